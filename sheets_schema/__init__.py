@@ -1,0 +1,1 @@
+"""Declarative schemas of the sheets ubnd-sync reads (data files, read by ``sync.schema``)."""

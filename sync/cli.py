@@ -1,0 +1,265 @@
+"""The ``ubnd-sync`` command: parses options, calls ``sync.*``, formats output.
+
+The one place where failures become messages and exit codes (``_guard``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sync import __version__, render
+from sync.config import DEFAULT_CONFIG, Config, load_config
+from sync.engine import Progress, run_sync, today
+from sync.exceptions import UbndSyncError
+from sync.model import RunResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
+
+
+def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"“{value}” không phải ngày dạng YYYY-MM-DD (ví dụ 2024-03-05)") from None
+
+
+def config_options(f: F) -> F:
+    f = click.option(
+        "--as-of",
+        "as_of",
+        callback=_parse_as_of,
+        metavar="YYYY-MM-DD",
+        help="Ngày báo cáo (mặc định: hôm nay theo giờ Việt Nam).",
+    )(f)
+    f = click.option(
+        "--config",
+        "-c",
+        "config_path",
+        default=DEFAULT_CONFIG,
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Tệp cấu hình TOML.",
+    )(f)
+    return f
+
+
+def output_options(f: F) -> F:
+    f = click.option("--debug", is_flag=True, help="Hiện chi tiết lỗi (traceback) khi có sự cố.")(f)
+    f = click.option("--quiet", "-q", is_flag=True, help="Không hiện tiến trình.")(f)
+    f = click.option("--json", "as_json", is_flag=True, help="In một tài liệu JSON ra stdout (cho máy đọc).")(
+        f
+    )
+    return f
+
+
+def _guard(fn: F) -> F:
+    """Map failures to one clear line and an exit code; ``--debug`` shows the traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = kwargs.get("debug", False)
+        try:
+            return fn(*args, **kwargs)
+        except UbndSyncError as e:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"Lỗi: {e}", err=True)
+            sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Đã dừng theo yêu cầu; không có gì được ghi dở dang.", err=True)
+            sys.exit(EXIT_FAILURE)
+        except Exception as e:  # the last resort: never a bare traceback for a person
+            if debug:
+                traceback.print_exc()
+            click.echo(
+                f"Lỗi không mong đợi: {type(e).__name__}: {e}. Chạy lại với --debug để xem chi tiết "
+                "và gửi cho nhóm phát triển.",
+                err=True,
+            )
+            sys.exit(EXIT_FAILURE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _progress(quiet: bool, total_hint: int) -> tuple[Progress | None, Callable[[], None]]:
+    if quiet or not sys.stderr.isatty():
+        return None, lambda: None
+    bar = click.progressbar(
+        length=total_hint,
+        label="Đang đọc bảng tính các đơn vị",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda code: code or "",
+    )
+    bar.__enter__()
+
+    def step(code: str, done: int, total: int) -> None:
+        bar.update(1, code)
+
+    def finish() -> None:
+        bar.__exit__(None, None, None)
+
+    return step, finish
+
+
+def _run(config: Config, as_of: date | None, quiet: bool) -> RunResult:
+    progress, finish = _progress(quiet, len(config.units))
+    try:
+        return run_sync(config, as_of or today(), progress=progress)
+    finally:
+        finish()
+
+
+def _print_json(result: RunResult) -> None:
+    click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", message="ubnd-sync %(version)s")
+def cli() -> None:
+    """Tổng hợp tình hình thực hiện nhiệm vụ do UBND tỉnh, Chủ tịch UBND tỉnh giao.
+
+    Đọc bảng theo dõi nhiệm vụ của từng đơn vị, kiểm tra từng ô, phân loại
+    nhiệm vụ như báo cáo chính thức và ghi bảng tổng hợp cho Văn phòng.
+
+    \b
+    Ví dụ:
+      ubnd-sync demo                      # tạo tỉnh mẫu và chạy thử
+      ubnd-sync sync -c ubnd-sync.toml    # tổng hợp
+      ubnd-sync validate --as-of 2024-03-05
+    """
+
+
+def write_outputs(config: Config, result: RunResult) -> str:
+    """Write the summary for the configured backend; returns where it went."""
+    from sync.summary import build_tables, write_xlsx
+
+    tables = build_tables(result)
+    if config.sync.backend == "gsheets":
+        from sync.sources.gsheets import write_summary_gsheets
+
+        return write_summary_gsheets(config, tables)
+    return str(write_xlsx(tables, config.summary_target))
+
+
+def do_sync(config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, as_json: bool) -> int:
+    result = _run(config, as_of, quiet)
+    if not dry_run:
+        result.summary_path = write_outputs(config, result)
+    if as_json:
+        _print_json(result)
+    else:
+        click.echo(render.units_table(result))
+        click.echo()
+        overview = render.status_overview(result)
+        if overview:
+            click.echo(overview)
+        click.echo(render.findings_overview(result.findings))
+        if dry_run:
+            click.echo("Chạy thử (--dry-run): không ghi bảng tổng hợp.")
+        else:
+            click.echo(f"Đã ghi bảng tổng hợp: {result.summary_path}")
+    return EXIT_UNREADABLE if result.unreadable_units() else EXIT_OK
+
+
+@cli.command("sync", context_settings=CONTEXT)
+@config_options
+@click.option("--dry-run", is_flag=True, help="Đọc và kiểm tra nhưng không ghi gì.")
+@output_options
+@_guard
+def sync_cmd(
+    config_path: Path, as_of: date | None, dry_run: bool, as_json: bool, quiet: bool, debug: bool
+) -> None:
+    """Đọc, kiểm tra, phân loại và ghi bảng tổng hợp.
+
+    Mã thoát: 0 đã ghi; 3 đã ghi nhưng có đơn vị không đọc được; 2 lỗi cấu hình
+    hoặc tham số; 1 lỗi khác (khi đó không ghi gì).
+
+    \b
+    Ví dụ:
+      ubnd-sync sync --config ubnd-sync.toml --as-of 2024-03-05
+      ubnd-sync sync --json > ket-qua.json
+    """
+    config = load_config(config_path)
+    sys.exit(do_sync(config, as_of, dry_run=dry_run, quiet=quiet, as_json=as_json))
+
+
+@cli.command("validate", context_settings=CONTEXT)
+@config_options
+@output_options
+@_guard
+def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bool, debug: bool) -> None:
+    """Chỉ kiểm tra bảng tính của các đơn vị và liệt kê các ô cần sửa.
+
+    Mã thoát: 0 không có lỗi; 1 có lỗi; 2 lỗi cấu hình hoặc tham số; 3 có đơn vị
+    không đọc được.
+
+    \b
+    Ví dụ:
+      ubnd-sync validate --config ubnd-sync.toml
+      ubnd-sync validate --json | jq '.findings[] | select(.severity=="error")'
+    """
+    config = load_config(config_path)
+    result = _run(config, as_of, quiet)
+    if as_json:
+        _print_json(result)
+    else:
+        listing = render.findings_list(result.findings)
+        click.echo(listing or "Không phát hiện vấn đề nào.")
+        click.echo()
+        click.echo(render.findings_overview(result.findings))
+    if result.unreadable_units():
+        sys.exit(EXIT_UNREADABLE)
+    sys.exit(EXIT_FAILURE if result.errors() else EXIT_OK)
+
+
+@cli.command("demo", context_settings=CONTEXT)
+@click.argument("directory", default="ubnd-sync-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--seed", default=2024, show_default=True, help="Hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)."
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_parse_as_of,
+    metavar="YYYY-MM-DD",
+    help="Ngày họp giả định (mặc định 05/11/2024).",
+)
+@output_options
+@_guard
+def demo_cmd(directory: Path, seed: int, as_of: date | None, as_json: bool, quiet: bool, debug: bool) -> None:
+    """Tạo một tỉnh mẫu (37 đơn vị của Kiên Giang) và chạy tổng hợp trên đó.
+
+    \b
+    Ví dụ:
+      ubnd-sync demo                 # vào thư mục ./ubnd-sync-demo
+      ubnd-sync demo /tmp/tinh-mau --seed 7
+    """
+    from sync.demo import DEMO_AS_OF, make_demo
+
+    province = make_demo(directory, seed=seed, as_of=as_of or DEMO_AS_OF)
+    if not quiet and not as_json:
+        click.echo(f"Đã tạo tỉnh mẫu trong {province.directory} ({len(province.units)} đơn vị).", err=True)
+    config = load_config(province.config_path)
+    do_sync(config, province.as_of, dry_run=False, quiet=quiet, as_json=as_json)
+    if not as_json:
+        click.echo(f"Cấu hình mẫu: {province.config_path}")
+        click.echo(f"Mở bảng tổng hợp: {config.summary_target}")
+
+
+def main() -> None:
+    cli(prog_name="ubnd-sync")

@@ -1,0 +1,246 @@
+"""One sync: read every unit, validate, classify, flag, and total (contract §1–§4).
+
+``run_sync`` computes a ``RunResult`` and writes nothing; ``sync.summary``
+writes it. Time enters only through ``as_of``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sync import __version__
+from sync import findings as F
+from sync.classify import (
+    add_counts,
+    classify_task,
+    count,
+    empty_counts,
+    rates,
+    report_status,
+    reporting_period,
+)
+from sync.config import Config, UnitConfig
+from sync.exceptions import SourceUnreadable
+from sync.model import Finding, Period, RunResult, Task, UnitResult
+from sync.normalize import cell_text
+from sync.schema import Schema, unit_sheet_schema
+from sync.sources import Source, make_source, select_task_tab
+from sync.validate import Header, TabRead, UnitResolver, has_header, read_tab
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+#: Called after each unit is read: (unit code, units done, units in all).
+Progress = Callable[[str, int, int], None]
+
+
+def today() -> date:
+    """Today in Việt Nam (the only place the clock is read for as-of)."""
+    return datetime.now(TIMEZONE).date()
+
+
+def _fmt(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def read_unit(
+    source: Source, unit: UnitConfig, config: Config, schema: Schema, resolver: UnitResolver, as_of: date
+) -> tuple[UnitResult, TabRead | None, list[Finding]]:
+    """Read one unit; an unreadable workbook is a finding, never an exception."""
+    result = UnitResult(code=unit.code, name=unit.name, source=unit.source)
+    try:
+        workbook = source.open(config.resolve(unit.source))
+    except SourceUnreadable as e:
+        return _unreadable(result, e), None, [_unreadable_finding(unit, e)]
+    try:
+        result.source_version = workbook.version
+        tab = select_task_tab(workbook, config.sync.sheet, lambda rows: has_header(rows, schema))
+        read = read_tab(tab, schema, unit=unit.code, resolver=resolver, as_of=as_of)
+    except SourceUnreadable as e:
+        return _unreadable(result, e), None, [_unreadable_finding(unit, e)]
+    finally:
+        workbook.close()
+    result.sheet = tab.name
+    result.tasks = read.tasks
+    return result, read, read.findings
+
+
+def _unreadable(result: UnitResult, e: SourceUnreadable) -> UnitResult:
+    result.report_status = "unreadable"
+    result.counts = empty_counts()
+    return result
+
+
+def _unreadable_finding(unit: UnitConfig, e: SourceUnreadable) -> Finding:
+    return F.make(
+        "source-unreadable",
+        unit=unit.code,
+        sheet=None,
+        value=unit.source,
+        detail=str(e),
+        hint="Đơn vị kiểm tra lại tệp/bảng tính và quyền chia sẻ; Văn phòng kiểm tra đường dẫn trong cấu hình.",
+    )
+
+
+def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Finding]:
+    out: list[Finding] = []
+    unit, sheet, row = task.unit, task.sheet, task.row
+
+    def add(code: str, field_id: str, value: object, **details: object) -> None:
+        details.setdefault("title", header.titles.get(field_id, field_id))
+        details.setdefault("text", cell_text(value))
+        out.append(
+            F.make(
+                code,
+                unit=unit,
+                sheet=sheet,
+                cell=header.cell(field_id, row),
+                row=row,
+                field=field_id,
+                value=value,
+                **details,
+            )
+        )
+
+    if task.days_overdue is not None or task.due_soon:
+        deadline_field = "extended_deadline" if task.values.get("extended_deadline") else "deadline"
+        summary = task.values.get("summary") or ""
+        short = summary if len(summary) <= 80 else summary[:77] + "…"
+        assert task.effective_deadline is not None
+        if task.days_overdue is not None:
+            add(
+                "overdue",
+                deadline_field,
+                task.days_overdue,
+                summary=short,
+                deadline=_fmt(task.effective_deadline),
+            )
+        else:
+            add(
+                "due-soon",
+                deadline_field,
+                (task.effective_deadline - as_of).days,
+                summary=short,
+                deadline=_fmt(task.effective_deadline),
+            )
+    if task.update_state == "stale":
+        add(
+            "stale-update",
+            "updated_on",
+            task.raw.get("updated_on"),
+            period=f"{_fmt(period.previous_cutoff)} – {_fmt(period.cutoff)}",
+        )
+    elif task.update_state == "late":
+        add("late-update", "updated_on", task.raw.get("updated_on"), cutoff=_fmt(period.cutoff))
+    return out
+
+
+def _duplicate_ids(reads: list[tuple[UnitResult, TabRead]]) -> list[Finding]:
+    places: dict[str, list[tuple[Task, str | None]]] = defaultdict(list)
+    for _unit, read in reads:
+        assert read.header is not None
+        for t in read.tasks:
+            tid = t.task_id
+            if tid:
+                places[tid.casefold()].append((t, read.header.cell("task_id", t.row)))
+    out: list[Finding] = []
+    for copies in places.values():
+        if len(copies) < 2:
+            continue
+        for i, (t, cell) in enumerate(copies):
+            others = "; ".join(
+                f"ô {c} trang “{o.sheet}” của {o.unit}" for j, (o, c) in enumerate(copies) if j != i
+            )
+            out.append(
+                F.make(
+                    "duplicate-task-id",
+                    unit=t.unit,
+                    sheet=t.sheet,
+                    cell=cell,
+                    row=t.row,
+                    field="task_id",
+                    value=t.raw.get("task_id"),
+                    text=t.task_id,
+                    others=others,
+                )
+            )
+    return out
+
+
+def run_sync(
+    config: Config,
+    as_of: date,
+    *,
+    source: Source | None = None,
+    progress: Progress | None = None,
+    schema: Schema | None = None,
+    generated_at: datetime | None = None,
+) -> RunResult:
+    """Read, validate, classify and flag every configured unit."""
+    schema = schema or unit_sheet_schema()
+    resolver = UnitResolver(config.units)
+    period = reporting_period(as_of, config.sync.cutoff_day)
+    own_source = source is None
+    source = source or make_source(config)
+    units: list[UnitResult] = []
+    findings_by_unit: dict[str, list[Finding]] = {}
+    reads: list[tuple[UnitResult, TabRead]] = []
+    try:
+        for i, unit in enumerate(config.units, start=1):
+            result, read, found = read_unit(source, unit, config, schema, resolver, as_of)
+            units.append(result)
+            findings_by_unit[unit.code] = list(found)
+            if read is not None:
+                if read.missing:
+                    result.report_status = "invalid"
+                    result.counts = empty_counts()
+                else:
+                    reads.append((result, read))
+            if progress is not None:
+                progress(unit.code, i, len(config.units))
+    finally:
+        if own_source:
+            source.close()
+
+    for f in _duplicate_ids(reads):
+        findings_by_unit[f.unit].append(f)
+
+    for result, read in reads:
+        assert read.header is not None
+        flags = findings_by_unit[result.code]
+        for t in result.tasks:
+            classify_task(t, as_of, period, config.sync.due_soon_days)
+            flags.extend(_flags(t, read.header, period, as_of))
+        result.counts = count(result.tasks)
+        result.report_status = report_status(result.tasks)
+        result.completion_rate, result.on_time_rate = rates(result.counts)
+
+    totals_counts = empty_counts()
+    for u in units:
+        totals_counts = add_counts(totals_counts, u.counts)
+    completion, on_time = rates(totals_counts)
+    findings: list[Finding] = []
+    for u in units:
+        findings.extend(sorted(findings_by_unit[u.code], key=_finding_order))
+    return RunResult(
+        as_of=as_of,
+        period=period,
+        units=units,
+        totals={"counts": totals_counts, "completion_rate": completion, "on_time_rate": on_time},
+        findings=findings,
+        generated_at=generated_at or datetime.now(TIMEZONE).replace(microsecond=0),
+        version=__version__,
+    )
+
+
+def _col_index(cell: str | None) -> tuple[int, str]:
+    if not cell:
+        return (0, "")
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return (len(letters), letters)
+
+
+def _finding_order(f: Finding) -> tuple[int, tuple[int, str], str]:
+    return (f.row or 0, _col_index(f.cell), f.code)

@@ -1,0 +1,61 @@
+"""Failures that stop a run. Problems in the data are findings, never these.
+
+Tree::
+
+    UbndSyncError                 base; ``str(e)`` is a Vietnamese message for people
+    ├── UsageError                bad input from the person running the command (exit 2)
+    │   ├── ConfigError           the TOML config: unknown key, bad value, duplicate code
+    │   └── SchemaError           a file in ``sheets_schema/`` is broken
+    ├── SourceUnreadable          one unit's workbook cannot be read (becomes a finding)
+    ├── AuthError                 Google credentials refused (exit 1, nothing written)
+    └── OutputError               the summary or another output could not be written (exit 1)
+
+``sync.cli`` is the one place that maps these to messages and exit codes.
+"""
+
+from __future__ import annotations
+
+
+class UbndSyncError(Exception):
+    """Base of every failure that stops a run."""
+
+    exit_code = 1
+
+
+class UsageError(UbndSyncError):
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """The config file is wrong; the message names the key and the line."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        where = ""
+        if path:
+            where = f"{path}"
+            if line:
+                where += f", dòng {line}"
+            where += ": "
+        super().__init__(where + message)
+        self.path = path
+        self.line = line
+
+
+class SchemaError(UsageError):
+    """A schema file is broken; the message names the file and the key."""
+
+
+class SourceUnreadable(UbndSyncError):
+    """A unit's workbook is absent, unreadable, forbidden, or has no task tab."""
+
+    def __init__(self, message: str, *, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
+
+
+class AuthError(UbndSyncError):
+    """Credentials were refused; nothing is written."""
+
+
+class OutputError(UbndSyncError):
+    """An output could not be written; the previous one is left whole."""

@@ -1,0 +1,94 @@
+"""Human-readable Vietnamese text for the terminal (the CLI only formats; this builds)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sync.labels import REPORT_STATUS_LABELS, SEVERITY_LABELS
+from sync.model import Finding, RunResult
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _d(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def units_table(result: RunResult) -> str:
+    head = (
+        f"{'Mã':<8} {'Đơn vị':<34} {'Tổng':>5} {'HT đúng':>7} {'HT trễ':>6} {'Đang TH':>7} "
+        f"{'Quá hạn':>7} {'K.hạn':>5} {'Chưa PL':>7} {'Tỷ lệ HT':>8} {'Đúng hạn':>8}  Báo cáo"
+    )
+    lines = [
+        f"Tình hình thực hiện nhiệm vụ đến ngày {_d(result.as_of)} "
+        f"(kỳ báo cáo {_d(result.period.previous_cutoff)} – {_d(result.period.cutoff)})",
+        "",
+        head,
+        "-" * len(head),
+    ]
+
+    def line(
+        code: str, name: str, counts: dict[str, int], cr: float | None, otr: float | None, st: str
+    ) -> str:
+        return (
+            f"{code:<8} {_fit(name, 34):<34} {counts['total']:>5} {counts['completed_on_time']:>7} "
+            f"{counts['completed_late']:>6} {counts['in_progress_on_time']:>7} {counts['in_progress_overdue']:>7} "
+            f"{counts['no_deadline']:>5} {counts['unclassified']:>7} {_pct(cr):>8} {_pct(otr):>8}  {st}"
+        )
+
+    for u in result.units:
+        lines.append(
+            line(
+                u.code,
+                u.name,
+                u.counts,
+                u.completion_rate,
+                u.on_time_rate,
+                REPORT_STATUS_LABELS[u.report_status],
+            )
+        )
+    lines.append("-" * len(head))
+    t = result.totals
+    lines.append(line("", "Tổng cộng", t["counts"], t["completion_rate"], t["on_time_rate"], ""))
+    return "\n".join(lines)
+
+
+def findings_overview(findings: list[Finding]) -> str:
+    by = Counter(f.severity for f in findings)
+    parts = [f"{by.get(s, 0)} {SEVERITY_LABELS[s].lower()}" for s in ("error", "warning", "info")]
+    return (
+        "Phát hiện: "
+        + ", ".join(parts)
+        + " (chi tiết ở trang “Cảnh báo” của bảng tổng hợp hoặc lệnh validate)."
+    )
+
+
+def status_overview(result: RunResult) -> str:
+    lines = []
+    for status in ("unreadable", "invalid", "missing", "incomplete", "late"):
+        codes = [u.code for u in result.units if u.report_status == status]
+        if codes:
+            lines.append(f"{REPORT_STATUS_LABELS[status]}: {', '.join(codes)}")
+    return "\n".join(lines)
+
+
+def findings_list(findings: list[Finding], *, min_severity: str = "info") -> str:
+    order = {"error": 0, "warning": 1, "info": 2}
+    lines = []
+    for f in findings:
+        if order[f.severity] > order[min_severity]:
+            continue
+        where = f.unit
+        if f.sheet:
+            where += f" · {f.sheet}"
+        if f.cell:
+            where += f"!{f.cell}"
+        lines.append(f"[{SEVERITY_LABELS[f.severity]}] {where} ({f.code}): {f.message}")
+    return "\n".join(lines)

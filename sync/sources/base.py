@@ -1,0 +1,88 @@
+"""The small interface every backend implements, and tab selection shared by all.
+
+A backend opens a unit's workbook (``Source.open``) and returns a
+``Workbook`` that lists its tabs and reads one tab as a grid of cell values
+anchored at A1 (row 0 is sheet row 1, column 0 is column A). Cell values are
+what the file holds: ``str`` (``""`` for empty), ``int``/``float``, ``bool``,
+``date``/``datetime``/``time``, or ``None``. Serial numbers stay numbers; the
+normaliser turns them into dates where a date is expected.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.exceptions import SourceUnreadable
+
+Grid = list[list[Any]]
+#: A merged range: ((first_row, first_col), (last_row, last_col)), 0-based, inclusive.
+MergedRange = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass(slots=True)
+class TabData:
+    name: str
+    rows: Grid
+    merged: list[MergedRange] = field(default_factory=list)
+
+
+class Workbook(ABC):
+    """One unit's opened workbook."""
+
+    #: Something that changes whenever the workbook changes (Drive version, file stamp).
+    version: str | None = None
+
+    @abstractmethod
+    def tab_names(self) -> list[str]:
+        """The tabs in workbook order."""
+
+    @abstractmethod
+    def read_tab(self, name: str) -> TabData:
+        """Read one tab; raises ``SourceUnreadable``."""
+
+    def read_named_tab(self, name: str) -> TabData | None:
+        """Read the tab called ``name`` if there is one (backends may do this in one request)."""
+        wanted = _tab_key(name)
+        for tab in self.tab_names():
+            if _tab_key(tab) == wanted:
+                return self.read_tab(tab)
+        return None
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what the workbook holds."""
+
+
+class Source(ABC):
+    """A backend: opens units' workbooks by reference (path, id or URL)."""
+
+    @abstractmethod
+    def open(self, ref: str) -> Workbook:
+        """Open a workbook; raises ``SourceUnreadable`` with a Vietnamese message."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+
+def _tab_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def select_task_tab(
+    workbook: Workbook, preferred: str, has_header: Callable[[Sequence[Sequence[Any]]], bool]
+) -> TabData:
+    """The tab called ``preferred``, else the first tab with a header row (contract §1)."""
+    tab = workbook.read_named_tab(preferred)
+    if tab is not None:
+        return tab
+    for name in workbook.tab_names():
+        tab = workbook.read_tab(name)
+        if has_header(tab.rows):
+            return tab
+    raise SourceUnreadable(
+        f"không có trang tính “{preferred}” và không trang tính nào có dòng tiêu đề "
+        "của bảng theo dõi nhiệm vụ"
+    )

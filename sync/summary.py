@@ -1,0 +1,339 @@
+"""The Office's summary (contract §7): built once as tables, written by a backend.
+
+``build_tables`` turns a ``RunResult`` into backend-neutral ``Table`` objects
+(tab name, typed columns, rows, row styles); ``write_xlsx`` renders them with
+XlsxWriter into a temporary file and renames it over the target, so a crash
+leaves the previous summary whole. Every text is written as text: a cell that
+starts with ``=`` stays text, never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from sync.exceptions import OutputError
+from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS, SEVERITY_LABELS, UPDATE_STATE_LABELS
+from sync.model import CATEGORIES, RunResult, Task
+from sync.normalize import cell_text
+from sync.schema import Schema, unit_sheet_schema
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    width: float = 14
+    kind: str = "text"  # text | int | date | percent | datetime
+
+
+@dataclass(slots=True)
+class Table:
+    name: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    #: per row: None, "overdue", "due_soon" or "total"
+    styles: list[str | None] = field(default_factory=list)
+
+    def add(self, row: list[Any], style: str | None = None) -> None:
+        self.rows.append(row)
+        self.styles.append(style)
+
+
+TAB_STATS = "Thống kê"
+TAB_TASKS = "Nhiệm vụ"
+TAB_OVERDUE = "Quá hạn"
+TAB_FINDINGS = "Cảnh báo"
+TAB_INFO = "Thông tin"
+
+
+def _unit_names(result: RunResult) -> dict[str, str]:
+    return {u.code: u.name for u in result.units}
+
+
+def stats_table(result: RunResult) -> Table:
+    cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 40), Column("Tổng số", 9, "int")]
+    cols += [Column(CATEGORY_LABELS[c], 13, "int") for c in CATEGORIES]
+    cols += [Column("Tỷ lệ hoàn thành", 12, "percent"), Column("Tỷ lệ đúng hạn", 12, "percent")]
+    cols += [Column("Tình trạng báo cáo", 22)]
+    t = Table(TAB_STATS, cols)
+    for u in result.units:
+        counts = u.counts
+        t.add(
+            [
+                u.code,
+                u.name,
+                counts.get("total", 0),
+                *(counts.get(c, 0) for c in CATEGORIES),
+                u.completion_rate,
+                u.on_time_rate,
+                REPORT_STATUS_LABELS[u.report_status],
+            ]
+        )
+    tc = result.totals["counts"]
+    t.add(
+        [
+            "",
+            "Tổng cộng",
+            tc["total"],
+            *(tc[c] for c in CATEGORIES),
+            result.totals["completion_rate"],
+            result.totals["on_time_rate"],
+            "",
+        ],
+        "total",
+    )
+    return t
+
+
+def _display(task: Task, name: str) -> Any:
+    value = task.values.get(name)
+    if isinstance(value, date):
+        return value
+    raw = task.raw.get(name)
+    return None if raw is None else cell_text(raw)
+
+
+def tasks_table(result: RunResult, schema: Schema) -> Table:
+    fields = [f for f in schema.fields if f.name != "stt"]
+    cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 30), Column("Dòng", 7, "int")]
+    widths = {"summary": 60, "progress": 40, "obstacles": 40, "doc_ref": 16, "lead_unit": 24, "co_units": 24}
+    for f in fields:
+        kind = "date" if f.type in ("date", "date_or_kind") else "text"
+        cols.append(Column(f.title, widths.get(f.name, 14 if kind == "date" else 18), kind))
+    cols += [Column("Phân loại", 24), Column("Số ngày quá hạn", 10, "int"), Column("Tình trạng cập nhật", 18)]
+    t = Table(TAB_TASKS, cols)
+    names = _unit_names(result)
+    for task in result.tasks:
+        style = "overdue" if task.days_overdue is not None else "due_soon" if task.due_soon else None
+        t.add(
+            [
+                task.unit,
+                names[task.unit],
+                task.row,
+                *(_display(task, f.name) for f in fields),
+                CATEGORY_LABELS[task.category],
+                task.days_overdue,
+                UPDATE_STATE_LABELS[task.update_state],
+            ],
+            style,
+        )
+    return t
+
+
+def overdue_table(result: RunResult) -> Table:
+    cols = [
+        Column("Mã đơn vị", 11),
+        Column("Đơn vị", 30),
+        Column("Mã nhiệm vụ", 14),
+        Column("Nội dung nhiệm vụ", 60),
+        Column("Thời hạn", 12, "date"),
+        Column("Số ngày quá hạn", 10, "int"),
+        Column("Tình trạng", 16),
+        Column("Kết quả thực hiện", 40),
+        Column("Khó khăn, vướng mắc, đề xuất", 40),
+        Column("Đề nghị gia hạn đến", 14, "date"),
+        Column("Ô", 8),
+    ]
+    t = Table(TAB_OVERDUE, cols)
+    names = _unit_names(result)
+    overdue = [task for task in result.tasks if task.days_overdue is not None]
+    overdue.sort(key=lambda task: (-(task.days_overdue or 0), task.unit, task.row))
+    for task in overdue:
+        t.add(
+            [
+                task.unit,
+                names[task.unit],
+                _display(task, "task_id"),
+                _display(task, "summary"),
+                task.effective_deadline,
+                task.days_overdue,
+                _display(task, "status"),
+                _display(task, "progress"),
+                _display(task, "obstacles"),
+                _display(task, "extension_request"),
+                f"{task.sheet}!{task.row}",
+            ],
+            "overdue",
+        )
+    return t
+
+
+def findings_table(result: RunResult) -> Table:
+    cols = [
+        Column("Mã đơn vị", 11),
+        Column("Đơn vị", 30),
+        Column("Trang", 14),
+        Column("Ô", 8),
+        Column("Dòng", 7, "int"),
+        Column("Cột", 18),
+        Column("Mức độ", 10),
+        Column("Mã lỗi", 22),
+        Column("Giá trị", 24),
+        Column("Nội dung", 90),
+    ]
+    t = Table(TAB_FINDINGS, cols)
+    names = _unit_names(result)
+    for f in result.findings:
+        value = (
+            f.value
+            if isinstance(f.value, (int, float)) and not isinstance(f.value, bool)
+            else (None if f.value is None else cell_text(f.value))
+        )
+        t.add(
+            [
+                f.unit,
+                names.get(f.unit, f.unit),
+                f.sheet,
+                f.cell,
+                f.row,
+                f.field,
+                SEVERITY_LABELS[f.severity],
+                f.code,
+                value,
+                f.message,
+            ]
+        )
+    return t
+
+
+def info_table(result: RunResult, sources: Iterable[tuple[str, str, str | None, str | None]] = ()) -> Table:
+    t = Table(
+        TAB_INFO,
+        [Column("Mục", 30), Column("Giá trị", 60), Column("Trang tính", 16), Column("Phiên bản", 24)],
+    )
+    t.add(["Ngày báo cáo (as-of)", result.as_of])
+    t.add(["Kỳ báo cáo: từ sau ngày", result.period.previous_cutoff])
+    t.add(["Kỳ báo cáo: đến ngày", result.period.cutoff])
+    t.add(["Thời điểm tạo", result.generated_at.strftime("%d/%m/%Y %H:%M:%S %z")])
+    t.add(["Phiên bản ubnd-sync", result.version])
+    t.add(["Số đơn vị", len(result.units)])
+    t.add(["Nguồn dữ liệu của từng đơn vị", None])
+    for u in result.units:
+        t.add([f"{u.code} — {u.name}", u.source, u.sheet, u.source_version])
+    return t
+
+
+def build_tables(result: RunResult, schema: Schema | None = None, extra: Iterable[Table] = ()) -> list[Table]:
+    schema = schema or unit_sheet_schema()
+    tables = [stats_table(result), tasks_table(result, schema), overdue_table(result), findings_table(result)]
+    tables.extend(extra)
+    tables.append(info_table(result))
+    return tables
+
+
+# ----------------------------------------------------------------- xlsx
+
+
+def write_xlsx(tables: list[Table], target: str | Path) -> Path:
+    """Write the tables to ``target`` atomically (temporary file, then rename)."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+    except OSError as e:
+        raise OutputError(
+            f"Không tạo được tệp tổng hợp trong thư mục {target.parent}: {e.strerror or e}"
+        ) from e
+    tmp = Path(tmp_name)
+    try:
+        _render_xlsx(tables, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OutputError(
+            f"Không ghi được tệp tổng hợp {target}: {e.strerror or e}. "
+            "Nếu tệp đang mở trong Excel, đóng tệp rồi chạy lại; bản tổng hợp trước vẫn còn nguyên."
+        ) from e
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
+
+
+def _render_xlsx(tables: list[Table], path: Path) -> None:
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "default_date_format": "dd/mm/yyyy",
+        },
+    )
+    base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top"}
+    header_fmt = wb.add_format(
+        {
+            **base,
+            "bold": True,
+            "text_wrap": True,
+            "bg_color": "#1F4E78",
+            "font_color": "#FFFFFF",
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+        }
+    )
+    styles: dict[str | None, dict[str, Any]] = {
+        None: {},
+        "overdue": {"bg_color": "#F8CBAD", "font_color": "#9C0006"},
+        "due_soon": {"bg_color": "#FFE699"},
+        "total": {"bold": True, "bg_color": "#D9E1F2", "top": 1},
+    }
+    kinds = {
+        "text": {"text_wrap": False},
+        "int": {"num_format": "0"},
+        "date": {"num_format": "dd/mm/yyyy", "align": "center"},
+        "percent": {"num_format": "0.0%"},
+        "datetime": {"num_format": "dd/mm/yyyy hh:mm"},
+    }
+    formats = {
+        (style, kind): wb.add_format({**base, **kinds[kind], **styles[style]})
+        for style in styles
+        for kind in kinds
+    }
+    wb.set_properties({"title": "Tổng hợp tình hình thực hiện nhiệm vụ", "author": "ubnd-sync"})
+    for table in tables:
+        ws = wb.add_worksheet(table.name)
+        for c, col in enumerate(table.columns):
+            ws.set_column(c, c, col.width)
+        ws.set_row(0, 32)
+        for c, col in enumerate(table.columns):
+            ws.write_string(0, c, col.title, header_fmt)
+        ws.freeze_panes(1, 0)
+        if table.rows:
+            ws.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
+        col_kinds = [col.kind for col in table.columns]
+        for r, (row, style) in enumerate(zip(table.rows, table.styles, strict=True), start=1):
+            for c, value in enumerate(row):
+                fmt = formats[(style, col_kinds[c] if c < len(col_kinds) else "text")]
+                _write_cell(ws, r, c, value, fmt)
+    wb.close()
+
+
+def _write_cell(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(r, c, value, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value, fmt)
+    elif isinstance(value, (date, datetime)):
+        ws.write_datetime(r, c, value, fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)

@@ -1,0 +1,343 @@
+"""Reading a task tab against the schema: header, cells, and the findings they raise.
+
+``find_header`` locates the header row; ``read_tab`` turns each data row into a
+``Task`` with parsed values and reports every bad cell as a finding. Nothing a
+cell holds may raise: every value goes through ``sync.normalize``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from openpyxl.utils.cell import get_column_letter
+
+from sync import findings as F
+from sync.config import UnitConfig
+from sync.model import Finding, Task
+from sync.normalize import (
+    NOT_A_DATE,
+    cell_text,
+    clean_text,
+    fold,
+    is_blank,
+    looks_legacy_encoded,
+    parse_date,
+)
+from sync.schema import Field, Schema
+from sync.sources.base import TabData
+
+
+class UnitResolver:
+    """Unit names, codes and aliases (folded) -> unit code."""
+
+    def __init__(self, units: Sequence[UnitConfig]):
+        self._lookup: dict[str, str] = {}
+        for u in units:
+            for spelling in (u.code, u.name, *u.aliases):
+                self._lookup.setdefault(fold(spelling), u.code)
+
+    def resolve(self, text: str) -> str | None:
+        return self._lookup.get(fold(text))
+
+
+@dataclass(slots=True)
+class Header:
+    row: int  # 0-based grid index
+    columns: dict[str, int]  # field id -> column index
+    titles: dict[str, str]  # field id -> header text as written
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+
+    def cell(self, field_id: str, sheet_row: int) -> str | None:
+        col = self.columns.get(field_id)
+        return None if col is None else f"{get_column_letter(col + 1)}{sheet_row}"
+
+
+def _header_key(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return fold(clean_text(value))
+
+
+def find_header(rows: Sequence[Sequence[Any]], schema: Schema) -> Header | None:
+    """The first of the first N rows with at least M cells matching known titles."""
+    lookup = schema.header_lookup
+    for r, row in enumerate(rows[: schema.header_search_rows]):
+        columns: dict[str, int] = {}
+        titles: dict[str, str] = {}
+        duplicates: list[tuple[str, int]] = []
+        for c, value in enumerate(row):
+            key = _header_key(value)
+            if key is None:
+                continue
+            field_id = lookup.get(key)
+            if field_id is None:
+                continue
+            if field_id in columns:
+                duplicates.append((field_id, c))
+            else:
+                columns[field_id] = c
+                titles[field_id] = clean_text(value)
+        if len(columns) >= schema.header_min_matches:
+            return Header(row=r, columns=columns, titles=titles, duplicates=duplicates)
+    return None
+
+
+def has_header(rows: Sequence[Sequence[Any]], schema: Schema) -> bool:
+    return find_header(rows, schema) is not None
+
+
+def fill_merged(tab: TabData) -> None:
+    """A value merged down over several rows applies to each of them (first column only)."""
+    rows = tab.rows
+    for (r0, c0), (r1, _c1) in tab.merged:
+        if r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if c0 < len(row) and is_blank(row[c0]):
+                row[c0] = value
+
+
+_SPLIT_UNITS = re.compile(r"[;,\n]+")
+
+
+@dataclass(slots=True)
+class TabRead:
+    tasks: list[Task]
+    findings: list[Finding]
+    header: Header | None
+    missing: list[str]  # required field ids absent from the header
+
+
+class _RowContext:
+    __slots__ = ("unit", "sheet", "header", "row", "findings")
+
+    def __init__(self, unit: str, sheet: str, header: Header, findings: list[Finding]):
+        self.unit = unit
+        self.sheet = sheet
+        self.header = header
+        self.row = 0
+        self.findings = findings
+
+    def add(self, code: str, field_id: str | None, value: Any, **details: Any) -> None:
+        cell = self.header.cell(field_id, self.row) if field_id else None
+        if field_id:
+            details.setdefault("title", self.header.titles.get(field_id, field_id))
+        if "text" not in details:
+            details["text"] = cell_text(value)
+        self.findings.append(
+            F.make(
+                code,
+                unit=self.unit,
+                sheet=self.sheet,
+                cell=cell,
+                row=self.row,
+                field=field_id,
+                value=value,
+                **details,
+            )
+        )
+
+
+def _allowed_hint(f: Field) -> str:
+    first = [spellings[0] for spellings in f.values.values() if spellings]
+    return "Chọn một trong: " + " / ".join(f"“{s}”" for s in first) + "."
+
+
+def read_tab(
+    tab: TabData,
+    schema: Schema,
+    *,
+    unit: str,
+    resolver: UnitResolver,
+    as_of: date,
+) -> TabRead:
+    """Read every data row of a task tab into tasks and findings."""
+    found: list[Finding] = []
+    header = find_header(tab.rows, schema)
+    if header is None:  # select_task_tab guarantees one; keep total anyway
+        return TabRead([], found, None, [f.name for f in schema.required_fields()])
+    header_row = header.row + 1
+    for field_id, col in header.duplicates:
+        first_col = header.columns[field_id]
+        found.append(
+            F.make(
+                "duplicate-column",
+                unit=unit,
+                sheet=tab.name,
+                cell=f"{get_column_letter(col + 1)}{header_row}",
+                row=header_row,
+                field=field_id,
+                value=cell_text(tab.rows[header.row][col]),
+                other=header.titles[field_id],
+                other_cell=f"{get_column_letter(first_col + 1)}{header_row}",
+                title=schema[field_id].title,
+            )
+        )
+    missing = [f.name for f in schema.required_fields() if f.name not in header.columns]
+    for field_id in missing:
+        found.append(
+            F.make(
+                "missing-column",
+                unit=unit,
+                sheet=tab.name,
+                row=header_row,
+                field=field_id,
+                value=None,
+                title=schema[field_id].title,
+            )
+        )
+    if missing:
+        return TabRead([], found, header, missing)
+    if tab.merged:
+        fill_merged(tab)
+
+    ctx = _RowContext(unit, tab.name, header, found)
+    fields = [(schema[f], c) for f, c in header.columns.items()]
+    status_lookup = schema["status"].value_lookup() if "status" in header.columns else {}
+    kind_lookup = schema["deadline"].value_lookup() if "deadline" in header.columns else {}
+    tasks: list[Task] = []
+    for r in range(header.row + 1, len(tab.rows)):
+        row = tab.rows[r]
+        width = len(row)
+        cells: dict[str, Any] = {}
+        filled = False
+        for f, c in fields:
+            value = row[c] if c < width else None
+            if isinstance(value, str):
+                value = clean_text(value)
+                if not value:
+                    value = None
+            if value is not None:
+                cells[f.name] = value
+                if f.name != "stt":
+                    filled = True
+        if not filled:
+            continue
+        ctx.row = r + 1
+        values = _parse_row(cells, fields, ctx, resolver, status_lookup, kind_lookup)
+        _check_row(values, cells, ctx, as_of)
+        tasks.append(Task(unit=unit, sheet=tab.name, row=r + 1, values=values, raw=cells))
+    return TabRead(tasks, found, header, [])
+
+
+def _parse_row(
+    cells: dict[str, Any],
+    fields: list[tuple[Field, int]],
+    ctx: _RowContext,
+    resolver: UnitResolver,
+    status_lookup: dict[str, str],
+    kind_lookup: dict[str, str],
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for f, _c in fields:
+        name = f.name
+        value = cells.get(name)
+        if value is None:
+            values[name] = None
+            if f.required_cell:
+                ctx.add("required-missing", name, None)
+            continue
+        if isinstance(value, str) and looks_legacy_encoded(value):
+            ctx.add("legacy-encoding", name, value)
+        ftype = f.type
+        if ftype == "text":
+            values[name] = value if isinstance(value, str) else cell_text(value)
+        elif ftype == "integer":
+            values[name] = value
+        elif ftype == "date":
+            values[name] = _parse_date_cell(value, name, ctx)
+        elif ftype == "date_or_kind":
+            kind = kind_lookup.get(fold(value)) if isinstance(value, str) else None
+            if kind is not None:
+                values[name] = kind
+            else:
+                parsed = parse_date(value)
+                if isinstance(parsed, date):
+                    values[name] = parsed
+                else:
+                    values[name] = None
+                    text = cell_text(value)
+                    if parsed == NOT_A_DATE and not any(ch.isdigit() for ch in text):
+                        ctx.add(
+                            "invalid-value",
+                            name,
+                            value,
+                            hint=_allowed_hint(f) + " Hoặc ghi một ngày dd/mm/yyyy.",
+                        )
+                    else:
+                        reason = F.DATE_REASONS.get(str(parsed), F.DATE_REASONS[NOT_A_DATE])
+                        ctx.add("invalid-date", name, value, reason=reason)
+        elif ftype == "enum":
+            meaning = (
+                status_lookup.get(fold(cell_text(value)))
+                if name == "status"
+                else f.value_lookup().get(fold(cell_text(value)))
+            )
+            values[name] = meaning
+            if meaning is None:
+                ctx.add("invalid-value", name, value, hint=_allowed_hint(f))
+        elif ftype == "unit":
+            text = cell_text(value)
+            code = resolver.resolve(text)
+            values[name] = code if code is not None else text
+            if code is None:
+                ctx.add("unknown-unit", name, value)
+        elif ftype == "unit_list":
+            resolved: list[str] = []
+            for part in _SPLIT_UNITS.split(cell_text(value)):
+                part = part.strip()
+                if not part:
+                    continue
+                code = resolver.resolve(part)
+                resolved.append(code if code is not None else part)
+                if code is None:
+                    ctx.add("unknown-unit", name, value, text=part)
+            values[name] = resolved
+        else:  # pragma: no cover - the schema loader admits no other type
+            values[name] = value
+    return values
+
+
+def _parse_date_cell(value: Any, name: str, ctx: _RowContext) -> date | None:
+    parsed = parse_date(value)
+    if isinstance(parsed, date) or parsed is None:
+        return parsed
+    ctx.add("invalid-date", name, value, reason=F.DATE_REASONS.get(parsed, F.DATE_REASONS[NOT_A_DATE]))
+    return None
+
+
+def _fmt(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def _check_row(values: dict[str, Any], cells: dict[str, Any], ctx: _RowContext, as_of: date) -> None:
+    """Findings that involve several cells of a row."""
+    status = values.get("status")
+    completed_on = values.get("completed_on")
+    doc_date = values.get("doc_date")
+    for name in ("completed_on", "updated_on"):
+        d = values.get(name)
+        if isinstance(d, date) and d > as_of:
+            ctx.add("future-date", name, cells.get(name), text=_fmt(d), as_of=_fmt(as_of))
+    if status == "completed" and not isinstance(completed_on, date):
+        ctx.add("completion-date-missing", "completed_on", cells.get("completed_on"))
+    if cells.get("completed_on") is not None and status in ("in_progress", "not_started"):
+        status_cell = ctx.header.cell("status", ctx.row)
+        ctx.add(
+            "status-conflict",
+            "completed_on",
+            cells.get("completed_on"),
+            status_cell=status_cell,
+            status=cell_text(cells.get("status")),
+        )
+    if isinstance(doc_date, date):
+        for name in ("completed_on", "deadline"):
+            d = values.get(name)
+            if isinstance(d, date) and d < doc_date:
+                ctx.add("date-order", name, cells.get(name), text=_fmt(d), doc_date=_fmt(doc_date))
