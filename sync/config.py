@@ -243,12 +243,17 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
             source=get_str(u, "units", "source", None, i) or "",
             aliases=tuple(clean_text(a) for a in aliases),
         )
-        for spelling in (unit.code, unit.name, *unit.aliases):
+        named = [("code", unit.code), ("name", unit.name), *(("aliases", a) for a in unit.aliases)]
+        for which, spelling in named:
             key = fold(spelling)
             other = spellings.get(key)
             if other is not None and other != code:
                 raise fail(
-                    f"tên gọi “{spelling}” của đơn vị {code} trùng với đơn vị {other}", "units", "aliases", i
+                    f"tên gọi “{spelling}” của đơn vị {code} trùng với tên gọi của đơn vị {other}; "
+                    "mỗi tên, mã, tên gọi khác chỉ dùng cho một đơn vị",
+                    "units",
+                    which,
+                    i,
                 )
             spellings[key] = code
         units.append(unit)

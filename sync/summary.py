@@ -319,8 +319,8 @@ def _render_xlsx(tables: list[Table], path: Path) -> None:
         col_kinds = [col.kind for col in table.columns]
         for r, (row, style) in enumerate(zip(table.rows, table.styles, strict=True), start=1):
             for c, value in enumerate(row):
-                fmt = formats[(style, col_kinds[c] if c < len(col_kinds) else "text")]
-                _write_cell(ws, r, c, value, fmt)
+                kind = "date" if isinstance(value, date) else col_kinds[c] if c < len(col_kinds) else "text"
+                _write_cell(ws, r, c, value, formats[(style, kind)])
     wb.close()
 
 

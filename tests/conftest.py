@@ -30,7 +30,7 @@ def task_row(**overrides: Any) -> dict[str, Any]:
         "summary": "Rà soát, đề xuất tháo gỡ khó khăn cho dự án khu đô thị Phú Cường",
         "assigner": "Chủ tịch UBND tỉnh",
         "lead_unit": "Sở Nội vụ",
-        "co_units": "Sở Tài chính; Sở Tư pháp",
+        "co_units": None,
         "deadline": "30/04/2024",
         "extended_deadline": None,
         "status": "Đang thực hiện",
@@ -84,11 +84,14 @@ def write_workbook(
     return path
 
 
-def write_config(directory: Path, units: Sequence[tuple[str, str, str]], extra: str = "") -> Path:
-    """A config with [sync] defaults and the given (code, name, source) units."""
+def write_config(directory: Path, units: Sequence[tuple[str, ...]], extra: str = "") -> Path:
+    """A config with [sync] defaults and the given (code, name, source[, alias]) units."""
     lines = ["[sync]", 'summary = "out/tong-hop.xlsx"', "cutoff_day = 25", extra, ""]
-    for code, name, source in units:
-        lines += ["[[units]]", f'code = "{code}"', f'name = "{name}"', f'source = "{source}"', ""]
+    for code, name, source, *alias in units:
+        lines += ["[[units]]", f'code = "{code}"', f'name = "{name}"', f'source = "{source}"']
+        if alias:
+            lines.append(f'aliases = ["{alias[0]}"]')
+        lines.append("")
     path = directory / "ubnd-sync.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -107,13 +110,15 @@ def province(tmp_path: Path) -> Callable[..., Config]:
     """Build a small province: ``province({"SNV": [task_row(...), ...], ...})`` -> Config."""
 
     names = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính", "STP": "Sở Tư pháp", "RG": "UBND thành phố Rạch Giá"}
+    aliases = {"STC": "Sở TC"}
 
     def build(units: dict[str, Sequence[dict[str, Any]] | None], **kwargs: Any) -> Config:
         entries = []
         for code, tasks in units.items():
             if tasks is not None:
                 write_workbook(tmp_path / "units" / f"{code}.xlsx", tasks, **kwargs)
-            entries.append((code, names.get(code, code), f"units/{code}.xlsx"))
+            entry = (code, names.get(code, code), f"units/{code}.xlsx")
+            entries.append((*entry, aliases[code]) if code in aliases else entry)
         return load_config(write_config(tmp_path, entries))
 
     return build

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sync.cli import cli
+from sync.config import Config
+from tests.conftest import task_row, tree_hash
+
+Province = Callable[..., Config]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_sync_writes_summary_exit_0(province: Province) -> None:
+    cfg = province({"SNV": [task_row()]})
+    code, out, err = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
+    assert code == 0, err
+    assert Path(cfg.summary_target).exists()
+    assert "Tình hình thực hiện nhiệm vụ đến ngày 05/03/2024 (kỳ báo cáo 25/01/2024 – 25/02/2024)" in out
+    assert f"Đã ghi bảng tổng hợp: {cfg.summary_target}" in out
+    assert "SNV      Sở Nội vụ" in out
+    assert err == ""
+
+
+def test_sync_unreadable_unit_exit_3(province: Province) -> None:
+    cfg = province({"SNV": [task_row()], "STC": None})
+    code, out, _ = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
+    assert code == 3
+    assert Path(cfg.summary_target).exists()
+    assert "Không đọc được: STC" in out
+
+
+def test_sync_json_is_the_only_stdout(province: Province) -> None:
+    cfg = province({"SNV": [task_row(deadline="31/02/2024")]})
+    code, out, _ = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert set(doc) == {"as_of", "period", "units", "totals", "findings"}
+    assert doc["as_of"] == "2024-03-05"
+    assert doc["period"] == {"previous_cutoff": "2024-01-25", "cutoff": "2024-02-25"}
+    assert doc["units"][0]["counts"]["unclassified"] == 1
+    f = doc["findings"][0]
+    assert {k: f[k] for k in ("unit", "sheet", "cell", "row", "field", "code", "severity", "value")} == {
+        "unit": "SNV", "sheet": "Nhiệm vụ", "cell": "I5", "row": 5, "field": "deadline", "code": "invalid-date",
+        "severity": "error", "value": "31/02/2024"}
+
+
+def test_dry_run_writes_nothing(province: Province, tmp_path: Path) -> None:
+    cfg = province({"SNV": [task_row()]})
+    before = tree_hash(tmp_path)
+    code, out, _ = invoke("sync", "-c", str(cfg.path), "--dry-run", "--as-of", "2024-03-05")
+    assert code == 0
+    assert "--dry-run" in out
+    assert tree_hash(tmp_path) == before
+
+
+def test_config_error_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "c.toml"
+    bad.write_text('[sync]\ncutoff_day = 40\n[[units]]\ncode="A"\nname="B"\nsource="c"\n', encoding="utf-8")
+    code, out, err = invoke("sync", "-c", str(bad))
+    assert code == 2
+    assert out == ""
+    assert err == f"Lỗi: {bad}, dòng 2: “cutoff_day” phải là số nguyên từ 1 đến 28 (đang là 40)\n"
+
+
+def test_missing_config_exit_2(tmp_path: Path) -> None:
+    code, _, err = invoke("validate", "-c", str(tmp_path / "none.toml"))
+    assert code == 2
+    assert "không tìm thấy tệp cấu hình" in err
+
+
+def test_bad_as_of_is_usage_error(province: Province) -> None:
+    cfg = province({"SNV": [task_row()]})
+    code, _, err = invoke("sync", "-c", str(cfg.path), "--as-of", "05/03/2024")
+    assert code == 2
+    assert "YYYY-MM-DD" in err
+
+
+def test_output_failure_exit_1_one_line(province: Province, tmp_path: Path) -> None:
+    cfg = province({"SNV": [task_row()]})
+    (tmp_path / "out").write_text("a file where the folder should be")
+    code, out, err = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
+    assert code == 1
+    assert err.startswith("Lỗi: Không tạo được tệp tổng hợp")
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_debug_shows_traceback(province: Province, tmp_path: Path) -> None:
+    cfg = province({"SNV": [task_row()]})
+    (tmp_path / "out").write_text("x")
+    code, _, err = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05", "--debug")
+    assert code == 1
+    assert "Traceback" in err
+
+
+@pytest.mark.parametrize(
+    "units, expected",
+    [({"SNV": [task_row()]}, 0), ({"SNV": [task_row(status="Hoàn thành")]}, 1),
+     ({"SNV": [task_row()], "STC": None}, 3)],
+)
+def test_validate_exit_codes(province: Province, units: dict, expected: int) -> None:
+    cfg = province(units)
+    code, out, _ = invoke("validate", "-c", str(cfg.path), "--as-of", "2024-03-05")
+    assert code == expected
+    assert not Path(cfg.summary_target).exists()
+    if expected == 0:
+        assert "Không phát hiện vấn đề nào." in out
+    if expected == 1:
+        assert "[Lỗi] SNV · Nhiệm vụ!M5 (completion-date-missing)" in out
+
+
+def test_validate_json(province: Province) -> None:
+    cfg = province({"SNV": [task_row(status="Hoàn thành")]})
+    code, out, _ = invoke("validate", "-c", str(cfg.path), "--as-of", "2024-03-05", "--json")
+    assert code == 1
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["completion-date-missing"]
+
+
+@pytest.mark.parametrize("command", ["sync", "validate", "demo"])
+def test_help_has_example(command: str) -> None:
+    code, out, _ = invoke(command, "-h")
+    assert code == 0
+    assert "Ví dụ:" in out
+    assert f"ubnd-sync {command}" in out
+
+
+def test_version() -> None:
+    code, out, _ = invoke("--version")
+    assert code == 0 and out.startswith("ubnd-sync ")

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sync.config import load_config
+from sync.exceptions import ConfigError
+
+GOOD = """\
+[sync]
+backend = "xlsx"
+summary = "out/tong-hop.xlsx"
+cutoff_day = 20
+
+[[units]]
+code = "SNV"
+name = "Sở Nội vụ"
+source = "units/SNV.xlsx"
+aliases = ["Sở NV"]
+
+[[units]]
+code = "STC"
+name = "Sở Tài chính"
+source = "/abs/STC.xlsx"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "ubnd-sync.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_good_config(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, GOOD))
+    assert cfg.sync.cutoff_day == 20
+    assert cfg.sync.due_soon_days == 7
+    assert cfg.sync.sheet == "Nhiệm vụ"
+    assert [u.code for u in cfg.units] == ["SNV", "STC"]
+    assert cfg.units[0].aliases == ("Sở NV",)
+    assert cfg.resolve("units/SNV.xlsx") == str(tmp_path / "units/SNV.xlsx")
+    assert cfg.resolve("/abs/STC.xlsx") == "/abs/STC.xlsx"
+    assert cfg.summary_target == str(tmp_path / "out/tong-hop.xlsx")
+
+
+@pytest.mark.parametrize(
+    "old, new, key, line",
+    [
+        ("cutoff_day = 20", "cutof_day = 20", "cutof_day", 4),
+        ("cutoff_day = 20", "cutoff_day = 31", "cutoff_day", 4),
+        ('backend = "xlsx"', 'backend = "excel"', "backend", 2),
+        ('code = "STC"', 'code = "SNV"', "SNV", 13),
+        ('aliases = ["Sở NV"]', 'aliases = ["Sở NV"]\nemail = "a@b"', "email", 11),
+        ('aliases = ["Sở NV"]', 'aliases = ["Sở Tài chính"]', "Sở Tài chính", 14),
+        ('[sync]', '[sync]\n[extra]\n', "extra", 2),
+    ],
+)
+def test_bad_config_names_key_and_line(tmp_path: Path, old: str, new: str, key: str, line: int) -> None:
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, GOOD.replace(old, new, 1)))
+    message = str(e.value)
+    assert key in message
+    assert f"dòng {line}" in message
+    assert e.value.exit_code == 2
+
+
+def test_toml_syntax_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="dòng 2"):
+        load_config(write(tmp_path, "[sync]\nbackend = \n"))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="không tìm thấy tệp cấu hình"):
+        load_config(tmp_path / "none.toml")
+
+
+def test_no_units(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="chưa khai báo đơn vị"):
+        load_config(write(tmp_path, "[sync]\n"))
+
+
+def test_missing_unit_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="thiếu khóa “source”.*") as e:
+        load_config(write(tmp_path, '[[units]]\ncode = "A"\nname = "B"\n'))
+    assert "dòng 1" in str(e.value)

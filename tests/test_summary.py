@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sync.config import Config
+from sync.engine import run_sync
+from sync.exceptions import OutputError
+from sync.summary import build_tables, write_xlsx
+from tests.conftest import AS_OF, task_row
+
+Province = Callable[..., Config]
+
+STATS_HEADERS = [
+    "Mã đơn vị", "Đơn vị", "Tổng số", "Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Đang thực hiện trong hạn",
+    "Đang thực hiện quá hạn", "Không thời hạn", "Chưa phân loại", "Tỷ lệ hoàn thành", "Tỷ lệ đúng hạn",
+    "Tình trạng báo cáo",
+]
+
+
+@pytest.fixture
+def summary(province: Province, tmp_path: Path) -> Path:
+    cfg = province({
+        "SNV": [
+            task_row(task_id="A", summary='=HYPERLINK("http://x","bấm")', status="Xong", completed_on="01/02/2024"),
+            task_row(task_id="B", deadline="01/03/2024", obstacles="Thiếu kinh phí"),
+            task_row(task_id="C", deadline="08/03/2024", progress="+84 phần trăm"),
+            task_row(task_id="D", deadline="Thường xuyên"),
+        ],
+        "STC": None,
+    })
+    return write_xlsx(build_tables(run_sync(cfg, AS_OF)), cfg.summary_target)
+
+
+def test_tabs_and_headers(summary: Path) -> None:
+    wb = openpyxl.load_workbook(summary)
+    assert wb.sheetnames == ["Thống kê", "Nhiệm vụ", "Quá hạn", "Cảnh báo", "Thông tin"]
+    stats = wb["Thống kê"]
+    assert [c.value for c in stats[1]] == STATS_HEADERS
+    assert [c.value for c in stats[2]][:12] == ["SNV", "Sở Nội vụ", 4, 1, 0, 1, 1, 1, 0, 0.5, 0.5, "Đúng hạn"]
+    assert [c.value for c in stats[3]][:3] == ["STC", "Sở Tài chính", 0]
+    assert stats[3][11].value == "Không đọc được"
+    assert [c.value for c in stats[4]][:3] == [None, "Tổng cộng", 4]
+    assert stats["J2"].number_format == "0.0%"
+    assert stats.freeze_panes == "A2"
+
+
+def test_text_stays_text(summary: Path) -> None:
+    wb = openpyxl.load_workbook(summary)
+    tasks = wb["Nhiệm vụ"]
+    header = [c.value for c in tasks[1]]
+    col = header.index("Nội dung nhiệm vụ")
+    cell = tasks.cell(row=2, column=col + 1)
+    assert cell.value == '=HYPERLINK("http://x","bấm")'
+    assert cell.data_type == "s"
+    progress = tasks.cell(row=4, column=header.index("Kết quả thực hiện") + 1)
+    assert progress.value == "+84 phần trăm" and progress.data_type == "s"
+
+
+def test_tasks_dates_categories_and_colours(summary: Path) -> None:
+    wb = openpyxl.load_workbook(summary)
+    ws = wb["Nhiệm vụ"]
+    header = [c.value for c in ws[1]]
+    deadline = ws.cell(row=3, column=header.index("Thời hạn") + 1)
+    assert deadline.value == datetime(2024, 3, 1)
+    assert deadline.number_format == "dd/mm/yyyy"
+    cats = [ws.cell(row=r, column=header.index("Phân loại") + 1).value for r in range(2, 6)]
+    assert cats == ["Hoàn thành đúng hạn", "Đang thực hiện quá hạn", "Đang thực hiện trong hạn", "Không thời hạn"]
+    assert ws.cell(row=3, column=1).fill.fgColor.rgb.endswith("F8CBAD")  # overdue: red
+    assert ws.cell(row=4, column=1).fill.fgColor.rgb.endswith("FFE699")  # due soon: amber
+    overdue = wb["Quá hạn"]
+    assert [c.value for c in overdue[2]][:6] == ["SNV", "Sở Nội vụ", "B", task_row()["summary"],
+                                                 datetime(2024, 3, 1), 4]
+    assert overdue.cell(row=2, column=9).value == "Thiếu kinh phí"
+
+
+def test_findings_and_info(summary: Path) -> None:
+    wb = openpyxl.load_workbook(summary)
+    rows = list(wb["Cảnh báo"].iter_rows(min_row=2, values_only=True))
+    assert ("STC", "Sở Tài chính") == rows[-1][:2] and rows[-1][7] == "source-unreadable"
+    assert any(r[3] == "I6" and r[7] == "overdue" for r in rows)
+    info = {r[0]: r[1] for r in wb["Thông tin"].iter_rows(min_row=2, values_only=True)}
+    assert info["Ngày báo cáo (as-of)"] == datetime(2024, 3, 5)
+    assert info["Kỳ báo cáo: đến ngày"] == datetime(2024, 2, 25)
+
+
+def test_crash_leaves_previous_summary_whole(province: Province, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = province({"SNV": [task_row()]})
+    tables = build_tables(run_sync(cfg, AS_OF))
+    target = write_xlsx(tables, cfg.summary_target)
+    before = target.read_bytes()
+
+    def boom(*args: object) -> None:
+        Path(args[1]).write_bytes(b"half a file")  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sync.summary._render_xlsx", boom)
+    with pytest.raises(KeyboardInterrupt):
+        write_xlsx(tables, target)
+    assert target.read_bytes() == before
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_unwritable_target_is_output_error(province: Province, tmp_path: Path) -> None:
+    cfg = province({"SNV": [task_row()]})
+    blocker = tmp_path / "blocked"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="Không tạo được tệp tổng hợp"):
+        write_xlsx(build_tables(run_sync(cfg, AS_OF)), blocker / "tong-hop.xlsx")
