@@ -24,6 +24,7 @@ from sync.classify import (
 )
 from sync.config import Config, UnitConfig
 from sync.exceptions import SourceUnreadable
+from sync.gcutil import gc_paused
 from sync.model import Finding, Period, RunResult, Task, UnitResult
 from sync.normalize import cell_text
 from sync.schema import Schema, unit_sheet_schema
@@ -179,6 +180,18 @@ def run_sync(
     generated_at: datetime | None = None,
 ) -> RunResult:
     """Read, validate, classify and flag every configured unit."""
+    with gc_paused():
+        return _run_sync(config, as_of, source, progress, schema, generated_at)
+
+
+def _run_sync(
+    config: Config,
+    as_of: date,
+    source: Source | None,
+    progress: Progress | None,
+    schema: Schema | None,
+    generated_at: datetime | None,
+) -> RunResult:
     schema = schema or unit_sheet_schema()
     resolver = UnitResolver(config.units)
     period = reporting_period(as_of, config.sync.cutoff_day)

@@ -129,10 +129,10 @@ def parse_date(value: Any) -> date | str | None:
     """
     if value is None:
         return None
-    if isinstance(value, datetime):
-        return _make(value.year, value.month, value.day)
     if isinstance(value, date):
-        return _make(value.year, value.month, value.day)
+        if MIN_YEAR <= value.year <= MAX_YEAR:
+            return value.date() if isinstance(value, datetime) else value
+        return OUT_OF_RANGE
     if isinstance(value, bool):
         return NOT_A_DATE
     if isinstance(value, (int, float)):
@@ -174,11 +174,9 @@ _UNICODE_VIET_RE = re.compile(
 
 def looks_legacy_encoded(text: str) -> bool:
     """True when text looks like TCVN3/VNI bytes shown as Unicode."""
-    if text.isascii():
+    if text.isascii() or _SUSPICIOUS_RE.search(text) is None:
         return False
     hits = len(_SUSPICIOUS_RE.findall(text))
-    if hits == 0:
-        return False
     if _UNICODE_VIET_RE.search(text):
         return hits >= 3
     return hits >= 2 or len(text) <= 24

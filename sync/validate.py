@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from sync import findings as F
 from sync.config import UnitConfig
@@ -53,7 +53,7 @@ class Header:
 
     def cell(self, field_id: str, sheet_row: int) -> str | None:
         col = self.columns.get(field_id)
-        return None if col is None else f"{get_column_letter(col + 1)}{sheet_row}"
+        return None if col is None else f"{xl_col_to_name(col)}{sheet_row}"
 
 
 def _header_key(value: Any) -> str | None:
@@ -170,12 +170,12 @@ def read_tab(
                 "duplicate-column",
                 unit=unit,
                 sheet=tab.name,
-                cell=f"{get_column_letter(col + 1)}{header_row}",
+                cell=f"{xl_col_to_name(col)}{header_row}",
                 row=header_row,
                 field=field_id,
                 value=cell_text(tab.rows[header.row][col]),
                 other=header.titles[field_id],
-                other_cell=f"{get_column_letter(first_col + 1)}{header_row}",
+                other_cell=f"{xl_col_to_name(first_col)}{header_row}",
                 title=schema[field_id].title,
             )
         )

@@ -15,8 +15,14 @@ P = reporting_period(D, 25)
 
 
 def task(**values: Any) -> Task:
-    base: dict[str, Any] = {"status": "in_progress", "deadline": date(2024, 4, 30), "doc_date": date(2024, 1, 10),
-                            "updated_on": date(2024, 2, 20), "completed_on": None, "extended_deadline": None}
+    base: dict[str, Any] = {
+        "status": "in_progress",
+        "deadline": date(2024, 4, 30),
+        "doc_date": date(2024, 1, 10),
+        "updated_on": date(2024, 2, 20),
+        "completed_on": None,
+        "extended_deadline": None,
+    }
     base.update(values)
     return classify_task(Task(unit="X", sheet="Nhiệm vụ", row=5, values=base, raw={}), D, P, 7)
 
@@ -38,14 +44,29 @@ def test_reporting_period(as_of: date, k: int, prev: date, cut: date) -> None:
 @pytest.mark.parametrize(
     "values, category",
     [
-        ({"status": "completed", "completed_on": date(2024, 2, 1), "deadline": date(2024, 2, 1)}, "completed_on_time"),
-        ({"status": "completed", "completed_on": date(2024, 2, 2), "deadline": date(2024, 2, 1)}, "completed_late"),
-        ({"status": "completed", "completed_on": date(2024, 2, 2), "deadline": date(2024, 2, 1),
-          "extended_deadline": date(2024, 2, 10)}, "completed_on_time"),
+        (
+            {"status": "completed", "completed_on": date(2024, 2, 1), "deadline": date(2024, 2, 1)},
+            "completed_on_time",
+        ),
+        (
+            {"status": "completed", "completed_on": date(2024, 2, 2), "deadline": date(2024, 2, 1)},
+            "completed_late",
+        ),
+        (
+            {
+                "status": "completed",
+                "completed_on": date(2024, 2, 2),
+                "deadline": date(2024, 2, 1),
+                "extended_deadline": date(2024, 2, 10),
+            },
+            "completed_on_time",
+        ),
         ({"status": "completed", "completed_on": None, "deadline": date(2024, 2, 1)}, "in_progress_overdue"),
         ({"status": "completed", "completed_on": None, "deadline": date(2024, 4, 1)}, "in_progress_on_time"),
-        ({"status": "completed", "completed_on": date(2024, 3, 6), "deadline": date(2024, 4, 1)},
-         "in_progress_on_time"),
+        (
+            {"status": "completed", "completed_on": date(2024, 3, 6), "deadline": date(2024, 4, 1)},
+            "in_progress_on_time",
+        ),
         ({"deadline": D}, "in_progress_on_time"),
         ({"deadline": date(2024, 3, 4)}, "in_progress_overdue"),
         ({"deadline": date(2024, 3, 4), "extended_deadline": date(2024, 3, 30)}, "in_progress_on_time"),
@@ -100,15 +121,27 @@ def test_update_states(values: dict[str, Any], state: str) -> None:
     ],
 )
 def test_report_status(states: list[str], status: str) -> None:
-    tasks = [Task(unit="X", sheet="s", row=i, values={}, raw={}, update_state=s) for i, s in enumerate(states)]
+    tasks = [
+        Task(unit="X", sheet="s", row=i, values={}, raw={}, update_state=s) for i, s in enumerate(states)
+    ]
     assert report_status(tasks) == status
 
 
 def test_rates() -> None:
-    counts = {"total": 30, "completed_on_time": 10, "completed_late": 2, "in_progress_on_time": 12,
-              "in_progress_overdue": 3, "no_deadline": 3, "unclassified": 0}
+    counts = {
+        "total": 30,
+        "completed_on_time": 10,
+        "completed_late": 2,
+        "in_progress_on_time": 12,
+        "in_progress_overdue": 3,
+        "no_deadline": 3,
+        "unclassified": 0,
+    }
     assert rates(counts) == (0.8, 0.6667)
-    assert rates({**counts, "completed_on_time": 0, "completed_late": 0, "in_progress_overdue": 0}) == (None, None)
+    assert rates({**counts, "completed_on_time": 0, "completed_late": 0, "in_progress_overdue": 0}) == (
+        None,
+        None,
+    )
 
 
 dates = st.one_of(st.none(), st.dates(min_value=date(2023, 1, 1), max_value=date(2025, 1, 1)))
@@ -117,12 +150,22 @@ dates = st.one_of(st.none(), st.dates(min_value=date(2023, 1, 1), max_value=date
 @given(
     status=st.sampled_from([None, "completed", "in_progress", "not_started"]),
     deadline=st.one_of(dates, st.just("no_deadline")),
-    extended=dates, completed_on=dates, updated=dates, doc=dates,
+    extended=dates,
+    completed_on=dates,
+    updated=dates,
+    doc=dates,
 )
-def test_exactly_one_category(status: Any, deadline: Any, extended: Any, completed_on: Any, updated: Any,
-                              doc: Any) -> None:
-    t = task(status=status, deadline=deadline, extended_deadline=extended, completed_on=completed_on,
-             updated_on=updated, doc_date=doc)
+def test_exactly_one_category(
+    status: Any, deadline: Any, extended: Any, completed_on: Any, updated: Any, doc: Any
+) -> None:
+    t = task(
+        status=status,
+        deadline=deadline,
+        extended_deadline=extended,
+        completed_on=completed_on,
+        updated_on=updated,
+        doc_date=doc,
+    )
     assert t.category in CATEGORIES
     c = count([t])
     assert sum(c[k] for k in CATEGORIES) == c["total"] == 1

@@ -49,8 +49,15 @@ def test_sync_json_is_the_only_stdout(province: Province) -> None:
     assert doc["units"][0]["counts"]["unclassified"] == 1
     f = doc["findings"][0]
     assert {k: f[k] for k in ("unit", "sheet", "cell", "row", "field", "code", "severity", "value")} == {
-        "unit": "SNV", "sheet": "Nhiệm vụ", "cell": "I5", "row": 5, "field": "deadline", "code": "invalid-date",
-        "severity": "error", "value": "31/02/2024"}
+        "unit": "SNV",
+        "sheet": "Nhiệm vụ",
+        "cell": "I5",
+        "row": 5,
+        "field": "deadline",
+        "code": "invalid-date",
+        "severity": "error",
+        "value": "31/02/2024",
+    }
 
 
 def test_dry_run_writes_nothing(province: Province, tmp_path: Path) -> None:
@@ -103,8 +110,11 @@ def test_debug_shows_traceback(province: Province, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "units, expected",
-    [({"SNV": [task_row()]}, 0), ({"SNV": [task_row(status="Hoàn thành")]}, 1),
-     ({"SNV": [task_row()], "STC": None}, 3)],
+    [
+        ({"SNV": [task_row()]}, 0),
+        ({"SNV": [task_row(status="Hoàn thành")]}, 1),
+        ({"SNV": [task_row()], "STC": None}, 3),
+    ],
 )
 def test_validate_exit_codes(province: Province, units: dict, expected: int) -> None:
     cfg = province(units)

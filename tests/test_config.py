@@ -53,7 +53,7 @@ def test_good_config(tmp_path: Path) -> None:
         ('code = "STC"', 'code = "SNV"', "SNV", 13),
         ('aliases = ["Sở NV"]', 'aliases = ["Sở NV"]\nemail = "a@b"', "email", 11),
         ('aliases = ["Sở NV"]', 'aliases = ["Sở Tài chính"]', "Sở Tài chính", 14),
-        ('[sync]', '[sync]\n[extra]\n', "extra", 2),
+        ("[sync]", "[sync]\n[extra]\n", "extra", 2),
     ],
 )
 def test_bad_config_names_key_and_line(tmp_path: Path, old: str, new: str, key: str, line: int) -> None:

@@ -68,7 +68,11 @@ def test_clean_text_nfc_and_trim() -> None:
 
 
 def test_fold_ignores_case_spacing_form_and_diacritics() -> None:
-    assert fold("Ngày cập nhật") == fold("NGAY  CAP NHAT") == fold(unicodedata.normalize("NFD", "ngày cập\nnhật"))
+    assert (
+        fold("Ngày cập nhật")
+        == fold("NGAY  CAP NHAT")
+        == fold(unicodedata.normalize("NFD", "ngày cập\nnhật"))
+    )
     assert fold("Đã HT") == fold("da ht")
 
 

@@ -9,8 +9,22 @@ from sync.normalize import fold
 from sync.schema import load_schema_file, unit_sheet_schema
 
 CONTRACT_FIELDS = [
-    "stt", "task_id", "doc_ref", "doc_date", "summary", "assigner", "lead_unit", "co_units", "deadline",
-    "extended_deadline", "status", "progress", "completed_on", "result_doc", "obstacles", "extension_request",
+    "stt",
+    "task_id",
+    "doc_ref",
+    "doc_date",
+    "summary",
+    "assigner",
+    "lead_unit",
+    "co_units",
+    "deadline",
+    "extended_deadline",
+    "status",
+    "progress",
+    "completed_on",
+    "result_doc",
+    "obstacles",
+    "extension_request",
     "updated_on",
 ]
 
@@ -18,8 +32,14 @@ CONTRACT_FIELDS = [
 def test_unit_sheet_schema_has_every_contract_field() -> None:
     schema = unit_sheet_schema()
     assert list(schema.names) == CONTRACT_FIELDS
-    assert {f.name for f in schema.required_fields()} == {"task_id", "summary", "deadline", "status",
-                                                          "completed_on", "updated_on"}
+    assert {f.name for f in schema.required_fields()} == {
+        "task_id",
+        "summary",
+        "deadline",
+        "status",
+        "completed_on",
+        "updated_on",
+    }
     assert schema["obstacles"].aliases == ("Khó khăn, vướng mắc", "Kiến nghị, đề xuất")
     assert schema.tab == "Nhiệm vụ"
 
@@ -44,12 +64,22 @@ def test_status_values() -> None:
     [
         ("name: x\ntitle: y\ntab: z\nfields: []\n", "fields"),
         ("name: x\ntitle: y\ntab: z\nbogus: 1\nfields: []\n", "bogus"),
-        ("name: x\ntitle: y\ntab: z\nfields:\n  - {name: a, title: A, type: weird, owner: unit}\n", "fields[0].type"),
-        ("name: x\ntitle: y\ntab: z\nfields:\n  - {name: a, title: A, type: text, owner: boss}\n", "fields[0].owner"),
-        ("name: x\ntitle: y\ntab: z\nfields:\n  - {name: a, title: A, type: enum, owner: unit}\n",
-         "fields[0].values"),
-        ("name: x\ntitle: y\ntab: z\nfields:\n  - {name: a, title: A, type: text, owner: unit, colour: red}\n",
-         "fields[0].colour"),
+        (
+            "name: x\ntitle: y\ntab: z\nfields:\n  - {name: a, title: A, type: weird, owner: unit}\n",
+            "fields[0].type",
+        ),
+        (
+            "name: x\ntitle: y\ntab: z\nfields:\n  - {name: a, title: A, type: text, owner: boss}\n",
+            "fields[0].owner",
+        ),
+        (
+            "name: x\ntitle: y\ntab: z\nfields:\n  - {name: a, title: A, type: enum, owner: unit}\n",
+            "fields[0].values",
+        ),
+        (
+            "name: x\ntitle: y\ntab: z\nfields:\n  - {name: a, title: A, type: text, owner: unit, colour: red}\n",
+            "fields[0].colour",
+        ),
     ],
 )
 def test_broken_schema_names_file_and_key(tmp_path: Path, text: str, key: str) -> None:

@@ -71,9 +71,9 @@ def test_no_task_tab(province: Province, tmp_path: Path) -> None:
 
 def test_renamed_task_tab_after_instruction_tab(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "u.xlsx", [task_row()], tab="Theo dõi NV", before_tabs=["Hướng dẫn"])
+    from sync.schema import unit_sheet_schema
     from sync.sources.base import select_task_tab
     from sync.validate import has_header
-    from sync.schema import unit_sheet_schema
 
     wb = XlsxSource(tmp_path).open(str(path))
     assert wb.tab_names() == ["Hướng dẫn", "Theo dõi NV"]
@@ -126,8 +126,12 @@ def test_open_missing_raises_source_unreadable(tmp_path: Path) -> None:
 
 
 def test_sync_never_changes_inputs(province: Province, tmp_path: Path) -> None:
-    cfg = province({"SNV": [task_row(summary="=HYPERLINK(\"http://x\",\"y\")", deadline="31/02/2024")],
-                    "STC": [task_row(task_id="X", status="Hoµn thµnh")]})
+    cfg = province(
+        {
+            "SNV": [task_row(summary='=HYPERLINK("http://x","y")', deadline="31/02/2024")],
+            "STC": [task_row(task_id="X", status="Hoµn thµnh")],
+        }
+    )
     before = tree_hash(tmp_path / "units")
     from sync.cli import write_outputs
 

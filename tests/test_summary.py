@@ -16,23 +16,39 @@ from tests.conftest import AS_OF, task_row
 Province = Callable[..., Config]
 
 STATS_HEADERS = [
-    "Mã đơn vị", "Đơn vị", "Tổng số", "Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Đang thực hiện trong hạn",
-    "Đang thực hiện quá hạn", "Không thời hạn", "Chưa phân loại", "Tỷ lệ hoàn thành", "Tỷ lệ đúng hạn",
+    "Mã đơn vị",
+    "Đơn vị",
+    "Tổng số",
+    "Hoàn thành đúng hạn",
+    "Hoàn thành quá hạn",
+    "Đang thực hiện trong hạn",
+    "Đang thực hiện quá hạn",
+    "Không thời hạn",
+    "Chưa phân loại",
+    "Tỷ lệ hoàn thành",
+    "Tỷ lệ đúng hạn",
     "Tình trạng báo cáo",
 ]
 
 
 @pytest.fixture
 def summary(province: Province, tmp_path: Path) -> Path:
-    cfg = province({
-        "SNV": [
-            task_row(task_id="A", summary='=HYPERLINK("http://x","bấm")', status="Xong", completed_on="01/02/2024"),
-            task_row(task_id="B", deadline="01/03/2024", obstacles="Thiếu kinh phí"),
-            task_row(task_id="C", deadline="08/03/2024", progress="+84 phần trăm"),
-            task_row(task_id="D", deadline="Thường xuyên"),
-        ],
-        "STC": None,
-    })
+    cfg = province(
+        {
+            "SNV": [
+                task_row(
+                    task_id="A",
+                    summary='=HYPERLINK("http://x","bấm")',
+                    status="Xong",
+                    completed_on="01/02/2024",
+                ),
+                task_row(task_id="B", deadline="01/03/2024", obstacles="Thiếu kinh phí"),
+                task_row(task_id="C", deadline="08/03/2024", progress="+84 phần trăm"),
+                task_row(task_id="D", deadline="Thường xuyên"),
+            ],
+            "STC": None,
+        }
+    )
     return write_xlsx(build_tables(run_sync(cfg, AS_OF)), cfg.summary_target)
 
 
@@ -69,27 +85,39 @@ def test_tasks_dates_categories_and_colours(summary: Path) -> None:
     assert deadline.value == datetime(2024, 3, 1)
     assert deadline.number_format == "dd/mm/yyyy"
     cats = [ws.cell(row=r, column=header.index("Phân loại") + 1).value for r in range(2, 6)]
-    assert cats == ["Hoàn thành đúng hạn", "Đang thực hiện quá hạn", "Đang thực hiện trong hạn", "Không thời hạn"]
+    assert cats == [
+        "Hoàn thành đúng hạn",
+        "Đang thực hiện quá hạn",
+        "Đang thực hiện trong hạn",
+        "Không thời hạn",
+    ]
     assert ws.cell(row=3, column=1).fill.fgColor.rgb.endswith("F8CBAD")  # overdue: red
     assert ws.cell(row=4, column=1).fill.fgColor.rgb.endswith("FFE699")  # due soon: amber
     overdue = wb["Quá hạn"]
-    assert [c.value for c in overdue[2]][:6] == ["SNV", "Sở Nội vụ", "B", task_row()["summary"],
-                                                 datetime(2024, 3, 1), 4]
+    assert [c.value for c in overdue[2]][:6] == [
+        "SNV",
+        "Sở Nội vụ",
+        "B",
+        task_row()["summary"],
+        datetime(2024, 3, 1),
+        4,
+    ]
     assert overdue.cell(row=2, column=9).value == "Thiếu kinh phí"
 
 
 def test_findings_and_info(summary: Path) -> None:
     wb = openpyxl.load_workbook(summary)
     rows = list(wb["Cảnh báo"].iter_rows(min_row=2, values_only=True))
-    assert ("STC", "Sở Tài chính") == rows[-1][:2] and rows[-1][7] == "source-unreadable"
+    assert rows[-1][:2] == ("STC", "Sở Tài chính") and rows[-1][7] == "source-unreadable"
     assert any(r[3] == "I6" and r[7] == "overdue" for r in rows)
     info = {r[0]: r[1] for r in wb["Thông tin"].iter_rows(min_row=2, values_only=True)}
     assert info["Ngày báo cáo (as-of)"] == datetime(2024, 3, 5)
     assert info["Kỳ báo cáo: đến ngày"] == datetime(2024, 2, 25)
 
 
-def test_crash_leaves_previous_summary_whole(province: Province, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_leaves_previous_summary_whole(
+    province: Province, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg = province({"SNV": [task_row()]})
     tables = build_tables(run_sync(cfg, AS_OF))
     target = write_xlsx(tables, cfg.summary_target)

@@ -46,7 +46,14 @@ def test_header_after_title_rows_and_cells_named(province: Province) -> None:
     result = run(province, [task_row(deadline="31/02/2024")])
     f = only(result, "invalid-date")
     # three title rows, header on row 4, first task on row 5; deadline is column I
-    assert (f.unit, f.sheet, f.cell, f.row, f.field, f.value) == ("SNV", "Nhiệm vụ", "I5", 5, "deadline", "31/02/2024")
+    assert (f.unit, f.sheet, f.cell, f.row, f.field, f.value) == (
+        "SNV",
+        "Nhiệm vụ",
+        "I5",
+        5,
+        "deadline",
+        "31/02/2024",
+    )
     assert f.severity == "error"
     assert "I5" in f.message and "Thời hạn" in f.message
 
@@ -95,7 +102,9 @@ def test_invalid_extension_is_ignored(province: Province) -> None:
 
 
 def test_duplicate_task_id_across_units_reports_every_copy(province: Province) -> None:
-    cfg = province({"SNV": [task_row(task_id="NV-9"), task_row(task_id="NV-10")], "STC": [task_row(task_id="nv-9")]})
+    cfg = province(
+        {"SNV": [task_row(task_id="NV-9"), task_row(task_id="NV-10")], "STC": [task_row(task_id="nv-9")]}
+    )
     result = run_sync(cfg, AS_OF)
     dups = [(f.unit, f.cell) for f in result.findings if f.code == "duplicate-task-id"]
     assert dups == [("SNV", "B5"), ("STC", "B5")]
@@ -133,15 +142,23 @@ def test_aliases_unaccented_headers_and_free_order(province: Province) -> None:
         f = schema[name]
         headers.append(f.aliases[0] if f.aliases else unicodedata.normalize("NFD", f.title.upper()))
     headers[0] = "ngay cap nhat"
-    result = run_sync(province({"SNV": [task_row(status="Đã HT", completed_on="ngày 1 tháng 2 năm 2024")]},
-                               fields=order, headers=headers), AS_OF)
+    result = run_sync(
+        province(
+            {"SNV": [task_row(status="Đã HT", completed_on="ngày 1 tháng 2 năm 2024")]},
+            fields=order,
+            headers=headers,
+        ),
+        AS_OF,
+    )
     assert codes(result) == []
     assert result.units[0].counts["completed_on_time"] == 1
 
 
 def test_status_synonyms_nfd_and_case(province: Province) -> None:
     rows = [
-        task_row(task_id="A", status=unicodedata.normalize("NFD", "Đã hoàn thành"), completed_on="2024-02-01"),
+        task_row(
+            task_id="A", status=unicodedata.normalize("NFD", "Đã hoàn thành"), completed_on="2024-02-01"
+        ),
         task_row(task_id="B", status="XONG", completed_on="01.02.2024"),
         task_row(task_id="C", status="đang  th"),
         task_row(task_id="D", status="Chưa triển khai"),
@@ -162,8 +179,14 @@ def test_blank_rows_and_stt_only_rows_are_skipped(province: Province) -> None:
 
 def test_unknown_columns_are_ignored(province: Province) -> None:
     names = list(unit_sheet_schema().names)
-    result = run_sync(province({"SNV": [task_row(note="=1+1")]}, fields=[*names, "note"],
-                               headers=[*(unit_sheet_schema()[n].title for n in names), "Ghi chú"]), AS_OF)
+    result = run_sync(
+        province(
+            {"SNV": [task_row(note="=1+1")]},
+            fields=[*names, "note"],
+            headers=[*(unit_sheet_schema()[n].title for n in names), "Ghi chú"],
+        ),
+        AS_OF,
+    )
     assert codes(result) == []
 
 
@@ -179,22 +202,30 @@ def test_find_header_needs_three_matches_in_first_ten_rows() -> None:
 
 def test_merged_cells_fill_down() -> None:
     schema = unit_sheet_schema()
-    titles = [schema[n].title for n in ("task_id", "summary", "deadline", "status", "completed_on", "updated_on",
-                                        "lead_unit")]
+    titles = [
+        schema[n].title
+        for n in ("task_id", "summary", "deadline", "status", "completed_on", "updated_on", "lead_unit")
+    ]
     rows: list[list[Any]] = [titles]
     rows.append(["A", "x", "01/04/2024", "Đang TH", None, "01/02/2024", "Sở Nội vụ"])
     rows.append(["B", "y", "01/04/2024", "Đang TH", None, "01/02/2024", ""])
     tab = TabData("Nhiệm vụ", rows, merged=[((1, 6), (2, 6))])
     from sync.config import UnitConfig
 
-    read = read_tab(tab, schema, unit="SNV", resolver=UnitResolver([UnitConfig("SNV", "Sở Nội vụ", "x")]),
-                    as_of=AS_OF)
+    read = read_tab(
+        tab, schema, unit="SNV", resolver=UnitResolver([UnitConfig("SNV", "Sở Nội vụ", "x")]), as_of=AS_OF
+    )
     assert [t.values["lead_unit"] for t in read.tasks] == ["SNV", "SNV"]
 
 
 cells = st.one_of(
-    st.none(), st.text(max_size=30), st.integers(-(10**9), 10**9), st.floats(), st.booleans(),
-    st.dates(min_value=date(1900, 1, 1)), st.sampled_from(["31/02/2024", "03/15/2024", "Xong", "=1+1", "Thường xuyên"]),
+    st.none(),
+    st.text(max_size=30),
+    st.integers(-(10**9), 10**9),
+    st.floats(),
+    st.booleans(),
+    st.dates(min_value=date(1900, 1, 1)),
+    st.sampled_from(["31/02/2024", "03/15/2024", "Xong", "=1+1", "Thường xuyên"]),
 )
 
 
@@ -205,8 +236,13 @@ def test_any_cell_values_never_crash_and_bad_dates_are_reported(rows: list[list[
     grid: list[list[Any]] = [[f.title for f in schema.fields], *rows]
     from sync.config import UnitConfig
 
-    read = read_tab(TabData("Nhiệm vụ", grid), schema, unit="SNV",
-                    resolver=UnitResolver([UnitConfig("SNV", "Sở Nội vụ", "x")]), as_of=AS_OF)
+    read = read_tab(
+        TabData("Nhiệm vụ", grid),
+        schema,
+        unit="SNV",
+        resolver=UnitResolver([UnitConfig("SNV", "Sở Nội vụ", "x")]),
+        as_of=AS_OF,
+    )
     flagged = {(f.row, f.field) for f in read.findings if f.code in ("invalid-date", "invalid-value")}
     for t in read.tasks:
         for name in ("doc_date", "completed_on", "updated_on", "extended_deadline", "extension_request"):

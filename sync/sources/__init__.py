@@ -6,15 +6,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sync.sources.base import Source, TabData, Workbook, select_task_tab
+
+if TYPE_CHECKING:
+    from sync.config import Config
 
 __all__ = ["Source", "TabData", "Workbook", "select_task_tab", "make_source"]
 
 
-def make_source(config: object) -> Source:
+def make_source(config: Config) -> Source:
     """The source for ``config.sync.backend``."""
-    backend = config.sync.backend
-    if backend == "gsheets":
+    if config.sync.backend == "gsheets":
         from sync.sources.gsheets import GSheetsSource
 
         return GSheetsSource.from_config(config)

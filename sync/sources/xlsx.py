@@ -18,6 +18,18 @@ from sync.sources.base import Source, TabData, Workbook
 _LOCK_HINT = "Nếu tệp đang mở trong Excel/LibreOffice, đóng tệp rồi chạy lại."
 
 
+def _open_book(path: Path) -> pc.CalamineWorkbook:
+    """Open by extension; a file whose content is another format (an .ods or .xls saved
+    under an .xlsx name) is opened again by content."""
+    try:
+        return pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        raise
+    except pc.CalamineError:
+        with open(path, "rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(fh)
+
+
 class XlsxWorkbook(Workbook):
     def __init__(self, path: Path):
         self.path = path
@@ -36,7 +48,7 @@ class XlsxWorkbook(Workbook):
             )
         self.version = f"{stat.st_mtime_ns}-{stat.st_size}"
         try:
-            self._book = pc.CalamineWorkbook.from_path(str(path))
+            self._book = _open_book(path)
         except pc.PasswordError:
             raise SourceUnreadable(
                 f"tệp {path.name} được đặt mật khẩu; gửi lại bản không có mật khẩu", detail="password"

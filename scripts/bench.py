@@ -1,0 +1,217 @@
+"""Benchmark driver for scripts/bench (see README, Performance).
+
+Each measurement is a fresh subprocess; wall time by perf_counter around it and
+peak memory from the child's rusage (ru_maxrss). Floor and sync runs alternate
+so that machine noise hits both alike; the median of the repeats is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import xlsxwriter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sync.schema import unit_sheet_schema  # noqa: E402
+
+AS_OF = date(2024, 11, 5)
+UNITS = 40
+
+FLOOR = r"""
+import sys, python_calamine as pc, xlsxwriter
+from pathlib import Path
+# The floor: read every cell of every unit workbook with python-calamine, then write the
+# same cells (same values, same types) once with XlsxWriter, one tab per unit.
+out = xlsxwriter.Workbook(sys.argv[2], {"strings_to_formulas": False, "strings_to_numbers": False,
+                                        "strings_to_urls": False})
+for p in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    wb = pc.CalamineWorkbook.from_path(str(p))
+    ws = out.add_worksheet(p.stem)
+    for name in wb.sheet_names:
+        for r, row in enumerate(wb.get_sheet_by_name(name).to_python(skip_empty_area=False)):
+            for c, v in enumerate(row):
+                ws.write(r, c, v)
+    wb.close()
+out.close()
+"""
+
+
+def make_province(directory: Path, rows_per_unit: int, seed: int = 1) -> Path:
+    """40 unit workbooks of realistic rows (mixed date forms, statuses, some mistakes)."""
+    rnd = random.Random(seed)
+    schema = unit_sheet_schema()
+    names = list(schema.names)
+    units_dir = directory / "units"
+    units_dir.mkdir(parents=True, exist_ok=True)
+    lines = ["[sync]", 'summary = "out/tong-hop.xlsx"', "", ""]
+    for u in range(UNITS):
+        code = f"U{u:02d}"
+        lines += [
+            "[[units]]",
+            f'code = "{code}"',
+            f'name = "Đơn vị {u:02d}"',
+            f'source = "units/{code}.xlsx"',
+            "",
+        ]
+        wb = xlsxwriter.Workbook(str(units_dir / f"{code}.xlsx"), {"constant_memory": True})
+        ws = wb.add_worksheet("Nhiệm vụ")
+        datefmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+        ws.write_string(0, 0, "UBND TỈNH KIÊN GIANG")
+        ws.write_string(1, 0, f"Đơn vị {u:02d}")
+        for c, f in enumerate(schema.fields):
+            ws.write_string(3, c, f.title)
+        for i in range(rows_per_unit):
+            # a realistic mix, close to the demo province: most old tasks done, ~15 % overdue,
+            # most rows updated in the period, a few late or stale
+            assigned = AS_OF - timedelta(days=rnd.randrange(5, 300))
+            r = rnd.random()
+            completed = None
+            if r < 0.55:
+                status = rnd.choice(["Đã hoàn thành", "Xong", "Hoàn thành"])
+                deadline = assigned + timedelta(days=rnd.randrange(10, 120))
+                completed = min(assigned + timedelta(days=rnd.randrange(5, 130)), AS_OF - timedelta(days=1))
+            elif r < 0.75:
+                status = rnd.choice(["Đang thực hiện", "Đang TH", "Chưa thực hiện"])
+                deadline = AS_OF + timedelta(days=rnd.randrange(0, 90))
+            elif r < 0.90:
+                status = rnd.choice(["Đang thực hiện", "Đang triển khai"])
+                deadline = max(assigned, AS_OF - timedelta(days=rnd.randrange(1, 60)))
+            else:
+                status = "Đang thực hiện"
+                deadline = None
+            done = completed is not None
+            u_r = rnd.random()
+            if u_r < 0.85:
+                updated = date(2024, 9, 26) + timedelta(days=rnd.randrange(30))
+            elif u_r < 0.92:
+                updated = date(2024, 10, 26) + timedelta(days=rnd.randrange(10))
+            else:
+                updated = date(2024, 9, 25) - timedelta(days=rnd.randrange(60))
+            row = {
+                "stt": i + 1,
+                "task_id": f"{code}-{i:05d}",
+                "doc_ref": f"{rnd.randrange(1, 3000)}/UBND-TH",
+                "doc_date": assigned,
+                "summary": f"Rà soát, đề xuất tháo gỡ khó khăn cho dự án số {i} tại huyện {u}",
+                "assigner": "Chủ tịch UBND tỉnh",
+                "lead_unit": f"Đơn vị {u:02d}",
+                "co_units": f"Đơn vị {(u + 1) % UNITS:02d}",
+                "deadline": "Thường xuyên"
+                if deadline is None
+                else deadline
+                if rnd.random() < 0.7
+                else deadline.strftime("%d/%m/%Y"),
+                "extended_deadline": None,
+                "status": status,
+                "progress": "Đã tổ chức họp, đang hoàn thiện dự thảo báo cáo",
+                "completed_on": completed,
+                "result_doc": "123/BC-SNV" if done else None,
+                "obstacles": "Thiếu kinh phí" if rnd.random() < 0.1 else None,
+                "extension_request": None,
+                "updated_on": updated if rnd.random() < 0.8 else updated.strftime("%d/%m/%Y"),
+            }
+            for c, name in enumerate(names):
+                v = row[name]
+                if v is None:
+                    continue
+                if isinstance(v, date):
+                    ws.write_datetime(4 + i, c, v, datefmt)
+                elif isinstance(v, int):
+                    ws.write_number(4 + i, c, v)
+                else:
+                    ws.write_string(4 + i, c, v)
+        wb.close()
+    config = directory / "ubnd-sync.toml"
+    config.write_text("\n".join(lines), encoding="utf-8")
+    return config
+
+
+def measure(cmd: list[str]) -> tuple[float, int]:
+    """(wall seconds, peak RSS bytes) of one subprocess."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+    return wall, usage.ru_maxrss * 1024
+
+
+def bench_size(work: Path, rows: int, repeat: int) -> dict[str, float]:
+    directory = work / f"rows-{rows}"
+    per_unit = rows // UNITS
+    if not (directory / "ubnd-sync.toml").exists():
+        make_province(directory, per_unit)
+    config = directory / "ubnd-sync.toml"
+    py = sys.executable
+    exe = str(Path(py).parent / "ubnd-sync")
+    floor_cmd = [py, "-c", FLOOR, str(directory / "units"), str(work / "floor.xlsx")]
+    sync_cmd = [exe, "sync", "-c", str(config), "--as-of", AS_OF.isoformat(), "--quiet"]
+    floors, syncs = [], []
+    measure(floor_cmd)  # warm the page cache
+    for _ in range(repeat):
+        floors.append(measure(floor_cmd))
+        syncs.append(measure(sync_cmd))
+    f_wall = statistics.median(w for w, _ in floors)
+    s_wall = statistics.median(w for w, _ in syncs)
+    return {
+        "rows": rows,
+        "floor_s": round(f_wall, 3),
+        "sync_s": round(s_wall, 3),
+        "ratio": round(s_wall / f_wall, 3),
+        "floor_peak_mib": round(max(m for _, m in floors) / 2**20, 1),
+        "sync_peak_mib": round(max(m for _, m in syncs) / 2**20, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", default=str(ROOT / "bench-out"))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    results = [bench_size(work, int(s), args.repeat) for s in args.sizes.split(",")]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    if args.json:
+        print(json.dumps({"machine": machine, "results": results}, indent=2))
+        return
+    print(f"machine: {machine}; median of {args.repeat} alternating runs")
+    print(f"{'rows':>8} {'floor s':>8} {'sync s':>8} {'sync/floor':>10} {'floor MiB':>10} {'sync MiB':>9}")
+    for r in results:
+        print(
+            f"{r['rows']:>8} {r['floor_s']:>8} {r['sync_s']:>8} {r['ratio']:>10} {r['floor_peak_mib']:>10} "
+            f"{r['sync_peak_mib']:>9}"
+        )
+    if len(results) >= 2:
+        a, b = results[0], results[-1]
+        growth = (b["sync_s"] / a["sync_s"]) / (b["rows"] / a["rows"])
+        print(
+            f"sync cost growth {a['rows']}→{b['rows']} rows: {b['sync_s'] / a['sync_s']:.2f}× time for "
+            f"{b['rows'] / a['rows']:.0f}× rows (1.0 = linear per row: {growth:.2f})"
+        )
+    targets = results[-1]
+    ok = targets["ratio"] <= 1.5 and targets["sync_peak_mib"] <= 1024
+    print("targets (≤ 1.5× floor, ≤ 1 GiB at the largest size):", "met" if ok else "NOT met")
+
+
+if __name__ == "__main__":
+    main()

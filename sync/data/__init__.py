@@ -1,0 +1,1 @@
+"""Package data: the reporting units of Kiên Giang province (for the demo and tests)."""

@@ -1,0 +1,461 @@
+"""The demo province: deterministic files, realistic mistakes, and a ground truth that holds.
+
+``test_expected_matches_what_the_sheets_say`` reads the written workbooks back
+with a small reader of its own (contract §1–§3) and checks the generator's
+``expected`` against it, month after month. The project's sync is tested end to
+end elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tomllib
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from sync.demo import DEMO_AS_OF, DemoProvince, load_units, make_demo, reporting_period
+from sync.model import CATEGORIES, REPORT_STATUSES
+from sync.normalize import fold, parse_date
+from sync.schema import unit_sheet_schema
+
+SCHEMA = unit_sheet_schema()
+MONTHS = [date(2024, 7, 5), date(2024, 9, 5), date(2024, 10, 5), DEMO_AS_OF, date(2024, 12, 5)]
+SHARED_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "kien-giang-units.csv"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_CSV = ROOT / "sync" / "data" / "kien-giang-units.csv"
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory: pytest.TempPathFactory) -> DemoProvince:
+    return make_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def months(tmp_path_factory: pytest.TempPathFactory) -> dict[date, DemoProvince]:
+    root = tmp_path_factory.mktemp("months")
+    return {d: make_demo(root / d.isoformat(), as_of=d) for d in MONTHS}
+
+
+def _hashes(directory: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _readable(province: DemoProvince) -> list[str]:
+    return [c for c, e in province.expected.items() if e.report_status != "unreadable"]
+
+
+def _cells(province: DemoProvince, code: str) -> list[Any]:
+    wb = openpyxl.load_workbook(province.directory / "units" / f"{code}.xlsx")
+    return [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_same_seed_gives_identical_files(tmp_path: Path) -> None:
+    make_demo(tmp_path / "a", seed=7)
+    make_demo(tmp_path / "b", seed=7)
+    a, b = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
+    assert len(a) == 37  # 36 workbooks (one unit has none) and the config
+    assert a == b
+
+
+def test_files_do_not_depend_on_the_process(tmp_path: Path) -> None:
+    script = "import sys; from sync.demo import make_demo; make_demo(sys.argv[1], seed=7)"
+    for name, hash_seed in (("a", "1"), ("b", "2")):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], env=env, check=True, cwd=ROOT)
+    assert _hashes(tmp_path / "a") == _hashes(tmp_path / "b")
+
+
+def test_another_seed_gives_other_files(tmp_path: Path) -> None:
+    make_demo(tmp_path / "a", seed=7)
+    make_demo(tmp_path / "b", seed=8)
+    a, b = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
+    assert a.keys() == b.keys()
+    assert a["units/SNV.xlsx"] != b["units/SNV.xlsx"]
+    assert a["ubnd-sync.toml"] == b["ubnd-sync.toml"]
+
+
+def test_package_keeps_an_identical_copy_of_the_units_csv() -> None:
+    if not SHARED_CSV.exists():
+        pytest.skip("../shared is not here")
+    assert PACKAGE_CSV.read_bytes() == SHARED_CSV.read_bytes()
+
+
+def test_units_come_from_the_csv(province: DemoProvince) -> None:
+    units = load_units()
+    assert len(units) == 37
+    assert {u.kind for u in units} == {"so-nganh", "huyen"}
+    assert sum(u.kind == "huyen" for u in units) == 15
+    snv = next(u for u in units if u.code == "SNV")
+    assert (snv.name, snv.aliases) == ("Sở Nội vụ", ("Sở NV",))
+    assert [u.code for u in province.units] == [u.code for u in units]
+    assert set(province.expected) == {u.code for u in units}
+
+
+def test_config_parses_and_lists_every_unit(province: DemoProvince) -> None:
+    config = tomllib.loads(province.config_path.read_text(encoding="utf-8"))
+    assert config["sync"] == {
+        "backend": "xlsx",
+        "summary": "out/tong-hop.xlsx",
+        "sheet": SCHEMA.tab,
+        "cutoff_day": 25,
+        "due_soon_days": 7,
+    }
+    assert set(config) == {"sync", "units"}
+    by_code = {u["code"]: u for u in config["units"]}
+    assert len(by_code) == len(config["units"]) == 37
+    for unit in load_units():
+        entry = by_code[unit.code]
+        assert entry == {
+            "code": unit.code,
+            "name": unit.name,
+            "source": f"units/{unit.code}.xlsx",
+            "aliases": list(unit.aliases),
+        }
+    assert by_code["SKHDT"]["aliases"] == ["Sở KH&ĐT", "Sở KHĐT", "Sở Kế hoạch - Đầu tư"]
+
+
+def test_other_backends_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="gsheets"):
+        make_demo(tmp_path, backend="gsheets")
+
+
+def test_readable_workbooks_open_with_calamine_and_openpyxl(province: DemoProvince) -> None:
+    for code in _readable(province):
+        path = province.directory / "units" / f"{code}.xlsx"
+        wb = CalamineWorkbook.from_path(str(path))
+        assert wb.get_sheet_by_name(wb.sheet_names[-1]).to_python()
+        assert openpyxl.load_workbook(path).sheetnames == wb.sheet_names
+
+
+def test_unreadable_units(province: DemoProvince) -> None:
+    unreadable = {c for c, e in province.expected.items() if e.report_status == "unreadable"}
+    assert unreadable == {"SNGV", "UMT"}
+    assert not (province.directory / "units" / "SNGV.xlsx").exists()
+    corrupt = province.directory / "units" / "UMT.xlsx"
+    assert corrupt.read_bytes()[:2] == b"PK"  # looks like a workbook …
+    with pytest.raises(Exception):  # noqa: B017 - … but is not one
+        openpyxl.load_workbook(corrupt)
+    with pytest.raises(Exception):  # noqa: B017
+        CalamineWorkbook.from_path(str(corrupt))
+
+
+def test_files_are_dated_by_the_meeting(province: DemoProvince) -> None:
+    wb = openpyxl.load_workbook(province.directory / "units" / "SNV.xlsx")
+    assert wb.properties.modified == datetime(2024, 11, 5, 7, 30)
+
+
+def test_rendering_again_into_the_same_folder_overwrites(tmp_path: Path) -> None:
+    make_demo(tmp_path, as_of=date(2024, 9, 5))
+    (tmp_path / "units" / "SNGV.xlsx").write_bytes(b"left over")
+    again = make_demo(tmp_path)
+    fresh = make_demo(tmp_path / "fresh")
+    assert not (tmp_path / "units" / "SNGV.xlsx").exists()
+    assert _hashes(again.directory / "units") == _hashes(fresh.directory / "units")
+
+
+# ---------------------------------------------------------------- ground truth
+
+
+def test_task_counts_per_unit_are_realistic(months: dict[date, DemoProvince]) -> None:
+    for d, province in months.items():
+        for code, e in province.expected.items():
+            if e.report_status in ("unreadable", "invalid"):
+                assert e.counts == {"total": 0, **dict.fromkeys(CATEGORIES, 0)}, code
+            else:
+                assert 20 <= e.counts["total"] <= 60, (d, code)
+                assert e.counts["total"] == sum(e.counts[c] for c in CATEGORIES)
+        for code in _readable(province):
+            assert 20 <= len(_read_sheet(province, code)[1]) <= 60, (d, code)
+
+
+def test_every_status_and_category_occurs(province: DemoProvince) -> None:
+    statuses = {e.report_status for e in province.expected.values()}
+    assert statuses == set(REPORT_STATUSES)
+    assert sum(e.report_status == "on_time" for e in province.expected.values()) >= 25
+    totals = province.totals()
+    assert all(totals[c] > 0 for c in CATEGORIES), totals
+    assert totals["total"] == sum(totals[c] for c in CATEGORIES)
+
+
+def test_statuses_at_the_demo_meeting(province: DemoProvince) -> None:
+    status = {c: e.report_status for c, e in province.expected.items()}
+    assert (status["GT"], status["KH"], status["AM"], status["BDT"]) == (
+        "late",
+        "missing",
+        "incomplete",
+        "invalid",
+    )
+    assert (province.previous_cutoff, province.cutoff) == (date(2024, 9, 25), date(2024, 10, 25))
+
+
+def test_seeded_error_codes(province: DemoProvince) -> None:
+    codes = {c: e.error_codes for c, e in province.expected.items()}
+    assert codes["SNGV"] == codes["UMT"] == {"source-unreadable"}
+    assert codes["BDT"] == {"missing-column"}
+    assert codes["SCT"] == codes["SXD"] == {"duplicate-task-id"}
+    assert codes["RG"] == {"completion-date-missing"}
+    assert codes["KL"] == codes["CT"] == {"invalid-date"}
+    assert codes["AM"] == {"future-date", "stale-update"}
+    assert codes["KH"] == {"stale-update"}
+    assert codes["GT"] == {"late-update"}
+    assert codes["VT"] == {"legacy-encoding"}
+    assert codes["GR"] == {"unknown-unit"}
+    assert not codes["SNV"]
+
+
+def test_reporting_period() -> None:
+    assert reporting_period(date(2024, 3, 5)) == (date(2024, 1, 25), date(2024, 2, 25))
+    assert reporting_period(date(2024, 3, 25)) == (date(2024, 2, 25), date(2024, 3, 25))
+    assert reporting_period(date(2024, 1, 10)) == (date(2023, 11, 25), date(2023, 12, 25))
+
+
+# A reader of its own, straight from the contract, to check ``expected`` against.
+
+
+def _read_sheet(province: DemoProvince, code: str) -> tuple[set[str], list[dict[str, Any]]]:
+    """(fields in the header, task rows as {field: cell value})."""
+    wb = openpyxl.load_workbook(province.directory / "units" / f"{code}.xlsx")
+    named = [ws for ws in wb.worksheets if fold(ws.title) == fold(SCHEMA.tab)]
+    lookup = SCHEMA.header_lookup
+    for ws in named or wb.worksheets:
+        grid = [list(r) for r in ws.iter_rows(values_only=True)]
+        for i, row in enumerate(grid[: SCHEMA.header_search_rows]):
+            cols = {
+                j: lookup[fold(str(v))] for j, v in enumerate(row) if v is not None and fold(str(v)) in lookup
+            }
+            if len(cols) >= SCHEMA.header_min_matches:
+                tasks = []
+                for r in grid[i + 1 :]:
+                    values = {f: r[j] for j, f in cols.items() if j < len(r)}
+                    if any(v not in (None, "") for f, v in values.items() if f != "stt"):
+                        tasks.append(values)
+                return set(cols.values()), tasks
+    raise AssertionError(f"{code}: no header row")
+
+
+def _as_date(value: Any) -> date | None:
+    parsed = parse_date(value)
+    return parsed if isinstance(parsed, date) else None
+
+
+def _classify(task: dict[str, Any], as_of: date) -> str:
+    kinds = SCHEMA["deadline"].value_lookup()
+    raw_deadline = task.get("deadline")
+    if isinstance(raw_deadline, str) and fold(raw_deadline) in kinds:
+        return "no_deadline"
+    deadline = _as_date(raw_deadline)
+    if deadline is None:
+        return "unclassified"
+    effective = _as_date(task.get("extended_deadline")) or deadline
+    status = SCHEMA["status"].value_lookup().get(fold(str(task.get("status") or "")))
+    completed_on = _as_date(task.get("completed_on"))
+    if status == "completed" and completed_on is not None and completed_on <= as_of:
+        return "completed_on_time" if completed_on <= effective else "completed_late"
+    return "in_progress_on_time" if effective >= as_of else "in_progress_overdue"
+
+
+def _update_state(task: dict[str, Any], as_of: date) -> str:
+    previous, cutoff = reporting_period(as_of)
+    status = SCHEMA["status"].value_lookup().get(fold(str(task.get("status") or "")))
+    completed_on = _as_date(task.get("completed_on"))
+    if status == "completed" and completed_on is not None and completed_on <= previous:
+        return "not_needed"
+    doc_date = _as_date(task.get("doc_date"))
+    if doc_date is not None and doc_date > previous:
+        return "not_needed"
+    updated = _as_date(task.get("updated_on"))
+    if updated is not None and previous < updated <= cutoff:
+        return "fresh"
+    if updated is not None and cutoff < updated <= as_of:
+        return "late"
+    return "stale"
+
+
+def _report_status(states: list[str]) -> str:
+    needed = [s for s in states if s != "not_needed"]
+    stale = needed.count("stale")
+    if all(s == "fresh" for s in needed):
+        return "on_time"
+    if stale == len(needed):
+        return "missing"
+    return "incomplete" if stale else "late"
+
+
+def test_expected_matches_what_the_sheets_say(months: dict[date, DemoProvince]) -> None:
+    required = {f.name for f in SCHEMA.required_fields()}
+    for as_of, province in months.items():
+        for code in _readable(province):
+            e = province.expected[code]
+            fields, tasks = _read_sheet(province, code)
+            if not required <= fields:
+                assert e.report_status == "invalid", (as_of, code)
+                continue
+            cats = [_classify(t, as_of) for t in tasks]
+            counts = {"total": len(tasks), **{c: cats.count(c) for c in CATEGORIES}}
+            assert e.counts == counts, (as_of, code)
+            assert e.categories == {t["task_id"]: c for t, c in zip(tasks, cats, strict=True)}
+            status = _report_status([_update_state(t, as_of) for t in tasks])
+            assert e.report_status == status, (as_of, code)
+
+
+def test_the_province_evolves(months: dict[date, DemoProvince]) -> None:
+    july, november = months[date(2024, 7, 5)], months[DEMO_AS_OF]
+    assert july.totals()["total"] < november.totals()["total"]
+    before = {t: c for e in july.expected.values() for t, c in e.categories.items()}
+    after = {t: c for e in november.expected.values() for t, c in e.categories.items()}
+    changed = {t for t in before if t in after and before[t] != after[t]}
+    assert any(after[t].startswith("completed") for t in changed)
+    assert any(after[t] == "in_progress_overdue" for t in changed)
+    assert months[date(2024, 9, 5)].expected["KH"].report_status == "on_time"
+    assert months[date(2024, 10, 5)].expected["KH"].report_status == "missing"
+    for province in months.values():
+        assert province.expected["GT"].report_status == "late"
+        assert province.expected["AM"].report_status == "incomplete"
+        assert "duplicate-task-id" in province.expected["SXD"].error_codes
+
+
+def test_extensions_are_granted_over_time(months: dict[date, DemoProvince]) -> None:
+    def extended(province: DemoProvince) -> int:
+        return sum(
+            t.get("extended_deadline") is not None
+            for code in _readable(province)
+            for t in _read_sheet(province, code)[1]
+        )
+
+    assert 0 < extended(months[date(2024, 7, 5)]) < extended(months[DEMO_AS_OF])
+
+
+# ---------------------------------------------------------------- seeded mistakes
+
+
+def test_formula_looking_text_is_stored_as_text(province: DemoProvince) -> None:
+    wb = openpyxl.load_workbook(province.directory / "units" / "PQ.xlsx")
+    hits = [c for row in wb[SCHEMA.tab].iter_rows() for c in row if c.value == _FORMULA_TEXT]
+    assert hits and all(c.data_type == "s" for c in hits)
+    calamine = CalamineWorkbook.from_path(str(province.directory / "units" / "PQ.xlsx"))
+    assert any(_FORMULA_TEXT in row for row in calamine.get_sheet_by_name(SCHEMA.tab).to_python())
+
+
+_FORMULA_TEXT = '=HYPERLINK("http://example.com","xem")'
+
+
+def test_text_dates_in_every_accepted_form(province: DemoProvince) -> None:
+    forms = {
+        "SNV": r"^\d{2}/\d{2}/\d{4}$",
+        "STP": r"^\d{1,2}/\d{1,2}/\d{4}$",
+        "SKHDT": r"^\d{2}-\d{2}-\d{4}$",
+        "STC": r"^\d{2}\.\d{2}\.\d{4}$",
+        "SCT": r"^\d{4}-\d{2}-\d{2}$",
+        "SNNPTNT": r"^ngày \d{1,2} tháng \d{1,2} năm \d{4}$",
+    }
+    for code, pattern in forms.items():
+        texts = [v for v in _cells(province, code) if isinstance(v, str) and re.match(pattern, v)]
+        assert len(texts) > 10, code
+        assert all(isinstance(parse_date(t), date) for t in texts), code
+    assert any(
+        isinstance(v, str) and re.match(r"^\d{1,2}/\d{1,2}/\d{4}$", v) and not v.startswith("0")
+        for v in _cells(province, "STP")
+    )
+
+
+def test_serial_numbers_for_dates(province: DemoProvince) -> None:
+    _, tasks = _read_sheet(province, "SGTVT")
+    assert all(isinstance(t["doc_date"], int) for t in tasks)
+    assert all(isinstance(parse_date(t["doc_date"]), date) for t in tasks)
+
+
+def test_unicode_decomposed_text(province: DemoProvince) -> None:
+    _, sxd = _read_sheet(province, "SXD")
+    assert all(not unicodedata.is_normalized("NFC", t["status"]) for t in sxd)
+    _, stnmt = _read_sheet(province, "STNMT")
+    assert all(unicodedata.normalize("NFC", t["lead_unit"]) == "Sở Tài nguyên và Môi trường" for t in stnmt)
+    assert all(not unicodedata.is_normalized("NFC", t["lead_unit"]) for t in stnmt)
+
+
+def test_header_variants(province: DemoProvince) -> None:
+    def header(code: str) -> list[Any]:
+        cells = _cells(province, code)
+        return [v for v in cells if isinstance(v, str) and fold(v) in SCHEMA.header_lookup]
+
+    assert {"Mã NV", "Trạng thái", "Hạn xử lý"} <= set(header("STTTT"))
+    assert "NGAY CAP NHAT" in header("SLDTBXH")
+    assert "Ghi chú" in _cells(province, "SGDDT")
+    fields, _ = _read_sheet(province, "BDT")
+    assert "updated_on" not in fields
+    wb = openpyxl.load_workbook(province.directory / "units" / "SVHTT.xlsx")
+    assert wb.sheetnames == ["Hướng dẫn", "Theo dõi NV"]
+    wb = openpyxl.load_workbook(province.directory / "units" / "SKHCN.xlsx")
+    order = [
+        SCHEMA.header_lookup[fold(v)]
+        for v in next(wb[SCHEMA.tab].iter_rows(min_row=5, max_row=5, values_only=True))
+    ]
+    assert sorted(order) == sorted(SCHEMA.names) and order != list(SCHEMA.names)
+
+
+def test_layout_variants(province: DemoProvince) -> None:
+    wb = openpyxl.load_workbook(province.directory / "units" / "SYT.xlsx")
+    ws = wb[SCHEMA.tab]
+    hidden = [r for r, dim in ws.row_dimensions.items() if dim.hidden]
+    assert len(hidden) == 1 and ws.cell(row=hidden[0], column=2).value
+    assert ws.merged_cells.ranges
+    wb = openpyxl.load_workbook(province.directory / "units" / "TTT.xlsx")
+    rows = list(wb[SCHEMA.tab].iter_rows(min_row=6, values_only=True))
+    assert any(all(v is None for v in r) for r in rows)  # blank rows between tasks
+    stt_only = [r for r in rows if r[0] is not None and all(v is None for v in r[1:])]
+    assert stt_only
+
+
+def test_status_spellings(province: DemoProvince) -> None:
+    _, tasks = _read_sheet(province, "TH")
+    statuses = {t["status"] for t in tasks}
+    assert {"Đã HT", "xong", "Đang TH"} <= statuses
+
+
+def test_other_mistakes(province: DemoProvince) -> None:
+    deadlines = {code: [t["deadline"] for t in _read_sheet(province, code)[1]] for code in ("KL", "CT")}
+    assert "03/15/2024" in deadlines["KL"]
+    assert "31/02/2024" in deadlines["CT"]
+    kinds = SCHEMA["deadline"].values["no_deadline"]
+    assert any(v in kinds for code in ("SNV", "HT") for v in _cells(province, code))
+    assert any(isinstance(v, str) and "Hoµn thµnh" in v for v in _cells(province, "VT"))
+    _, rg = _read_sheet(province, "RG")
+    done = SCHEMA["status"].values["completed"]
+    assert any(t["status"] in done and t.get("completed_on") is None for t in rg)
+    _, am = _read_sheet(province, "AM")
+    assert any((_as_date(t["updated_on"]) or DEMO_AS_OF) > DEMO_AS_OF for t in am)
+    _, gr = _read_sheet(province, "GR")
+    spellings = {fold(s) for u in load_units() for s in (u.code, u.name, *u.aliases)}
+    assert any(fold(t["lead_unit"]) not in spellings for t in gr)
+    ids = {code: {t["task_id"] for t in _read_sheet(province, code)[1]} for code in ("SCT", "SXD")}
+    assert ids["SCT"] & ids["SXD"] == {"NV-2023-0100"}
+    everywhere = [t["task_id"] for c in _readable(province) for t in _read_sheet(province, c)[1]]
+    assert len(everywhere) == len(set(everywhere)) + 1
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_other_seeds_keep_the_shape(tmp_path: Path, seed: int) -> None:
+    province = make_demo(tmp_path / "now", seed=seed)
+    assert {e.report_status for e in province.expected.values()} == set(REPORT_STATUSES)
+    assert all(province.totals()[c] > 0 for c in CATEGORIES)
+    for as_of in (date(2024, 6, 1), date(2025, 3, 31)):
+        other = make_demo(tmp_path / as_of.isoformat(), seed=seed, as_of=as_of)
+        for code in _readable(other):
+            if other.expected[code].report_status != "invalid":
+                assert 20 <= other.expected[code].counts["total"] <= 60, (as_of, code)

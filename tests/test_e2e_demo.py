@@ -1,0 +1,99 @@
+"""End to end on the demo province: 37 real units, seeded mistakes, exact figures.
+
+The demo generator decides every task's category and every unit's status first
+(its ``expected``); the sync must find exactly those from the workbooks alone.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sync.cli import cli
+from sync.config import load_config
+from sync.demo import DEMO_AS_OF, DemoProvince, make_demo
+from sync.engine import run_sync
+from tests.conftest import tree_hash
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoProvince:
+    return make_demo(tmp_path_factory.mktemp("demo"), seed=2024, as_of=DEMO_AS_OF)
+
+
+def test_demo_figures_match_ground_truth(demo: DemoProvince) -> None:
+    result = run_sync(load_config(demo.config_path), demo.as_of)
+    assert len(result.units) == 37
+    for unit in result.units:
+        want = demo.expected[unit.code]
+        assert (unit.code, unit.report_status) == (unit.code, want.report_status)
+        assert (unit.code, unit.counts) == (unit.code, want.counts)
+        found = {f.code for f in result.findings if f.unit == unit.code}
+        assert want.error_codes <= found, (unit.code, want.error_codes - found)
+    assert result.totals["counts"] == demo.totals()
+
+
+def test_demo_statuses_and_exact_figures(demo: DemoProvince) -> None:
+    """Pinned figures for seed 2024 at 05/11/2024 (change only with the generator)."""
+    result = run_sync(load_config(demo.config_path), demo.as_of)
+    statuses = {u.code: u.report_status for u in result.units if u.report_status != "on_time"}
+    assert statuses == {
+        "AM": "incomplete",
+        "GT": "late",
+        "KH": "missing",
+        "BDT": "invalid",
+        "SNGV": "unreadable",
+        "UMT": "unreadable",
+    }
+    assert result.totals["counts"] == {
+        "total": 1389,
+        "completed_on_time": 567,
+        "completed_late": 208,
+        "in_progress_on_time": 284,
+        "in_progress_overdue": 213,
+        "no_deadline": 115,
+        "unclassified": 2,
+    }
+    dup = sorted(f.unit for f in result.findings if f.code == "duplicate-task-id")
+    assert dup == ["SCT", "SXD"]
+
+
+@pytest.mark.parametrize("as_of", [date(2024, 7, 5), date(2024, 9, 5), date(2024, 10, 5)])
+def test_demo_other_months(tmp_path: Path, as_of: date) -> None:
+    province = make_demo(tmp_path, seed=2024, as_of=as_of)
+    result = run_sync(load_config(province.config_path), as_of)
+    for unit in result.units:
+        want = province.expected[unit.code]
+        assert (unit.code, unit.report_status, unit.counts) == (unit.code, want.report_status, want.counts)
+
+
+def test_demo_command_end_to_end(tmp_path: Path) -> None:
+    target = tmp_path / "tinh-mau"
+    result = CliRunner().invoke(cli, ["demo", str(target), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["as_of"] == "2024-11-05"
+    assert (target / "out" / "tong-hop.xlsx").exists()
+    # the sync changed nothing the units wrote
+    units_before = tree_hash(target / "units")
+    again = CliRunner().invoke(
+        cli,
+        ["sync", "-c", str(target / "ubnd-sync.toml"), "--as-of", "2024-11-05", "--json"],
+        catch_exceptions=False,
+    )
+    assert again.exit_code == 3  # two units are unreadable on purpose
+    assert tree_hash(target / "units") == units_before
+    first, second = json.loads(result.stdout), json.loads(again.stdout)
+    assert first == second  # a retried run gives the same result
+
+
+def test_demo_human_output(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo", str(tmp_path / "d")], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "Tình hình thực hiện nhiệm vụ đến ngày 05/11/2024" in result.stdout
+    assert "Không đọc được: SNGV, UMT" in result.stdout
+    assert "Mở bảng tổng hợp:" in result.stdout
