@@ -138,6 +138,54 @@ def make_province(directory: Path, rows_per_unit: int, seed: int = 1) -> Path:
     return config
 
 
+READERS = {
+    "python-calamine": r"""
+import sys, python_calamine as pc
+from pathlib import Path
+n = 0
+for p in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    wb = pc.CalamineWorkbook.from_path(str(p))
+    for row in wb.get_sheet_by_name(wb.sheet_names[0]).to_python(skip_empty_area=False):
+        n += len(row)
+    wb.close()
+""",
+    "pandas (engine=calamine)": r"""
+import sys, pandas as pd
+from pathlib import Path
+n = 0
+for p in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    df = pd.read_excel(p, sheet_name=0, header=None, engine="calamine", dtype=object)
+    n += df.size
+""",
+    "openpyxl (read_only)": r"""
+import sys, openpyxl
+from pathlib import Path
+n = 0
+for p in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    for row in wb.worksheets[0].iter_rows(values_only=True):
+        n += len(row)
+    wb.close()
+""",
+}
+
+
+def bench_readers(work: Path, rows: int, repeat: int) -> list[dict[str, float | str]]:
+    """Reading every cell of the province: the candidates for the xlsx backend."""
+    directory = work / f"rows-{rows}"
+    if not (directory / "ubnd-sync.toml").exists():
+        make_province(directory, rows // UNITS)
+    out = []
+    for name, code in READERS.items():
+        runs = [measure([sys.executable, "-c", code, str(directory / "units")]) for _ in range(repeat)]
+        out.append({"reader": name, "rows": rows, "seconds": round(statistics.median(w for w, _ in runs), 3),
+                    "peak_mib": round(max(m for _, m in runs) / 2**20, 1)})
+    base = out[0]["seconds"]
+    for r in out:
+        r["vs_calamine"] = round(float(r["seconds"]) / float(base), 2)
+    return out
+
+
 def measure(cmd: list[str]) -> tuple[float, int]:
     """(wall seconds, peak RSS bytes) of one subprocess."""
     start = time.perf_counter()
@@ -186,13 +234,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", default=str(ROOT / "bench-out"))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--readers", action="store_true", help="also compare xlsx readers (10k rows)")
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     results = [bench_size(work, int(s), args.repeat) for s in args.sizes.split(",")]
+    readers = bench_readers(work, 10000, args.repeat) if args.readers else []
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     if args.json:
-        print(json.dumps({"machine": machine, "results": results}, indent=2))
+        print(json.dumps({"machine": machine, "results": results, "readers": readers}, indent=2))
         return
     print(f"machine: {machine}; median of {args.repeat} alternating runs")
     print(f"{'rows':>8} {'floor s':>8} {'sync s':>8} {'sync/floor':>10} {'floor MiB':>10} {'sync MiB':>9}")
@@ -208,6 +258,10 @@ def main() -> None:
             f"sync cost growth {a['rows']}→{b['rows']} rows: {b['sync_s'] / a['sync_s']:.2f}× time for "
             f"{b['rows'] / a['rows']:.0f}× rows (1.0 = linear per row: {growth:.2f})"
         )
+    if readers:
+        print("\nxlsx readers, every cell of 40 workbooks (10,000 rows):")
+        for r in readers:
+            print(f"  {r['reader']:<26} {r['seconds']:>7} s  {r['vs_calamine']:>5}×  {r['peak_mib']:>7} MiB")
     targets = results[-1]
     ok = targets["ratio"] <= 1.5 and targets["sync_peak_mib"] <= 1024
     print("targets (≤ 1.5× floor, ≤ 1 GiB at the largest size):", "met" if ok else "NOT met")
