@@ -17,10 +17,13 @@ from typing import Any, TypeVar
 import click
 
 from sync import __version__, render
+from sync.cli_history import diff_cmd, history_cmd, report_cmd
 from sync.config import DEFAULT_CONFIG, Config, load_config
 from sync.engine import Progress, run_sync, today
 from sync.exceptions import UbndSyncError
 from sync.model import RunResult
+from sync.sources import Source, make_source
+from sync.summary import Table, build_tables, write_xlsx
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -116,10 +119,10 @@ def _progress(quiet: bool, total_hint: int) -> tuple[Progress | None, Callable[[
     return step, finish
 
 
-def _run(config: Config, as_of: date | None, quiet: bool) -> RunResult:
+def _run(config: Config, as_of: date | None, quiet: bool, source: Source | None = None) -> RunResult:
     progress, finish = _progress(quiet, len(config.units))
     try:
-        return run_sync(config, as_of or today(), progress=progress)
+        return run_sync(config, as_of or today(), progress=progress, source=source)
     finally:
         finish()
 
@@ -144,11 +147,8 @@ def cli() -> None:
     """
 
 
-def write_outputs(config: Config, result: RunResult) -> str:
-    """Write the summary for the configured backend; returns where it went."""
-    from sync.summary import build_tables, write_xlsx
-
-    tables = build_tables(result)
+def write_tables(config: Config, tables: list[Table]) -> str:
+    """Write the summary tables for the configured backend; returns where they went."""
     if config.sync.backend == "gsheets":
         from sync.sources.gsheets import write_summary_gsheets
 
@@ -156,10 +156,30 @@ def write_outputs(config: Config, result: RunResult) -> str:
     return str(write_xlsx(tables, config.summary_target))
 
 
+def write_outputs(config: Config, result: RunResult) -> str:
+    """Write the summary of ``result`` (without history) for the configured backend."""
+    return write_tables(config, build_tables(result))
+
+
 def do_sync(config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, as_json: bool) -> int:
-    result = _run(config, as_of, quiet)
-    if not dry_run:
-        result.summary_path = write_outputs(config, result)
+    """One sync: read, write the summary (with the ``So sánh`` tab), record the history."""
+    from sync.history import History, comparison_table
+
+    source = make_source(config)
+    try:
+        result = _run(config, as_of, quiet, source)
+        if not dry_run:
+            with History(config.history_path) as history:
+                previous = history.previous_run(result.as_of, result.period)
+                tables = build_tables(result, extra=[comparison_table(result, previous)])
+                result.summary_path = write_tables(config, tables)
+                history.record(result, config_path=str(config.path))
+            # the Google backend remembers what it read only once the summary is written
+            commit = getattr(source, "commit_state", None)
+            if commit is not None:
+                commit()
+    finally:
+        source.close()
     if as_json:
         _print_json(result)
     else:
@@ -170,7 +190,7 @@ def do_sync(config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, a
             click.echo(overview)
         click.echo(render.findings_overview(result.findings))
         if dry_run:
-            click.echo("Chạy thử (--dry-run): không ghi bảng tổng hợp.")
+            click.echo("Chạy thử (--dry-run): không ghi bảng tổng hợp, không ghi lịch sử.")
         else:
             click.echo(f"Đã ghi bảng tổng hợp: {result.summary_path}")
     return EXIT_UNREADABLE if result.unreadable_units() else EXIT_OK
@@ -239,26 +259,67 @@ def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bo
     metavar="YYYY-MM-DD",
     help="Ngày họp giả định (mặc định 05/11/2024).",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["xlsx", "gsheets"]),
+    default="xlsx",
+    show_default=True,
+    help="gsheets: nạp tỉnh mẫu vào trình giả lập Google Sheets chạy tại chỗ và tổng hợp qua Google.",
+)
 @output_options
 @_guard
-def demo_cmd(directory: Path, seed: int, as_of: date | None, as_json: bool, quiet: bool, debug: bool) -> None:
+def demo_cmd(
+    directory: Path, seed: int, as_of: date | None, backend: str, as_json: bool, quiet: bool, debug: bool
+) -> None:
     """Tạo một tỉnh mẫu (37 đơn vị của Kiên Giang) và chạy tổng hợp trên đó.
+
+    Với --backend gsheets, tỉnh mẫu được nạp vào một trình giả lập Google Sheets
+    chạy ngay trên máy (không cần tài khoản Google) rồi được tổng hợp qua đúng
+    đường Google: gspread, google-auth, HTTP.
 
     \b
     Ví dụ:
       ubnd-sync demo                 # vào thư mục ./ubnd-sync-demo
       ubnd-sync demo /tmp/tinh-mau --seed 7
+      ubnd-sync demo --backend gsheets
     """
     from sync.demo import DEMO_AS_OF, make_demo
 
     province = make_demo(directory, seed=seed, as_of=as_of or DEMO_AS_OF)
     if not quiet and not as_json:
         click.echo(f"Đã tạo tỉnh mẫu trong {province.directory} ({len(province.units)} đơn vị).", err=True)
-    config = load_config(province.config_path)
-    do_sync(config, province.as_of, dry_run=False, quiet=quiet, as_json=as_json)
-    if not as_json:
-        click.echo(f"Cấu hình mẫu: {province.config_path}")
-        click.echo(f"Mở bảng tổng hợp: {config.summary_target}")
+    if backend == "xlsx":
+        config = load_config(province.config_path)
+        do_sync(config, province.as_of, dry_run=False, quiet=quiet, as_json=as_json)
+        if not as_json:
+            click.echo(f"Cấu hình mẫu: {province.config_path}")
+            click.echo(f"Mở bảng tổng hợp: {config.summary_target}")
+        return
+    from sync.emulator import Emulator
+    from sync.gsheets_demo import load_demo_into_emulator
+
+    emulator = Emulator().start()
+    try:
+        gs_config_path = load_demo_into_emulator(province.directory, province.config_path, emulator)
+        emulator.reset_stats()
+        if not quiet and not as_json:
+            click.echo(f"Trình giả lập Google Sheets đang chạy tại {emulator.url}.", err=True)
+        config = load_config(gs_config_path)
+        do_sync(config, province.as_of, dry_run=False, quiet=quiet, as_json=as_json)
+        if not as_json:
+            stats = emulator.stats_json()
+            click.echo(f"Cấu hình mẫu (Google Sheets): {gs_config_path}")
+            click.echo(
+                f"Bảng tổng hợp là Google Sheet {config.sync.summary} trên trình giả lập; "
+                f"lần tổng hợp này dùng {stats['total']} yêu cầu tới Google API."
+            )
+    finally:
+        emulator.stop()
+
+
+cli.add_command(history_cmd)
+cli.add_command(diff_cmd)
+cli.add_command(report_cmd)
 
 
 def main() -> None:

@@ -99,7 +99,9 @@ def _display(task: Task, name: str) -> Any:
     if isinstance(value, date):
         return value
     raw = task.raw.get(name)
-    return None if raw is None else cell_text(raw)
+    if raw is None or isinstance(raw, str):  # text was cleaned on the way in
+        return raw
+    return cell_text(raw)
 
 
 def tasks_table(result: RunResult, schema: Schema) -> Table:

@@ -202,21 +202,25 @@ def read_tab(
     status_lookup = schema["status"].value_lookup() if "status" in header.columns else {}
     kind_lookup = schema["deadline"].value_lookup() if "deadline" in header.columns else {}
     tasks: list[Task] = []
-    for r in range(header.row + 1, len(tab.rows)):
-        row = tab.rows[r]
+    plan = [(f.name, c, f.name != "stt") for f, c in fields]
+    rows = tab.rows
+    for r in range(header.row + 1, len(rows)):
+        row = rows[r]
         width = len(row)
         cells: dict[str, Any] = {}
         filled = False
-        for f, c in fields:
-            value = row[c] if c < width else None
+        for name, c, counts in plan:
+            if c >= width:
+                continue
+            value = row[c]
+            if value is None or value == "":
+                continue
             if isinstance(value, str):
                 value = clean_text(value)
                 if not value:
-                    value = None
-            if value is not None:
-                cells[f.name] = value
-                if f.name != "stt":
-                    filled = True
+                    continue
+            cells[name] = value
+            filled = filled or counts
         if not filled:
             continue
         ctx.row = r + 1

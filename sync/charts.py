@@ -1,0 +1,185 @@
+"""Charts for the meeting report (matplotlib, Agg backend: no window, no GUI).
+
+Each function draws one PNG and returns its path. Figures are made with
+``matplotlib.figure.Figure`` (not ``pyplot``), so nothing stays open in a
+global registry and nothing needs closing. The PNG carries no timestamp or
+software version, so the same data give the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from sync.labels import CATEGORY_LABELS  # noqa: E402
+from sync.model import CATEGORIES  # noqa: E402
+
+#: One colour per category (green done on time … grey unclassified), print-friendly.
+CATEGORY_COLORS: dict[str, str] = {
+    "completed_on_time": "#2E7D32",
+    "completed_late": "#9CCC65",
+    "in_progress_on_time": "#1E88E5",
+    "in_progress_overdue": "#E53935",
+    "no_deadline": "#FFB300",
+    "unclassified": "#9E9E9E",
+}
+
+_RC: Any = {
+    # bundled with matplotlib, full Vietnamese coverage: same glyphs on every machine
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "ubnd-sync",
+}
+_DPI = 200
+_METADATA = {"Software": None}
+
+
+def _pct(x: float, _pos: object = None) -> str:
+    return f"{x:.0f}%"
+
+
+def unit_category_chart(
+    units: Sequence[tuple[str, Mapping[str, int]]],
+    path: str | Path,
+    *,
+    title: str,
+    notes: Sequence[str | None] | None = None,
+) -> Path:
+    """Horizontal stacked bars: per unit (label, counts by category), in the given order.
+
+    ``notes`` (one per unit, or None) is written after the bar instead of the
+    total, e.g. “không đọc được” for a unit whose sheet could not be counted.
+    """
+    path = Path(path)
+    n = max(len(units), 1)
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(7.0, 1.6 + 0.24 * n), dpi=_DPI)
+        ax = fig.add_subplot()
+        labels = [label for label, _ in units]
+        ys = list(range(len(units)))
+        left = [0] * len(units)
+        for cat in CATEGORIES:
+            values = [int(counts.get(cat, 0)) for _, counts in units]
+            if not any(values):
+                continue
+            ax.barh(
+                ys,
+                values,
+                left=left,
+                color=CATEGORY_COLORS[cat],
+                label=CATEGORY_LABELS[cat],
+                height=0.72,
+                edgecolor="white",
+                linewidth=0.4,
+            )
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        shown = list(notes) if notes is not None else [None] * len(units)
+        for y, total, note in zip(ys, left, shown, strict=True):
+            text = f"{total}" if note is None else f"({note})"
+            color = "black" if note is None else "#C62828"
+            ax.text(
+                total + max(max(left, default=0), 1) * 0.008, y, text, va="center", fontsize=7, color=color
+            )
+        ax.set_yticks(ys, labels)
+        ax.invert_yaxis()
+        ax.set_ylim(len(units) - 0.5, -0.5)
+        ax.tick_params(axis="y", labelsize=7.5, length=0)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("Số nhiệm vụ")
+        ax.set_xlim(0, max(max(left, default=0), 1) * 1.08)
+        ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
+        ax.set_axisbelow(True)
+        fig.suptitle(title, fontsize=10.5, fontweight="bold")
+        ax.legend(
+            loc="lower center",
+            bbox_to_anchor=(0.4, 1.0),
+            ncol=3,
+            frameon=False,
+            fontsize=7.5,
+            handlelength=1.2,
+            columnspacing=1.2,
+        )
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png", metadata=_METADATA)
+    return path
+
+
+def rate_trend_chart(
+    points: Sequence[tuple[str, float | None, float | None]], path: str | Path, *, title: str
+) -> Path:
+    """Lines of the on-time and completion rates (0..1, None for a month without data) by month."""
+    path = Path(path)
+    labels = [label for label, _, _ in points]
+    xs = list(range(len(points)))
+
+    def series(i: int) -> list[float]:
+        return [math.nan if p[i] is None else float(p[i]) * 100 for p in points]  # type: ignore[arg-type]
+
+    on_time, completion = series(1), series(2)
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(7.0, 3.4), dpi=_DPI)
+        ax = fig.add_subplot()
+        ax.plot(xs, on_time, marker="o", color="#2E7D32", linewidth=2, label="Tỷ lệ đúng hạn")
+        ax.plot(
+            xs,
+            completion,
+            marker="s",
+            color="#1E88E5",
+            linewidth=1.4,
+            linestyle="--",
+            label="Tỷ lệ hoàn thành",
+        )
+        for x, y in zip(xs, on_time, strict=True):
+            if not math.isnan(y):
+                ax.annotate(
+                    f"{y:.1f}".replace(".", ","),
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(0, -12),
+                    ha="center",
+                    fontsize=7,
+                    color="#2E7D32",
+                )
+        for x, y in zip(xs, completion, strict=True):
+            if not math.isnan(y):
+                ax.annotate(
+                    f"{y:.1f}".replace(".", ","),
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(0, 6),
+                    ha="center",
+                    fontsize=7,
+                    color="#1E88E5",
+                )
+        missing = [x for x, y in zip(xs, on_time, strict=True) if math.isnan(y)]
+        for x in missing:
+            ax.axvspan(x - 0.4, x + 0.4, color="#F2F2F2", zorder=0)
+        ax.set_xticks(xs, labels)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_ylim(0, 105)
+        ax.yaxis.set_major_formatter(FuncFormatter(_pct))
+        ax.grid(axis="y", color="#DDDDDD", linewidth=0.5)
+        ax.set_axisbelow(True)
+        fig.suptitle(title, fontsize=10.5, fontweight="bold")
+        handles, names = ax.get_legend_handles_labels()
+        note = " (ô xám: chưa có số liệu trong lịch sử)" if missing else ""
+        ax.legend(handles, names, loc="lower left", frameon=False, fontsize=8, title=note or None)
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png", metadata=_METADATA)
+    return path
+
+
+__all__ = ["CATEGORY_COLORS", "rate_trend_chart", "unit_category_chart"]

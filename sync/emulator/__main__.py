@@ -1,0 +1,41 @@
+"""python -m sync.emulator --port N --key-out FILE [--email E]"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .server import Emulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="emulator", description=__doc__)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--key-out", type=Path)
+    ap.add_argument("--email", default="sync@emulator-project.iam.gserviceaccount.com")
+    ap.add_argument("--token-lifetime", type=float, default=3600.0)
+    args = ap.parse_args(argv)
+    emu = Emulator(host=args.host, port=args.port, token_lifetime=args.token_lifetime).start()
+    key = emu.create_service_account(args.email)
+    if args.key_out:
+        args.key_out.write_text(json.dumps(key, indent=2), encoding="utf-8")
+    print(emu.url, flush=True)
+    stop = threading.Event()
+
+    def _stop(*_: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    stop.wait()
+    emu.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

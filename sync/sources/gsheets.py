@@ -1,0 +1,835 @@
+"""The Google Sheets backend: units' spreadsheets read through gspread + google-auth.
+
+Reading (``GSheetsSource``) costs, for a full sync, one Drive ``files.list`` (all
+spreadsheets in ``[gsheets] folder``, or every spreadsheet shared with the service
+account when no folder is set; 1 000 per page) plus one ``values:batchGet`` per unit
+spreadsheet: the task tab is read by name (``'Nhiệm vụ'``); only when Google answers
+"Unable to parse range" is the spreadsheet's tab list fetched (``spreadsheets.get``
+with ``fields=sheets.properties(...)``) and the tabs searched as the xlsx backend does.
+Values come ``UNFORMATTED_VALUE`` + ``SERIAL_NUMBER`` (dates are serial numbers; the
+core turns them into dates where a date is expected), padded into a grid anchored at A1.
+
+Incremental sync: each spreadsheet's Drive ``version`` is compared with the one kept in
+the state file (``config.state_path``) of the last successful sync; an unchanged
+spreadsheet is replayed from the local cache (``<config stem>.cache.sqlite``, one
+zlib-compressed JSON row per spreadsheet) without any request. ``commit_state()`` writes
+both, only when the caller says the sync succeeded (after the summary is written).
+
+Writing (``write_summary_gsheets``) costs two requests: one ``spreadsheets.get``
+(tab properties) and one ``spreadsheets.batchUpdate`` that adds/renames/resizes the tabs
+and writes every cell and format at once, so readers never see a half-written summary.
+Every text goes in as ``stringValue`` (RAW): nothing becomes a formula.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import os
+import re
+import sqlite3
+import tempfile
+import zlib
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from gspread.http_client import ParamsType
+from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_DRIVE_URL
+
+from sync.exceptions import OutputError, SourceUnreadable
+from sync.gclient import GoogleApiError, GoogleClient, GoogleNetworkError
+from sync.sources.base import Source, TabData, Workbook, _tab_key
+
+log = logging.getLogger(__name__)
+
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+READ_PARAMS = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
+META_FIELDS = "sheets.properties(title,sheetId,index,sheetType)"
+CACHE_FORMAT = 1
+
+_ID_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+_ID_PARAM = re.compile(r"[?&]id=([A-Za-z0-9_-]+)")
+
+
+def spreadsheet_id(ref: str) -> str:
+    """A spreadsheet id from an id or any Google Sheets/Drive URL."""
+    ref = ref.strip()
+    m = _ID_IN_URL.search(ref) or _ID_PARAM.search(ref)
+    return m.group(1) if m else ref
+
+
+def spreadsheet_url(sid: str) -> str:
+    return SPREADSHEET_DRIVE_URL % sid
+
+
+def quote_title(title: str) -> str:
+    """A tab title as an A1 sheet reference: always quoted, quotes doubled."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _split_range(a1: str) -> tuple[str, str]:
+    """(title, cells) of a range Google returned, e.g. ``'Nhiệm vụ'!A1:Z1000``."""
+    if a1.startswith("'"):
+        i, out = 1, []
+        while i < len(a1):
+            ch = a1[i]
+            if ch == "'":
+                if a1[i + 1 : i + 2] == "'":
+                    out.append("'")
+                    i += 2
+                    continue
+                break
+            out.append(ch)
+            i += 1
+        rest = a1[i + 1 :]
+        return "".join(out), rest[1:] if rest.startswith("!") else rest
+    title, _, cells = a1.rpartition("!")
+    return (title, cells) if title else (a1, "")
+
+
+def _start_of(cells: str) -> tuple[int, int]:
+    """0-based (row, col) of the first cell of ``A1:Z9`` / ``B3`` / ``A:Z`` / ``3:9``."""
+    m = re.match(r"^\$?([A-Za-z]*)\$?(\d*)", cells.split(":", 1)[0])
+    if not m:
+        return 0, 0
+    letters, digits = m.group(1).upper(), m.group(2)
+    col = 0
+    for ch in letters:
+        col = col * 26 + (ord(ch) - 64)
+    return (int(digits) - 1 if digits else 0), (col - 1 if letters else 0)
+
+
+def grid_from_value_range(value_range: dict[str, Any]) -> tuple[str | None, list[list[Any]]]:
+    """(tab title, rectangular grid anchored at A1) from one batchGet ``ValueRange``."""
+    title, cells = _split_range(str(value_range.get("range") or ""))
+    r0, c0 = _start_of(cells)
+    values = value_range.get("values") or []
+    rows: list[list[Any]] = [[] for _ in range(r0)] if values else []
+    for row in values:
+        rows.append([""] * c0 + [("" if v is None else v) for v in row])
+    width = max((len(r) for r in rows), default=0)
+    for row in rows:
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    while rows and not any(v != "" for v in rows[-1]):
+        rows.pop()
+    return (title or None), rows
+
+
+_SERIAL_EPOCH = datetime(1899, 12, 30)
+_MAX_SERIAL = 2958465  # 9999-12-31
+_DATE_TYPES = ("date", "date_or_kind")
+
+
+@functools.lru_cache(maxsize=1)
+def _schema() -> Any:
+    from sync.schema import unit_sheet_schema
+
+    return unit_sheet_schema()
+
+
+def _serial_to_date(value: float) -> date | datetime:
+    if float(value).is_integer():
+        return (_SERIAL_EPOCH + timedelta(days=int(value))).date()
+    return _SERIAL_EPOCH + timedelta(days=float(value))
+
+
+def dates_in_date_columns(tab: TabData) -> TabData:
+    """Serial numbers under a date column's header become dates, as the xlsx reader gives them.
+
+    Google's UNFORMATTED_VALUE has no cell formats, so a date cell is a serial number;
+    in a date column (by the header, with the core's own header finder) it is shown to
+    people as the date a person sees, e.g. “24/02/2024” in a finding, not “45346”.
+    """
+    from sync.validate import find_header
+
+    schema = _schema()
+    header = find_header(tab.rows, schema)
+    if header is None:
+        return tab
+    cols = {c for f, c in header.columns.items() if schema[f].type in _DATE_TYPES}
+    cols |= {c for f, c in header.duplicates if schema[f].type in _DATE_TYPES}
+    if not cols:
+        return tab
+    for row in tab.rows[header.row + 1 :]:
+        for c in cols:
+            if c < len(row):
+                v = row[c]
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= _MAX_SERIAL:
+                    row[c] = _serial_to_date(v)
+    return tab
+
+
+# ---------------------------------------------------------------- error messages
+
+
+def _unreadable(e: Exception, sid: str, account: str, what: str = "") -> SourceUnreadable:
+    target = f"bảng tính {sid}" + (f" ({what})" if what else "")
+    if isinstance(e, GoogleNetworkError):
+        return SourceUnreadable(
+            f"không kết nối được tới Google để đọc {target} sau {e.attempts} lần thử; "
+            "kiểm tra mạng rồi chạy lại",
+            detail="network",
+        )
+    assert isinstance(e, GoogleApiError)
+    if e.status == 404:
+        return SourceUnreadable(
+            f"không tìm thấy {target}: bảng tính đã bị xóa hoặc mã/đường dẫn trong cấu hình bị sai",
+            detail="not-found",
+        )
+    if e.status == 403:
+        who = f" cho tài khoản {account}" if account else " cho tài khoản dịch vụ"
+        return SourceUnreadable(
+            f"chưa chia sẻ {target}{who} (cần quyền Người xem); đơn vị mở bảng tính › Chia sẻ",
+            detail="forbidden",
+        )
+    if e.status == 429 or e.status >= 500 or e.status == 408:
+        return SourceUnreadable(
+            f"Google không trả lời được khi đọc {target} (lỗi {e.status}) sau {e.attempts} lần thử; "
+            "chạy lại sau ít phút",
+            detail=f"http-{e.status}",
+        )
+    return SourceUnreadable(
+        f"không đọc được {target}: Google trả lời lỗi {e.status} ({e.message or e.google_status})",
+        detail=f"http-{e.status}",
+    )
+
+
+def _is_unparsable_range(e: GoogleApiError) -> bool:
+    return e.status == 400 and "Unable to parse range" in e.message
+
+
+# ---------------------------------------------------------------- workbooks
+
+
+class _Record:
+    """What was read from one spreadsheet, serialised at once (the core mutates grids later)."""
+
+    def __init__(self) -> None:
+        self.named: dict[str, str | None] = {}  # requested name -> json(TabData) | None
+        self.tab_names: list[str] | None = None
+        self.tabs: dict[str, str] = {}  # tab title -> json(TabData)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"named": self.named, "tab_names": self.tab_names, "tabs": self.tabs}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> _Record:
+        r = cls()
+        r.named = dict(data.get("named") or {})
+        r.tab_names = data.get("tab_names")
+        r.tabs = dict(data.get("tabs") or {})
+        return r
+
+
+def _tab_json(tab: TabData) -> str:
+    return json.dumps({"name": tab.name, "rows": tab.rows, "merged": tab.merged}, ensure_ascii=False)
+
+
+def _tab_from_json(text: str) -> TabData:
+    d = json.loads(text)
+    merged = [((a[0][0], a[0][1]), (a[1][0], a[1][1])) for a in d.get("merged") or []]
+    return TabData(name=d["name"], rows=d["rows"], merged=merged)
+
+
+class GSheetsWorkbook(Workbook):
+    """One unit spreadsheet, read lazily (nothing is requested until a tab is asked for)."""
+
+    def __init__(self, source: GSheetsSource, sid: str, version: str | None):
+        self._source = source
+        self.id = sid
+        self.version = version
+        self._meta: list[dict[str, Any]] | None = None
+        self.record = _Record()
+        self.failed = False
+        self.error: SourceUnreadable | None = None
+        self._prefetched: dict[str, TabData] = {}
+
+    @property
+    def _client(self) -> GoogleClient:
+        return self._source.client
+
+    def _fail(self, e: Exception, what: str = "") -> SourceUnreadable:
+        self.failed = True
+        self.error = _unreadable(e, self.id, self._client.account_email, what)
+        return self.error
+
+    def _batch_get(self, ranges: list[str]) -> dict[str, Any]:
+        return dict(self._client.http.values_batch_get(self.id, ranges, params=dict(READ_PARAMS)))
+
+    def _load_meta(self) -> list[dict[str, Any]]:
+        if self._meta is None:
+            try:
+                data = self._client.http.fetch_sheet_metadata(self.id, params={"fields": META_FIELDS})
+            except (GoogleApiError, GoogleNetworkError) as e:
+                raise self._fail(e) from None
+            sheets = [s.get("properties") or {} for s in data.get("sheets") or []]
+            sheets.sort(key=lambda p: p.get("index", 0))
+            self._meta = [p for p in sheets if p.get("sheetType", "GRID") == "GRID"]
+            self.record.tab_names = [str(p.get("title", "")) for p in self._meta]
+        return self._meta
+
+    def tab_names(self) -> list[str]:
+        return [str(p.get("title", "")) for p in self._load_meta()]
+
+    def _prefetch_all(self) -> None:
+        """Every tab in one batchGet, for the search that follows (3 requests in all, not 2 + n)."""
+        titles = self.tab_names()
+        if not titles:
+            return
+        try:
+            data = self._batch_get([quote_title(t) for t in titles])
+        except (GoogleApiError, GoogleNetworkError) as e:
+            raise self._fail(e) from None
+        for title, vr in zip(titles, data.get("valueRanges") or [], strict=False):
+            got, rows = grid_from_value_range(vr)
+            self._prefetched[title] = TabData(name=got or title, rows=rows)
+
+    def _read(self, name: str) -> TabData:
+        if name in self._prefetched:
+            t = self._prefetched.pop(name)
+            return TabData(name=t.name, rows=t.rows)
+        data = self._batch_get([quote_title(name)])
+        ranges = data.get("valueRanges") or [{}]
+        title, rows = grid_from_value_range(ranges[0])
+        return TabData(name=title or name, rows=rows)
+
+    def read_tab(self, name: str) -> TabData:
+        try:
+            tab = self._read(name)
+        except (GoogleApiError, GoogleNetworkError) as e:
+            raise self._fail(e, f"trang “{name}”") from None
+        self.record.tabs[name] = _tab_json(tab)
+        return dates_in_date_columns(tab)
+
+    def read_named_tab(self, name: str) -> TabData | None:
+        tab: TabData | None = None
+        if self._meta is None:
+            try:
+                tab = self._read(name)
+            except GoogleApiError as e:
+                if not _is_unparsable_range(e):
+                    raise self._fail(e) from None
+            except GoogleNetworkError as e:
+                raise self._fail(e) from None
+        if tab is None:
+            # no tab by that exact name: search the tab list as the xlsx backend does
+            self._prefetch_all()
+            wanted = _tab_key(name)
+            for title in self.tab_names():
+                if _tab_key(title) == wanted:
+                    tab = self._read_raw(title)
+                    break
+        self.record.named[name] = None if tab is None else _tab_json(tab)
+        return None if tab is None else dates_in_date_columns(tab)
+
+    def _read_raw(self, name: str) -> TabData:
+        try:
+            return self._read(name)
+        except (GoogleApiError, GoogleNetworkError) as e:
+            raise self._fail(e, f"trang “{name}”") from None
+
+
+class CachedWorkbook(Workbook):
+    """An unchanged spreadsheet replayed from the cache; reads live only on a cache miss."""
+
+    def __init__(self, source: GSheetsSource, sid: str, version: str, record: _Record):
+        self._source = source
+        self.id = sid
+        self.version = version
+        self.record = record
+        self._live: GSheetsWorkbook | None = None
+
+    def _fallback(self) -> GSheetsWorkbook:
+        if self._live is None:
+            self._live = GSheetsWorkbook(self._source, self.id, self.version)
+            self._live.record = self.record
+            self._source._live_reads[self.id] = self._live
+        return self._live
+
+    def read_named_tab(self, name: str) -> TabData | None:
+        if name in self.record.named:
+            text = self.record.named[name]
+            return None if text is None else dates_in_date_columns(_tab_from_json(text))
+        return self._fallback().read_named_tab(name)
+
+    def tab_names(self) -> list[str]:
+        if self.record.tab_names is not None:
+            return list(self.record.tab_names)
+        return self._fallback().tab_names()
+
+    def read_tab(self, name: str) -> TabData:
+        if name in self.record.tabs:
+            return dates_in_date_columns(_tab_from_json(self.record.tabs[name]))
+        return self._fallback().read_tab(name)
+
+
+# ---------------------------------------------------------------- the source
+
+
+class GSheetsSource(Source):
+    """Units' spreadsheets by id or URL. Call ``commit_state()`` after a successful sync."""
+
+    def __init__(
+        self,
+        client: GoogleClient,
+        *,
+        folder: str | None = None,
+        state_path: Path | None = None,
+        cache_path: Path | None = None,
+    ):
+        self.client = client
+        self.folder = spreadsheet_id(folder) if folder else None
+        self.state_path = state_path
+        self.cache_path = cache_path
+        self._versions: dict[str, dict[str, str]] | None = None
+        self._listed = False
+        self._state, self._failed = self._load_state()
+        self._still_failed: dict[str, dict[str, str]] = {}
+        self._live_reads: dict[str, GSheetsWorkbook] = {}
+        self._reused: dict[str, str] = {}  # id -> version replayed from the cache
+        self.reused_ids: list[str] = []
+        self.read_ids: list[str] = []
+
+    @classmethod
+    def from_config(cls, config: Any, **client_kwargs: Any) -> GSheetsSource:
+        client = GoogleClient.from_config(config, **client_kwargs)
+        state_path = Path(config.state_path)
+        return cls(
+            client,
+            folder=config.gsheets.folder,
+            state_path=state_path,
+            cache_path=cache_path_for(state_path),
+        )
+
+    # -------------------------------------------------------------- versions
+
+    def versions(self) -> dict[str, dict[str, str]]:
+        """Drive ``version``/``modifiedTime``/``name`` by spreadsheet id (one files.list)."""
+        if self._versions is not None:
+            return self._versions
+        q = f"mimeType='{SPREADSHEET_MIME}' and trashed=false"
+        if self.folder:
+            q = f"'{self.folder}' in parents and " + q
+        params: dict[str, Any] = {
+            "q": q,
+            "fields": "nextPageToken,files(id,name,version,modifiedTime)",
+            "pageSize": 1000,
+            "supportsAllDrives": "true",
+            "includeItemsFromAllDrives": "true",
+        }
+        found: dict[str, dict[str, str]] = {}
+        try:
+            while True:
+                data = self.client.http.request("get", DRIVE_FILES_API_V3_URL, params=dict(params)).json()
+                for f in data.get("files") or []:
+                    if f.get("id"):
+                        found[str(f["id"])] = {
+                            "version": str(f.get("version") or ""),
+                            "modifiedTime": str(f.get("modifiedTime") or ""),
+                            "name": str(f.get("name") or ""),
+                        }
+                token = data.get("nextPageToken")
+                if not token:
+                    break
+                params["pageToken"] = token
+        except (GoogleApiError, GoogleNetworkError) as e:
+            # without versions every spreadsheet is simply read again
+            log.warning(
+                "Không lấy được danh sách phiên bản bảng tính từ Google Drive (%s); đọc lại tất cả", e
+            )
+            found = {}
+        else:
+            self._listed = True
+        self._versions = found
+        return found
+
+    def open(self, ref: str) -> Workbook:
+        sid = spreadsheet_id(ref)
+        if not sid:
+            raise SourceUnreadable("chưa khai báo mã bảng tính của đơn vị", detail="empty")
+        versions = self.versions()
+        info = versions.get(sid)
+        failed = self._failed.get(sid)
+        if info is None and self._listed and failed:
+            # not visible in Drive now, unreadable last time: the same answer, no request
+            self._still_failed[sid] = failed
+            raise SourceUnreadable(str(failed.get("message", "")), detail=str(failed.get("detail", "")))
+        version = info["version"] if info and info.get("version") else None
+        if version is not None and self._state.get(sid, {}).get("version") == version:
+            record = self._cached(sid, version)
+            if record is not None:
+                self._reused[sid] = version
+                self.reused_ids.append(sid)
+                return CachedWorkbook(self, sid, version, record)
+        wb = GSheetsWorkbook(self, sid, version)
+        self._live_reads[sid] = wb
+        self.read_ids.append(sid)
+        return wb
+
+    # -------------------------------------------------------------- state and cache
+
+    def _load_state(self) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+        if self.state_path is None:
+            return {}, {}
+        try:
+            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}, {}
+        if not isinstance(data, dict):
+            return {}, {}
+
+        def part(key: str) -> dict[str, dict[str, str]]:
+            d = data.get(key)
+            return {str(k): v for k, v in d.items() if isinstance(v, dict)} if isinstance(d, dict) else {}
+
+        return part("spreadsheets"), part("unreadable")
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self.cache_path is None:
+            return None
+        try:
+            conn = sqlite3.connect(self.cache_path)
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS grids (id TEXT PRIMARY KEY, version TEXT NOT NULL, "
+                "format INTEGER NOT NULL, payload BLOB NOT NULL)"
+            )
+            return conn
+        except sqlite3.Error as e:
+            log.warning("Không mở được bộ nhớ đệm %s (%s); đọc lại tất cả", self.cache_path, e)
+            return None
+
+    def _cached(self, sid: str, version: str) -> _Record | None:
+        if self.cache_path is None or not self.cache_path.exists():
+            return None
+        conn = self._connect()
+        if conn is None:
+            return None
+        try:
+            row = conn.execute("SELECT version, format, payload FROM grids WHERE id = ?", (sid,)).fetchone()
+        except sqlite3.Error:
+            row = None
+        finally:
+            conn.close()
+        if row is None or row[0] != version or row[1] != CACHE_FORMAT:
+            return None
+        try:
+            return _Record.from_json(json.loads(zlib.decompress(row[2]).decode("utf-8")))
+        except (zlib.error, ValueError, UnicodeDecodeError):
+            return None
+
+    def commit_state(self) -> None:
+        """Remember this run's versions and grids; call only after a successful sync."""
+        if self.state_path is None:
+            return
+        keep: dict[str, dict[str, str]] = {}
+        failed: dict[str, dict[str, str]] = dict(self._still_failed)
+        rows: list[tuple[str, str, int, bytes]] = []
+        for sid, version in self._reused.items():
+            keep[sid] = {"version": version, "modifiedTime": self._modified(sid)}
+        for sid, wb in self._live_reads.items():
+            if wb.error is not None and wb.error.detail in ("not-found", "forbidden"):
+                failed[sid] = {"message": str(wb.error), "detail": wb.error.detail}
+            if wb.failed or not wb.version:
+                continue
+            payload = zlib.compress(json.dumps(wb.record.to_json(), ensure_ascii=False).encode("utf-8"), 6)
+            rows.append((sid, wb.version, CACHE_FORMAT, payload))
+            keep[sid] = {"version": wb.version, "modifiedTime": self._modified(sid)}
+        conn = self._connect()
+        if conn is not None:
+            try:
+                with conn:  # one transaction
+                    conn.executemany("INSERT OR REPLACE INTO grids VALUES (?, ?, ?, ?)", rows)
+                    if keep:
+                        marks = ",".join("?" * len(keep))
+                        conn.execute(f"DELETE FROM grids WHERE id NOT IN ({marks})", list(keep))
+                    else:
+                        conn.execute("DELETE FROM grids")
+            except sqlite3.Error as e:
+                log.warning("Không ghi được bộ nhớ đệm %s (%s)", self.cache_path, e)
+                keep = {}
+            finally:
+                conn.close()
+        _atomic_write_json(self.state_path, {"format": 1, "spreadsheets": keep, "unreadable": failed})
+
+    def _modified(self, sid: str) -> str:
+        return (self._versions or {}).get(sid, {}).get("modifiedTime", "")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def cache_path_for(state_path: Path) -> Path:
+    name = state_path.name
+    stem = name[: -len(".state.json")] if name.endswith(".state.json") else state_path.stem
+    return state_path.with_name(stem + ".cache.sqlite")
+
+
+def _atomic_write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# ---------------------------------------------------------------- the summary
+
+
+def _rgb(hex_color: str) -> dict[str, float]:
+    h = hex_color.lstrip("#")
+    return {k: round(int(h[i : i + 2], 16) / 255, 4) for k, i in (("red", 0), ("green", 2), ("blue", 4))}
+
+
+_FONT = "Times New Roman"
+_HEADER_FORMAT: dict[str, Any] = {
+    "backgroundColor": _rgb("#1F4E78"),
+    "horizontalAlignment": "CENTER",
+    "verticalAlignment": "MIDDLE",
+    "wrapStrategy": "WRAP",
+    "textFormat": {"bold": True, "fontFamily": _FONT, "fontSize": 12, "foregroundColor": _rgb("#FFFFFF")},
+}
+_STYLES: dict[str | None, dict[str, Any]] = {
+    None: {},
+    "overdue": {"backgroundColor": _rgb("#F8CBAD"), "font": _rgb("#9C0006")},
+    "due_soon": {"backgroundColor": _rgb("#FFE699")},
+    "total": {"backgroundColor": _rgb("#D9E1F2"), "bold": True},
+}
+_NUMBER_FORMATS: dict[str, dict[str, str] | None] = {
+    "text": None,
+    "int": {"type": "NUMBER", "pattern": "0"},
+    "date": {"type": "DATE", "pattern": "dd/mm/yyyy"},
+    "percent": {"type": "PERCENT", "pattern": "0.0%"},
+    "datetime": {"type": "DATE_TIME", "pattern": "dd/mm/yyyy hh:mm"},
+}
+_EPOCH = datetime(1899, 12, 30)
+
+
+def _serial(value: date) -> float:
+    if isinstance(value, datetime):
+        naive = value.replace(tzinfo=None)
+        return (naive - _EPOCH).total_seconds() / 86400
+    return float((value - _EPOCH.date()).days)
+
+
+def _cell_format(kind: str, style: str | None) -> dict[str, Any]:
+    st = _STYLES[style]
+    text: dict[str, Any] = {"fontFamily": _FONT, "fontSize": 12}
+    if st.get("bold"):
+        text["bold"] = True
+    if "font" in st:
+        text["foregroundColor"] = st["font"]
+    fmt: dict[str, Any] = {"verticalAlignment": "TOP", "textFormat": text}
+    nf = _NUMBER_FORMATS[kind]
+    if nf:
+        fmt["numberFormat"] = nf
+    if kind == "date":
+        fmt["horizontalAlignment"] = "CENTER"
+    if "backgroundColor" in st:
+        fmt["backgroundColor"] = st["backgroundColor"]
+    return fmt
+
+
+def _cell_data(value: Any, kind: str, style: str | None) -> dict[str, Any]:
+    if isinstance(value, date):  # as the xlsx writer: any date value gets the date format
+        kind = "date"
+    cell: dict[str, Any] = {"userEnteredFormat": _cell_format(kind, style)}
+    if value is None or value == "":
+        return cell
+    if isinstance(value, str):
+        cell["userEnteredValue"] = {"stringValue": value}
+    elif isinstance(value, bool):
+        cell["userEnteredValue"] = {"boolValue": value}
+    elif isinstance(value, (int, float)):
+        cell["userEnteredValue"] = {"numberValue": value}
+    elif isinstance(value, date):
+        cell["userEnteredValue"] = {"numberValue": _serial(value)}
+    elif isinstance(value, time):
+        secs = value.hour * 3600 + value.minute * 60 + value.second
+        cell["userEnteredValue"] = {"numberValue": secs / 86400}
+    else:
+        cell["userEnteredValue"] = {"stringValue": str(value)}
+    return cell
+
+
+_DEFAULT_TAB = re.compile(r"^(Sheet|Trang tính|Trang tinh)\s*\d+$", re.IGNORECASE)
+
+
+def summary_requests(tables: list[Any], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The one batchUpdate that makes the summary spreadsheet show ``tables``.
+
+    ``existing`` is the spreadsheet's ``sheets[].properties``. Tabs are matched by title;
+    missing ones are added with sheetIds chosen here (later requests in the same batch use
+    them); Google's untouched default tabs (``Sheet1``/``Trang tính1``) are deleted; other
+    tabs the Office added are left alone, after ours.
+    """
+    by_title = {str(p.get("title")): p for p in existing}
+    used_ids = {int(p.get("sheetId", 0)) for p in existing}
+    next_id = max(used_ids, default=0) + 1
+    wanted = {t.name for t in tables}
+    reqs: list[dict[str, Any]] = []
+    ids: list[int] = []
+    for index, t in enumerate(tables):
+        rows = max(len(t.rows) + 1, 2)
+        cols = max(len(t.columns), max((len(r) for r in t.rows), default=0), 1)
+        grid = {"rowCount": rows, "columnCount": cols, "frozenRowCount": 1}
+        props = by_title.get(t.name)
+        if props is None:
+            while next_id in used_ids:
+                next_id += 1
+            sid = next_id
+            used_ids.add(sid)
+            reqs.append(
+                {
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": sid,
+                            "title": t.name,
+                            "index": index,
+                            "gridProperties": grid,
+                        }
+                    }
+                }
+            )
+        else:
+            sid = int(props.get("sheetId", 0))
+            reqs.append(
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": sid, "index": index, "gridProperties": grid},
+                        "fields": "index,gridProperties(rowCount,columnCount,frozenRowCount)",
+                    }
+                }
+            )
+        ids.append(sid)
+    for p in existing:
+        title = str(p.get("title"))
+        if title not in wanted and _DEFAULT_TAB.match(title):
+            reqs.append({"deleteSheet": {"sheetId": int(p.get("sheetId", 0))}})
+    for sid, t in zip(ids, tables, strict=True):
+        kinds = [c.kind for c in t.columns]
+        header = [
+            {"userEnteredValue": {"stringValue": c.title}, "userEnteredFormat": _HEADER_FORMAT}
+            for c in t.columns
+        ]
+        data_rows = [{"values": header}]
+        styles = list(t.styles) + [None] * (len(t.rows) - len(t.styles))
+        for row, style in zip(t.rows, styles, strict=False):
+            data_rows.append(
+                {
+                    "values": [
+                        _cell_data(v, kinds[c] if c < len(kinds) else "text", style)
+                        for c, v in enumerate(row)
+                    ]
+                }
+            )
+        # the whole grid (just resized to fit): cells not given are cleared, values and formats
+        reqs.append(
+            {
+                "updateCells": {
+                    "range": {"sheetId": sid},
+                    "rows": data_rows,
+                    "fields": "userEnteredValue,userEnteredFormat",
+                }
+            }
+        )
+        reqs.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {"sheetId": sid, "dimension": "ROWS", "startIndex": 0, "endIndex": 1},
+                    "properties": {"pixelSize": 42},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+        for start, end, width in _width_runs([c.width for c in t.columns]):
+            reqs.append(
+                {
+                    "updateDimensionProperties": {
+                        "range": {
+                            "sheetId": sid,
+                            "dimension": "COLUMNS",
+                            "startIndex": start,
+                            "endIndex": end,
+                        },
+                        "properties": {"pixelSize": int(round(width * 7 + 5))},
+                        "fields": "pixelSize",
+                    }
+                }
+            )
+    return reqs
+
+
+def _width_runs(widths: Iterable[float]) -> list[tuple[int, int, float]]:
+    runs: list[tuple[int, int, float]] = []
+    for i, w in enumerate(widths):
+        if runs and runs[-1][2] == w and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1, w)
+        else:
+            runs.append((i, i + 1, w))
+    return runs
+
+
+def write_summary_gsheets(config: Any, tables: list[Any], *, client: GoogleClient | None = None) -> str:
+    """Replace the summary spreadsheet's tabs with ``tables`` in two requests; returns its URL."""
+    sid = spreadsheet_id(config.sync.summary)
+    own = client is None
+    client = client or GoogleClient.from_config(config)
+    try:
+        return _write_summary(client, sid, tables)
+    finally:
+        if own:
+            client.close()
+
+
+def _write_summary(client: GoogleClient, sid: str, tables: list[Any]) -> str:
+    account = client.account_email or "tài khoản dịch vụ"
+    fields: ParamsType = {"fields": "sheets.properties(sheetId,title,index)"}
+    try:
+        meta = client.http.fetch_sheet_metadata(sid, params=fields)
+        existing = [s.get("properties") or {} for s in meta.get("sheets") or []]
+        try:
+            client.http.batch_update(sid, {"requests": summary_requests(tables, existing)})
+        except GoogleApiError as e:
+            # A retried batchUpdate whose first try was applied but whose answer was lost
+            # fails on its own addSheet ids; the batch is all-or-nothing, so look again and
+            # write once more (the result is the same tables, never a duplicate).
+            if not (e.status == 400 and e.attempts > 1):
+                raise
+            meta = client.http.fetch_sheet_metadata(sid, params=fields)
+            existing = [s.get("properties") or {} for s in meta.get("sheets") or []]
+            client.http.batch_update(sid, {"requests": summary_requests(tables, existing)})
+    except GoogleApiError as e:
+        if e.status == 404:
+            raise OutputError(
+                f"không tìm thấy bảng tổng hợp {sid} trên Google Sheets; kiểm tra “summary” trong [sync]"
+            ) from None
+        if e.status == 403:
+            raise OutputError(
+                f"tài khoản {account} chưa có quyền chỉnh sửa bảng tổng hợp {sid}; "
+                "chia sẻ bảng tính với quyền Người chỉnh sửa"
+            ) from None
+        raise OutputError(
+            f"không ghi được bảng tổng hợp {sid}: Google trả lời lỗi {e.status} ({e.message}); "
+            "bảng tổng hợp trước vẫn còn nguyên"
+        ) from None
+    except GoogleNetworkError as e:
+        raise OutputError(
+            f"không kết nối được tới Google để ghi bảng tổng hợp ({e}); bảng tổng hợp trước vẫn còn nguyên"
+        ) from None
+    return spreadsheet_url(sid)
