@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,11 @@ import openpyxl
 import pytest
 
 from sync.config import Config, load_config
+from sync.emulator import Emulator
 from sync.schema import unit_sheet_schema
+from tests.emulator_fixtures import emulator, emulator_server, gspread_client, service_account
+
+__all__ = ["emulator", "emulator_server", "gspread_client", "service_account"]
 
 AS_OF = date(2024, 3, 5)  # period (25/01/2024, 25/02/2024]
 
@@ -122,3 +126,10 @@ def province(tmp_path: Path) -> Callable[..., Config]:
         return load_config(write_config(tmp_path, entries))
 
     return build
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    """A fresh emulator of its own for one test (the ``emulator`` fixture shares one per session)."""
+    with Emulator() as e:
+        yield e

@@ -7,6 +7,7 @@ The demo generator decides every task's category and every unit's status first
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from click.testing import CliRunner
 from sync.cli import cli
 from sync.config import load_config
 from sync.demo import DEMO_AS_OF, DemoProvince, make_demo
+from sync.emulator import Emulator
 from sync.engine import run_sync
+from sync.gsheets_demo import load_demo_into_emulator
+from sync.model import RunResult
 from tests.conftest import tree_hash
 
 
@@ -25,8 +29,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoProvince:
     return make_demo(tmp_path_factory.mktemp("demo"), seed=2024, as_of=DEMO_AS_OF)
 
 
-def test_demo_figures_match_ground_truth(demo: DemoProvince) -> None:
-    result = run_sync(load_config(demo.config_path), demo.as_of)
+@pytest.fixture(scope="module", params=["xlsx", "gsheets"])
+def demo_result(request: pytest.FixtureRequest, demo: DemoProvince) -> Iterator[RunResult]:
+    """The demo synced through each backend: .xlsx files, or the same cells in Google Sheets."""
+    if request.param == "xlsx":
+        yield run_sync(load_config(demo.config_path), demo.as_of)
+        return
+    with Emulator() as emulator:
+        config = load_config(load_demo_into_emulator(demo.directory, demo.config_path, emulator))
+        yield run_sync(config, demo.as_of)
+
+
+def test_demo_figures_match_ground_truth(demo: DemoProvince, demo_result: RunResult) -> None:
+    result = demo_result
     assert len(result.units) == 37
     for unit in result.units:
         want = demo.expected[unit.code]
@@ -37,9 +52,9 @@ def test_demo_figures_match_ground_truth(demo: DemoProvince) -> None:
     assert result.totals["counts"] == demo.totals()
 
 
-def test_demo_statuses_and_exact_figures(demo: DemoProvince) -> None:
+def test_demo_statuses_and_exact_figures(demo_result: RunResult) -> None:
     """Pinned figures for seed 2024 at 05/11/2024 (change only with the generator)."""
-    result = run_sync(load_config(demo.config_path), demo.as_of)
+    result = demo_result
     statuses = {u.code: u.report_status for u in result.units if u.report_status != "on_time"}
     assert statuses == {
         "AM": "incomplete",
@@ -97,3 +112,23 @@ def test_demo_human_output(tmp_path: Path) -> None:
     assert "Tình hình thực hiện nhiệm vụ đến ngày 05/11/2024" in result.stdout
     assert "Không đọc được: SNGV, UMT" in result.stdout
     assert "Mở bảng tổng hợp:" in result.stdout
+
+
+def _comparable(doc: dict) -> dict:
+    """The JSON without what must differ by backend: where an unreadable source lives."""
+    for f in doc["findings"]:
+        if f["code"] == "source-unreadable":
+            f["value"] = f["message"] = None
+    return doc
+
+
+def test_demo_command_gsheets_gives_the_same_json(tmp_path: Path) -> None:
+    runner = CliRunner()
+    xlsx = runner.invoke(cli, ["demo", str(tmp_path / "x"), "--json"], catch_exceptions=False)
+    google = runner.invoke(
+        cli, ["demo", str(tmp_path / "g"), "--backend", "gsheets", "--json"], catch_exceptions=False
+    )
+    assert google.exit_code == 0, google.stderr
+    assert _comparable(json.loads(google.stdout)) == _comparable(json.loads(xlsx.stdout))
+    assert (tmp_path / "g" / "ubnd-sync.gsheets.toml").exists()
+    assert (tmp_path / "g" / "ubnd-sync.gsheets.history.sqlite").exists()

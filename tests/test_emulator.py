@@ -12,7 +12,6 @@ from google.auth.transport.requests import AuthorizedSession
 from sync.emulator import Emulator
 from sync.emulator.client import connect_session, credentials
 from sync.emulator.client import gspread_client as make_client
-from tests.emulator_fixtures import *  # noqa: F403
 
 OTHER = "other-bot@emulator-project.iam.gserviceaccount.com"
 

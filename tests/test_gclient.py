@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,6 @@ from sync.gclient import (
 )
 
 EMAIL = "sync@test.iam.gserviceaccount.com"
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator() as e:
-        yield e
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,6 @@ from sync.summary import Column, Table, build_tables
 from tests.conftest import AS_OF, task_row, write_config, write_workbook
 
 NAMES = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính", "STP": "Sở Tư pháp", "RG": "UBND thành phố Rạch Giá"}
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with Emulator() as e:
-        yield e
 
 
 Built = tuple[Config, Config]  # (xlsx config, gsheets config)

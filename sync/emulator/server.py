@@ -72,6 +72,7 @@ class Emulator:
         self.quota = Quota(clock=clock or time.monotonic)
         self.faults = Faults()
         self.stats: Counter[str] = Counter()
+        self.statuses: Counter[int] = Counter()
         self._stats_lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -126,6 +127,7 @@ class Emulator:
     def reset_stats(self) -> None:
         with self._stats_lock:
             self.stats.clear()
+            self.statuses.clear()
 
     def stats_json(self) -> dict[str, Any]:
         with self._stats_lock:
@@ -133,7 +135,9 @@ class Emulator:
         by_method: Counter[str] = Counter()
         for k, v in by.items():
             by_method[k.split(" ", 1)[0]] += v
-        return {"total": sum(by.values()), "by_endpoint": by, "by_method": dict(by_method)}
+        with self._stats_lock:
+            statuses = {str(k): v for k, v in sorted(self.statuses.items())}
+        return {"total": sum(by.values()), "by_endpoint": by, "by_method": dict(by_method), "by_status": statuses}
 
     # ------------------------------------------------------------ Python API for tests
 
@@ -240,6 +244,13 @@ class Emulator:
             self.stats[key] += 1
 
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Response:
+        response = self._handle(method, raw_path, headers, body)
+        if not raw_path.startswith("/_emulator/"):
+            with self._stats_lock:
+                self.statuses[response.status] += 1
+        return response
+
+    def _handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Response:
         parts = urlsplit(raw_path)
         path = parts.path
         query = parse_qs(parts.query, keep_blank_values=True)
