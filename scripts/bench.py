@@ -178,8 +178,14 @@ def bench_readers(work: Path, rows: int, repeat: int) -> list[dict[str, float | 
     out = []
     for name, code in READERS.items():
         runs = [measure([sys.executable, "-c", code, str(directory / "units")]) for _ in range(repeat)]
-        out.append({"reader": name, "rows": rows, "seconds": round(statistics.median(w for w, _ in runs), 3),
-                    "peak_mib": round(max(m for _, m in runs) / 2**20, 1)})
+        out.append(
+            {
+                "reader": name,
+                "rows": rows,
+                "seconds": round(statistics.median(w for w, _ in runs), 3),
+                "peak_mib": round(max(m for _, m in runs) / 2**20, 1),
+            }
+        )
     base = out[0]["seconds"]
     for r in out:
         r["vs_calamine"] = round(float(r["seconds"]) / float(base), 2)
@@ -239,14 +245,23 @@ def bench_gsheets(work: Path, rows_per_unit: int = 50) -> list[dict[str, object]
             wall, peak = measure(cmd, ok=(0, 1, 3))
             stats = emulator.stats_json()
             token = sum(v for k, v in stats["by_endpoint"].items() if "token" in k)
-            out.append({"run": name, "requests": stats["total"] - token, "token_requests": token,
-                        "http_429": stats["by_status"].get("429", 0), "seconds": round(wall, 2)})
+            out.append(
+                {
+                    "run": name,
+                    "requests": stats["total"] - token,
+                    "token_requests": token,
+                    "http_429": stats["by_status"].get("429", 0),
+                    "seconds": round(wall, 2),
+                }
+            )
 
         run("full sync", sync_cmd)
         run("incremental, nothing changed", sync_cmd)
         cfg = tomllib.loads(gs_config.read_text(encoding="utf-8"))
         first = cfg["units"][0]["source"]
-        emulator.set_values(first, "'Nhiệm vụ'!L5", [["Đã họp lần 2, hoàn thiện dự thảo"]], input_option="RAW")
+        emulator.set_values(
+            first, "'Nhiệm vụ'!L5", [["Đã họp lần 2, hoàn thiện dự thảo"]], input_option="RAW"
+        )
         run("incremental, one unit changed", sync_cmd)
         key = directory / cfg["gsheets"]["credentials"]
         run("naive gspread script", [sys.executable, "-c", NAIVE, str(gs_config), str(key)])
@@ -311,8 +326,11 @@ def main() -> None:
     google = bench_gsheets(work) if args.gsheets else []
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     if args.json:
-        print(json.dumps({"machine": machine, "results": results, "readers": readers, "gsheets": google},
-                         indent=2))
+        print(
+            json.dumps(
+                {"machine": machine, "results": results, "readers": readers, "gsheets": google}, indent=2
+            )
+        )
         return
     print(f"machine: {machine}; median of {args.repeat} alternating runs")
     print(f"{'rows':>8} {'floor s':>8} {'sync s':>8} {'sync/floor':>10} {'floor MiB':>10} {'sync MiB':>9}")
@@ -338,8 +356,10 @@ def main() -> None:
         for g in google:
             print(f"  {g['run']:<32} {g['requests']:>8} {g['http_429']:>5} {g['seconds']:>8}")
         full = google[0]
-        print(f"  targets: full ≤ units + 3 = {UNITS + 3}: {'met' if full['requests'] <= UNITS + 3 else 'NOT met'}; "
-              f"nothing changed ≤ 3: {'met' if google[1]['requests'] <= 3 else 'NOT met'}")
+        print(
+            f"  targets: full ≤ units + 3 = {UNITS + 3}: {'met' if full['requests'] <= UNITS + 3 else 'NOT met'}; "
+            f"nothing changed ≤ 3: {'met' if google[1]['requests'] <= 3 else 'NOT met'}"
+        )
     targets = results[-1]
     ok = targets["ratio"] <= 1.5 and targets["sync_peak_mib"] <= 1024
     print("targets (≤ 1.5× floor, ≤ 1 GiB at the largest size):", "met" if ok else "NOT met")

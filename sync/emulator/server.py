@@ -137,7 +137,12 @@ class Emulator:
             by_method[k.split(" ", 1)[0]] += v
         with self._stats_lock:
             statuses = {str(k): v for k, v in sorted(self.statuses.items())}
-        return {"total": sum(by.values()), "by_endpoint": by, "by_method": dict(by_method), "by_status": statuses}
+        return {
+            "total": sum(by.values()),
+            "by_endpoint": by,
+            "by_method": dict(by_method),
+            "by_status": statuses,
+        }
 
     # ------------------------------------------------------------ Python API for tests
 
