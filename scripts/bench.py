@@ -15,6 +15,7 @@ import random
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -242,7 +243,7 @@ def bench_gsheets(work: Path, rows_per_unit: int = 50) -> list[dict[str, object]
         def run(name: str, cmd: list[str]) -> None:
             emulator.reset_stats()
             emulator.quota.configure(enabled=True)  # a fresh quota window for each run
-            wall, peak = measure(cmd, ok=(0, 1, 3))
+            wall, _peak, _cpu = measure(cmd, ok=(0, 1, 3))
             stats = emulator.stats_json()
             token = sum(v for k, v in stats["by_endpoint"].items() if "token" in k)
             out.append(
@@ -268,19 +269,55 @@ def bench_gsheets(work: Path, rows_per_unit: int = 50) -> list[dict[str, object]
     return out
 
 
-def measure(cmd: list[str], ok: tuple[int, ...] = (0, 3)) -> tuple[float, int]:
-    """(wall seconds, peak RSS bytes) of one subprocess."""
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of a process and its descendants, in bytes (shared pages split)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as fh:
+                stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(cmd: list[str], ok: tuple[int, ...] = (0, 3)) -> tuple[float, int, float]:
+    """(wall seconds, peak memory bytes, CPU seconds) of one command and the processes it starts.
+
+    Peak memory is the largest sum, over the process tree, of proportional set sizes
+    sampled every 20 ms (so a forked child's shared pages are not counted twice),
+    and never less than the largest single process's peak RSS.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_pss(proc.pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
+    stop.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.stderr:
         proc.stderr.close()
     if proc.returncode not in ok:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss * 1024
+    return wall, max(peak, usage.ru_maxrss * 1024), usage.ru_utime + usage.ru_stime
 
 
 def bench_size(work: Path, rows: int, repeat: int) -> dict[str, float]:
@@ -298,15 +335,17 @@ def bench_size(work: Path, rows: int, repeat: int) -> dict[str, float]:
     for _ in range(repeat):
         floors.append(measure(floor_cmd))
         syncs.append(measure(sync_cmd))
-    f_wall = statistics.median(w for w, _ in floors)
-    s_wall = statistics.median(w for w, _ in syncs)
+    f_wall = statistics.median(w for w, _, _ in floors)
+    s_wall = statistics.median(w for w, _, _ in syncs)
     return {
         "rows": rows,
         "floor_s": round(f_wall, 3),
         "sync_s": round(s_wall, 3),
         "ratio": round(s_wall / f_wall, 3),
-        "floor_peak_mib": round(max(m for _, m in floors) / 2**20, 1),
-        "sync_peak_mib": round(max(m for _, m in syncs) / 2**20, 1),
+        "floor_cpu_s": round(statistics.median(c for _, _, c in floors), 3),
+        "sync_cpu_s": round(statistics.median(c for _, _, c in syncs), 3),
+        "floor_peak_mib": round(max(m for _, m, _ in floors) / 2**20, 1),
+        "sync_peak_mib": round(max(m for _, m, _ in syncs) / 2**20, 1),
     }
 
 

@@ -23,7 +23,7 @@ from sync.engine import Progress, run_sync, today
 from sync.exceptions import UbndSyncError
 from sync.model import RunResult
 from sync.sources import Source, make_source
-from sync.summary import Table, build_tables, write_xlsx
+from sync.summary import Table, build_tables, start_xlsx, write_xlsx
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -172,8 +172,24 @@ def do_sync(config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, a
             with History(config.history_path) as history:
                 previous = history.previous_run(result.as_of, result.period)
                 tables = build_tables(result, extra=[comparison_table(result, previous)])
-                result.summary_path = write_tables(config, tables)
-                history.record(result, config_path=str(config.path))
+                # The summary is installed inside the history's transaction, just before it
+                # commits: a failure of either leaves the previous summary and history whole.
+                # An .xlsx summary renders in a child process meanwhile (the other core).
+                if config.sync.backend == "xlsx":
+                    pending = start_xlsx(tables, config.summary_target)
+                    del tables  # the writer has its own copy: free this one while history is written
+                    result.summary_path = str(pending.target)
+                    try:
+                        history.record(result, config_path=str(config.path), before_commit=pending.finish)
+                    finally:
+                        pending.abort()  # no-op once finished
+                else:
+                    result.summary_path = config.sync.summary
+
+                    def install() -> None:
+                        result.summary_path = write_tables(config, tables)
+
+                    history.record(result, config_path=str(config.path), before_commit=install)
             # the Google backend remembers what it read only once the summary is written
             commit = getattr(source, "commit_state", None)
             if commit is not None:

@@ -26,11 +26,12 @@ tests use it, to prove that a killed run leaves the database consistent.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -148,6 +149,13 @@ def _jsonable(value: Any) -> Any:
         return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    """What the JSON encoder cannot write itself: dates as ISO text, anything else as text."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)
@@ -476,8 +484,17 @@ class History:
 
     # -- writing
 
-    def record(self, result: RunResult, *, config_path: str) -> int:
-        """Record one run in one transaction; returns its id. Never leaves a partial snapshot."""
+    def record(
+        self, result: RunResult, *, config_path: str, before_commit: Callable[[], object] | None = None
+    ) -> int:
+        """Record one run in one transaction; returns its id. Never leaves a partial snapshot.
+
+        ``before_commit`` runs inside the transaction, after every row is in and
+        before COMMIT (the CLI finishes the summary there): if it raises, the
+        snapshot is rolled back and the exception goes on.
+        """
+        # the C encoder with a fallback for dates: much faster than mapping each value first
+        dumps = functools.partial(json.dumps, ensure_ascii=False, default=_json_default)
         totals = json.dumps(_jsonable_tree(result.totals), ensure_ascii=False)
         run_row = (
             result.as_of.isoformat(),
@@ -508,24 +525,29 @@ class History:
             )
             for i, u in enumerate(result.units)
         ]
-        task_rows = [
-            (
-                i,
-                t.unit,
-                t.sheet,
-                t.row,
-                t.task_id,
-                t.category,
-                t.effective_deadline.isoformat() if t.effective_deadline else None,
-                int(t.completed),
-                t.update_state,
-                t.days_overdue,
-                int(t.due_soon),
-                json.dumps({k: _jsonable(v) for k, v in t.values.items()}, ensure_ascii=False),
-                json.dumps({k: _jsonable(v) for k, v in t.raw.items()}, ensure_ascii=False),
-            )
-            for i, t in enumerate(result.tasks)
-        ]
+        tasks = result.tasks
+
+        def task_rows(run_id: int, start: int, stop: int) -> Iterator[tuple[Any, ...]]:
+            # a generator: rows are encoded as SQLite takes them, never all held at once
+            for i in range(start, stop):
+                t = tasks[i]
+                yield (
+                    run_id,
+                    i,
+                    t.unit,
+                    t.sheet,
+                    t.row,
+                    t.task_id,
+                    t.category,
+                    t.effective_deadline.isoformat() if t.effective_deadline else None,
+                    int(t.completed),
+                    t.update_state,
+                    t.days_overdue,
+                    int(t.due_soon),
+                    dumps(t.values),
+                    dumps(t.raw),
+                )
+
         finding_rows = [
             (
                 i,
@@ -556,23 +578,25 @@ class History:
                 "INSERT INTO unit_results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(run_id, *r) for r in unit_rows],
             )
-            half = len(task_rows) // 2
+            half = len(tasks) // 2
             task_sql = "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-            conn.executemany(task_sql, [(run_id, *r) for r in task_rows[:half]])
+            conn.executemany(task_sql, task_rows(run_id, 0, half))
             if os.environ.get(KILL_ENV) == KILL_POINT:  # test hook, see module docstring
                 os.kill(os.getpid(), signal.SIGKILL)
-            conn.executemany(task_sql, [(run_id, *r) for r in task_rows[half:]])
+            conn.executemany(task_sql, task_rows(run_id, half, len(tasks)))
             conn.executemany(
                 "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?)", [(run_id, *r) for r in finding_rows]
             )
+            if before_commit is not None:
+                before_commit()
             conn.execute("COMMIT")
         except BaseException as e:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if isinstance(e, sqlite3.Error):
                 raise HistoryError(
-                    f"không ghi được lịch sử vào {self.path}: {e}. Bảng tổng hợp đã ghi; "
-                    "lịch sử các lần trước vẫn nguyên vẹn. Kiểm tra dung lượng đĩa, quyền ghi rồi chạy lại."
+                    f"không ghi được lịch sử vào {self.path}: {e}. "
+                    "Lịch sử các lần trước vẫn nguyên vẹn. Kiểm tra dung lượng đĩa, quyền ghi rồi chạy lại."
                 ) from e
             raise
         return int(run_id)

@@ -10,7 +10,10 @@ starts with ``=`` stays text, never becomes a formula.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
+import signal
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -237,6 +240,18 @@ def build_tables(result: RunResult, schema: Schema | None = None, extra: Iterabl
 
 def write_xlsx(tables: list[Table], target: str | Path) -> Path:
     """Write the tables to ``target`` atomically (temporary file, then rename)."""
+    return start_xlsx(tables, target, background=False).finish()
+
+
+def start_xlsx(tables: list[Table], target: str | Path, *, background: bool = True) -> PendingSummary:
+    """Begin writing the summary to a temporary file next to ``target``.
+
+    With ``background`` (where the system can fork), a child process renders the
+    file while the caller goes on (the CLI records the history meanwhile, on the
+    machine's other core); ``finish()`` waits for it and renames the file over
+    ``target``; ``abort()`` drops it. Until ``finish()`` the previous summary is
+    untouched.
+    """
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -246,25 +261,109 @@ def write_xlsx(tables: list[Table], target: str | Path) -> Path:
         raise OutputError(
             f"Không tạo được tệp tổng hợp trong thư mục {target.parent}: {e.strerror or e}"
         ) from e
-    tmp = Path(tmp_name)
-    try:
+    pending = PendingSummary(target, Path(tmp_name))
+    if background and hasattr(os, "fork"):
+        pending.fork(tables)
+    else:
+        try:
+            pending.render(tables)
+        except BaseException:
+            pending.abort()
+            raise
+    return pending
+
+
+class PendingSummary:
+    """A summary written to a temporary file, installed by ``finish()``."""
+
+    def __init__(self, target: Path, tmp: Path):
+        self.target = target
+        self.tmp = tmp
+        self._pid: int | None = None
+        self._errors: int | None = None
+        self._done = False
+
+    def render(self, tables: list[Table]) -> None:
         with gc_paused():
-            _render_xlsx(tables, tmp)
-        with open(tmp, "rb") as fh:
+            _render_xlsx(tables, self.tmp)
+        with open(self.tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as e:
+
+    def fork(self, tables: list[Table]) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: render, report any error through the pipe, never return
+            code = 0
+            try:
+                os.close(read_end)
+                gc.disable()  # the child exits right after: nothing to collect
+                self.render(tables)
+            except BaseException as e:  # noqa: BLE001 - everything must reach the parent
+                code = 1
+                message = str(e.strerror or e) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
+                with contextlib.suppress(OSError):
+                    os.write(write_end, message.encode("utf-8", "replace")[:4000])
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self._pid = pid
+        self._errors = read_end
+
+    def _wait(self) -> str | None:
+        """Wait for the child; its error message, or None when it succeeded."""
+        if self._pid is None:
+            return None
+        assert self._errors is not None
+        chunks = []
+        errors, self._errors = self._errors, None
+        with os.fdopen(errors, "rb") as pipe:
+            while chunk := pipe.read(4096):
+                chunks.append(chunk)
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        code = os.waitstatus_to_exitcode(status)
+        if code == 0:
+            return None
+        message = b"".join(chunks).decode("utf-8", "replace")
+        return message or f"tiến trình ghi bị dừng (mã {code})"
+
+    def finish(self) -> Path:
+        """Wait for the file and rename it over the target; the previous summary stays if anything fails."""
+        try:
+            error = self._wait()
+            if error is not None:
+                raise OutputError(f"Không ghi được tệp tổng hợp {self.target}: {error}")
+            os.replace(self.tmp, self.target)
+            self._done = True
+        except OSError as e:
+            self.abort()
+            raise OutputError(
+                f"Không ghi được tệp tổng hợp {self.target}: {e.strerror or e}. "
+                "Nếu tệp đang mở trong Excel, đóng tệp rồi chạy lại; bản tổng hợp trước vẫn còn nguyên."
+            ) from e
+        except BaseException:
+            self.abort()
+            raise
+        return self.target
+
+    def abort(self) -> None:
+        """Stop the writer (if still running) and remove the temporary file; nothing once finished."""
+        if self._done:
+            return
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGTERM)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = None
+        if self._errors is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._errors)
+            self._errors = None
         with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise OutputError(
-            f"Không ghi được tệp tổng hợp {target}: {e.strerror or e}. "
-            "Nếu tệp đang mở trong Excel, đóng tệp rồi chạy lại; bản tổng hợp trước vẫn còn nguyên."
-        ) from e
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return target
+            self.tmp.unlink()
 
 
 _EPOCH = date(1899, 12, 30)

@@ -216,7 +216,7 @@ def read_tab(
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                value = clean_text(value)
+                value = value.strip() if value.isascii() else clean_text(value)
                 if not value:
                     continue
             cells[name] = value
@@ -247,17 +247,18 @@ def _parse_row(
             if f.required_cell:
                 ctx.add("required-missing", name, None)
             continue
-        if isinstance(value, str) and looks_legacy_encoded(value):
+        is_text = isinstance(value, str)
+        if is_text and not value.isascii() and looks_legacy_encoded(value):
             ctx.add("legacy-encoding", name, value)
         ftype = f.type
         if ftype == "text":
-            values[name] = value if isinstance(value, str) else cell_text(value)
+            values[name] = value if is_text else cell_text(value)
         elif ftype == "integer":
             values[name] = value
         elif ftype == "date":
             values[name] = _parse_date_cell(value, name, ctx)
         elif ftype == "date_or_kind":
-            kind = kind_lookup.get(fold(value)) if isinstance(value, str) else None
+            kind = kind_lookup.get(fold(value)) if is_text else None
             if kind is not None:
                 values[name] = kind
             else:
@@ -278,16 +279,13 @@ def _parse_row(
                         reason = F.DATE_REASONS.get(str(parsed), F.DATE_REASONS[NOT_A_DATE])
                         ctx.add("invalid-date", name, value, reason=reason)
         elif ftype == "enum":
-            meaning = (
-                status_lookup.get(fold(cell_text(value)))
-                if name == "status"
-                else f.value_lookup().get(fold(cell_text(value)))
-            )
+            key = fold(value if is_text else cell_text(value))
+            meaning = status_lookup.get(key) if name == "status" else f.value_lookup().get(key)
             values[name] = meaning
             if meaning is None:
                 ctx.add("invalid-value", name, value, hint=_allowed_hint(f))
         elif ftype == "unit":
-            text = cell_text(value)
+            text = value if is_text else cell_text(value)
             code = resolver.resolve(text)
             values[name] = code if code is not None else text
             if code is None:

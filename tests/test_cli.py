@@ -145,3 +145,36 @@ def test_help_has_example(command: str) -> None:
 def test_version() -> None:
     code, out, _ = invoke("--version")
     assert code == 0 and out.startswith("ubnd-sync ")
+
+
+def test_summary_failure_records_no_history(province: Province, tmp_path: Path) -> None:
+    from sync.history import History
+
+    cfg = province({"SNV": [task_row()]})
+    code, _, _ = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
+    assert code == 0
+    Path(cfg.summary_target).unlink()
+    Path(cfg.summary_target).mkdir()  # the summary cannot be renamed into place now
+    code, _, err = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
+    assert code == 1
+    assert err.startswith("Lỗi: Không ghi được tệp tổng hợp")
+    with History(cfg.history_path) as h:
+        assert len(h.runs()) == 1  # the failed run left no snapshot
+    assert [p.name for p in Path(cfg.summary_target).parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_sync_records_history_and_comparison_tab(province: Province) -> None:
+    import openpyxl
+
+    from sync.history import History
+
+    cfg = province({"SNV": [task_row()]})
+    assert invoke("sync", "-c", str(cfg.path), "--as-of", "2024-02-05")[0] == 0
+    assert invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")[0] == 0
+    with History(cfg.history_path) as h:
+        assert [r.as_of.isoformat() for r in h.runs()] == ["2024-02-05", "2024-03-05"]
+    wb = openpyxl.load_workbook(cfg.summary_target)
+    assert "So sánh" in wb.sheetnames
+    assert invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05", "--dry-run")[0] == 0
+    with History(cfg.history_path) as h:
+        assert len(h.runs()) == 2

@@ -140,3 +140,53 @@ def test_unwritable_target_is_output_error(province: Province, tmp_path: Path) -
     blocker.write_text("x")
     with pytest.raises(OutputError, match="Không tạo được tệp tổng hợp"):
         write_xlsx(build_tables(run_sync(cfg, AS_OF)), blocker / "tong-hop.xlsx")
+
+
+def test_background_writer_gives_the_same_workbook(province: Province, tmp_path: Path) -> None:
+    from sync.summary import start_xlsx
+
+    cfg = province({"SNV": [task_row(), task_row(task_id="B", deadline="01/03/2024")]})
+    tables = build_tables(run_sync(cfg, AS_OF))
+    fg = write_xlsx(tables, tmp_path / "fg.xlsx")
+    pending = start_xlsx(tables, tmp_path / "bg.xlsx", background=True)
+    assert pending._pid is not None  # really in a child process
+    bg = pending.finish()
+
+    def values(path: Path) -> dict[str, list[tuple[object, ...]]]:
+        wb = openpyxl.load_workbook(path)
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+    assert values(bg) == values(fg)
+    assert sorted(p.name for p in tmp_path.glob(".*.tmp")) == []
+
+
+def test_background_writer_failure_keeps_previous(
+    province: Province, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync.summary import start_xlsx
+
+    cfg = province({"SNV": [task_row()]})
+    tables = build_tables(run_sync(cfg, AS_OF))
+    target = write_xlsx(tables, tmp_path / "tong-hop.xlsx")
+    before = target.read_bytes()
+
+    def boom(tables: object, path: Path) -> None:
+        path.write_bytes(b"half")
+        raise RuntimeError("đĩa đầy")
+
+    monkeypatch.setattr("sync.summary._render_xlsx", boom)
+    pending = start_xlsx(tables, target, background=True)
+    with pytest.raises(OutputError, match="đĩa đầy"):
+        pending.finish()
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_abort_stops_the_writer(province: Province, tmp_path: Path) -> None:
+    from sync.summary import start_xlsx
+
+    cfg = province({"SNV": [task_row()]})
+    pending = start_xlsx(build_tables(run_sync(cfg, AS_OF)), tmp_path / "t.xlsx", background=True)
+    pending.abort()
+    assert not (tmp_path / "t.xlsx").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
