@@ -183,8 +183,8 @@ def bench_readers(work: Path, rows: int, repeat: int) -> list[dict[str, float | 
             {
                 "reader": name,
                 "rows": rows,
-                "seconds": round(statistics.median(w for w, _ in runs), 3),
-                "peak_mib": round(max(m for _, m in runs) / 2**20, 1),
+                "seconds": round(statistics.median(w for w, _, _ in runs), 3),
+                "peak_mib": round(max(m for _, m, _ in runs) / 2**20, 1),
             }
         )
     base = out[0]["seconds"]
@@ -372,11 +372,14 @@ def main() -> None:
         )
         return
     print(f"machine: {machine}; median of {args.repeat} alternating runs")
-    print(f"{'rows':>8} {'floor s':>8} {'sync s':>8} {'sync/floor':>10} {'floor MiB':>10} {'sync MiB':>9}")
+    print(
+        f"{'rows':>8} {'floor s':>8} {'sync s':>8} {'sync/floor':>10} {'floor cpu s':>11} {'sync cpu s':>10} "
+        f"{'floor MiB':>10} {'sync MiB':>9}"
+    )
     for r in results:
         print(
-            f"{r['rows']:>8} {r['floor_s']:>8} {r['sync_s']:>8} {r['ratio']:>10} {r['floor_peak_mib']:>10} "
-            f"{r['sync_peak_mib']:>9}"
+            f"{r['rows']:>8} {r['floor_s']:>8} {r['sync_s']:>8} {r['ratio']:>10} {r['floor_cpu_s']:>11} "
+            f"{r['sync_cpu_s']:>10} {r['floor_peak_mib']:>10} {r['sync_peak_mib']:>9}"
         )
     if len(results) >= 2:
         a, b = results[0], results[-1]

@@ -1,101 +1,28 @@
 """The ``ubnd-sync`` command: parses options, calls ``sync.*``, formats output.
 
-The one place where failures become messages and exit codes (``_guard``).
+Failures become messages and exit codes in one place: ``sync.cli_common.guard``.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from sync import __version__, render
+from sync.cli_common import CONTEXT, _parse_as_of, config_options, guard, output_options
 from sync.cli_history import diff_cmd, history_cmd, report_cmd
-from sync.config import DEFAULT_CONFIG, Config, load_config
+from sync.config import Config, load_config
 from sync.engine import Progress, run_sync, today
-from sync.exceptions import UbndSyncError
 from sync.model import RunResult
 from sync.sources import Source, make_source
 from sync.summary import Table, build_tables, start_xlsx, write_xlsx
 
-F = TypeVar("F", bound=Callable[..., Any])
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
-
-
-def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"“{value}” không phải ngày dạng YYYY-MM-DD (ví dụ 2024-03-05)") from None
-
-
-def config_options(f: F) -> F:
-    f = click.option(
-        "--as-of",
-        "as_of",
-        callback=_parse_as_of,
-        metavar="YYYY-MM-DD",
-        help="Ngày báo cáo (mặc định: hôm nay theo giờ Việt Nam).",
-    )(f)
-    f = click.option(
-        "--config",
-        "-c",
-        "config_path",
-        default=DEFAULT_CONFIG,
-        show_default=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Tệp cấu hình TOML.",
-    )(f)
-    return f
-
-
-def output_options(f: F) -> F:
-    f = click.option("--debug", is_flag=True, help="Hiện chi tiết lỗi (traceback) khi có sự cố.")(f)
-    f = click.option("--quiet", "-q", is_flag=True, help="Không hiện tiến trình.")(f)
-    f = click.option("--json", "as_json", is_flag=True, help="In một tài liệu JSON ra stdout (cho máy đọc).")(
-        f
-    )
-    return f
-
-
-def _guard(fn: F) -> F:
-    """Map failures to one clear line and an exit code; ``--debug`` shows the traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = kwargs.get("debug", False)
-        try:
-            return fn(*args, **kwargs)
-        except UbndSyncError as e:
-            if debug:
-                traceback.print_exc()
-            click.echo(f"Lỗi: {e}", err=True)
-            sys.exit(e.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Đã dừng theo yêu cầu; không có gì được ghi dở dang.", err=True)
-            sys.exit(EXIT_FAILURE)
-        except Exception as e:  # the last resort: never a bare traceback for a person
-            if debug:
-                traceback.print_exc()
-            click.echo(
-                f"Lỗi không mong đợi: {type(e).__name__}: {e}. Chạy lại với --debug để xem chi tiết "
-                "và gửi cho nhóm phát triển.",
-                err=True,
-            )
-            sys.exit(EXIT_FAILURE)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _progress(quiet: bool, total_hint: int) -> tuple[Progress | None, Callable[[], None]]:
@@ -216,7 +143,7 @@ def do_sync(config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, a
 @config_options
 @click.option("--dry-run", is_flag=True, help="Đọc và kiểm tra nhưng không ghi gì.")
 @output_options
-@_guard
+@guard
 def sync_cmd(
     config_path: Path, as_of: date | None, dry_run: bool, as_json: bool, quiet: bool, debug: bool
 ) -> None:
@@ -237,7 +164,7 @@ def sync_cmd(
 @cli.command("validate", context_settings=CONTEXT)
 @config_options
 @output_options
-@_guard
+@guard
 def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bool, debug: bool) -> None:
     """Chỉ kiểm tra bảng tính của các đơn vị và liệt kê các ô cần sửa.
 
@@ -283,7 +210,7 @@ def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bo
     help="gsheets: nạp tỉnh mẫu vào trình giả lập Google Sheets chạy tại chỗ và tổng hợp qua Google.",
 )
 @output_options
-@_guard
+@guard
 def demo_cmd(
     directory: Path, seed: int, as_of: date | None, backend: str, as_json: bool, quiet: bool, debug: bool
 ) -> None:

@@ -1,56 +1,23 @@
-"""Commands ``history``, ``diff`` and ``report`` (registered on the ``cli`` group by ``sync.cli``).
-
-``sync.cli`` imports this module to register the commands, so this module must
-not import ``sync.cli`` at import time: the shared ``_guard`` is looked up
-when a command runs.
-"""
+"""Commands ``history``, ``diff`` and ``report`` (registered on the ``cli`` group by ``sync.cli``)."""
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from sync.config import DEFAULT_CONFIG, load_config
+from sync.cli_common import CONTEXT, F, config_option, debug_option, guard, json_option
+from sync.config import load_config
 from sync.history import Diff, History, HistoryError, RunInfo
 from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS
 
-F = TypeVar("F", bound=Callable[..., Any])
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def _guard(fn: F) -> F:
-    """``sync.cli._guard``, resolved at call time (no import cycle)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sync.cli import _guard as guard
-
-        return guard(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
 
 def _common(f: F) -> F:
-    f = click.option("--debug", is_flag=True, help="Hiện chi tiết lỗi (traceback) khi có sự cố.")(f)
-    f = click.option("--json", "as_json", is_flag=True, help="In một tài liệu JSON ra stdout (cho máy đọc).")(
-        f
-    )
-    f = click.option(
-        "--config",
-        "-c",
-        "config_path",
-        default=DEFAULT_CONFIG,
-        show_default=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Tệp cấu hình TOML (lịch sử nằm cạnh tệp này).",
-    )(f)
-    return f
+    """--config, --json and --debug."""
+    return config_option(json_option(debug_option(f)))
 
 
 def _pct(x: float | None) -> str:
@@ -63,7 +30,7 @@ def _echo_json(data: Any) -> None:
 
 @click.command("history", context_settings=CONTEXT)
 @_common
-@_guard
+@guard
 def history_cmd(config_path: Path, as_json: bool, debug: bool) -> None:
     """Liệt kê các lần tổng hợp đã ghi trong lịch sử (mỗi lần “sync” không --dry-run).
 
@@ -201,7 +168,7 @@ def _shown(value: str | None) -> str:
 @click.option(
     "--run", "run_id", type=int, metavar="RUN_ID", help="Lần tổng hợp mới (mặc định: lần gần nhất)."
 )
-@_guard
+@guard
 def diff_cmd(config_path: Path, as_json: bool, debug: bool, since: str | None, run_id: int | None) -> None:
     """Những gì thay đổi giữa hai lần tổng hợp: hoàn thành, quá hạn, thời hạn, đơn vị.
 
@@ -241,7 +208,7 @@ def diff_cmd(config_path: Path, as_json: bool, debug: bool, since: str | None, r
     help="Thư mục ghi báo cáo (mặc định: thư mục “bao-cao” cạnh tệp cấu hình).",
 )
 @click.option("--no-pdf", is_flag=True, help="Không chuyển sang PDF.")
-@_guard
+@guard
 def report_cmd(
     config_path: Path, as_json: bool, debug: bool, month: str | None, out_dir: Path | None, no_pdf: bool
 ) -> None:

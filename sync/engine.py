@@ -6,8 +6,11 @@ writes it. Time enters only through ``as_of``.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+import itertools
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -28,7 +31,7 @@ from sync.gcutil import gc_paused
 from sync.model import Finding, Period, RunResult, Task, UnitResult
 from sync.normalize import cell_text
 from sync.schema import Schema, unit_sheet_schema
-from sync.sources import Source, make_source, select_task_tab
+from sync.sources import Source, TabData, make_source, select_task_tab
 from sync.validate import Header, TabRead, UnitResolver, has_header, read_tab
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -46,26 +49,69 @@ def _fmt(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def read_unit(
-    source: Source, unit: UnitConfig, config: Config, schema: Schema, resolver: UnitResolver, as_of: date
-) -> tuple[UnitResult, TabRead | None, list[Finding]]:
-    """Read one unit; an unreadable workbook is a finding, never an exception."""
-    result = UnitResult(code=unit.code, name=unit.name, source=unit.source)
+@dataclass(slots=True)
+class Loaded:
+    """One unit's task tab as read from its source (or why it could not be)."""
+
+    unit: UnitConfig
+    tab: TabData | None
+    version: str | None
+    error: SourceUnreadable | None = None
+
+
+def load_unit(source: Source, unit: UnitConfig, config: Config, schema: Schema) -> Loaded:
+    """Open a unit's workbook and read its task tab: the I/O part, safe to run ahead in a thread."""
     try:
         workbook = source.open(config.resolve(unit.source))
     except SourceUnreadable as e:
-        return _unreadable(result, e), None, [_unreadable_finding(unit, e)]
+        return Loaded(unit, None, None, e)
     try:
-        result.source_version = workbook.version
         tab = select_task_tab(workbook, config.sync.sheet, lambda rows: has_header(rows, schema))
-        read = read_tab(tab, schema, unit=unit.code, resolver=resolver, as_of=as_of)
+        return Loaded(unit, tab, workbook.version)
     except SourceUnreadable as e:
-        return _unreadable(result, e), None, [_unreadable_finding(unit, e)]
+        return Loaded(unit, None, workbook.version, e)
     finally:
         workbook.close()
-    result.sheet = tab.name
+
+
+def read_unit(
+    loaded: Loaded, schema: Schema, resolver: UnitResolver, as_of: date
+) -> tuple[UnitResult, TabRead | None, list[Finding]]:
+    """Validate one loaded unit; an unreadable workbook is a finding, never an exception."""
+    unit = loaded.unit
+    result = UnitResult(code=unit.code, name=unit.name, source=unit.source, source_version=loaded.version)
+    if loaded.tab is None:
+        error = loaded.error or SourceUnreadable("không đọc được bảng tính")
+        return _unreadable(result, error), None, [_unreadable_finding(unit, error)]
+    read = read_tab(loaded.tab, schema, unit=unit.code, resolver=resolver, as_of=as_of)
+    result.sheet = loaded.tab.name
     result.tasks = read.tasks
     return result, read, read.findings
+
+
+def load_ahead(source: Source, config: Config, schema: Schema) -> Iterator[Loaded]:
+    """Units loaded in config order; a source that allows it reads the next units in a thread
+    while the caller validates this one (python-calamine releases the GIL while it parses)."""
+    ahead = max(0, source.read_ahead)
+    if ahead == 0:
+        for unit in config.units:
+            yield load_unit(source, unit, config, schema)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ubnd-sync-read") as pool:
+        pending: deque[Future[Loaded]] = deque()
+        units = iter(config.units)
+        for unit in itertools.islice(units, ahead + 1):
+            pending.append(pool.submit(load_unit, source, unit, config, schema))
+        try:
+            while pending:
+                loaded = pending.popleft().result()
+                nxt = next(units, None)
+                if nxt is not None:
+                    pending.append(pool.submit(load_unit, source, nxt, config, schema))
+                yield loaded
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _unreadable(result: UnitResult, e: SourceUnreadable) -> UnitResult:
@@ -201,8 +247,9 @@ def _run_sync(
     findings_by_unit: dict[str, list[Finding]] = {}
     reads: list[tuple[UnitResult, TabRead]] = []
     try:
-        for i, unit in enumerate(config.units, start=1):
-            result, read, found = read_unit(source, unit, config, schema, resolver, as_of)
+        for i, loaded in enumerate(load_ahead(source, config, schema), start=1):
+            unit = loaded.unit
+            result, read, found = read_unit(loaded, schema, resolver, as_of)
             units.append(result)
             findings_by_unit[unit.code] = list(found)
             if read is not None:

@@ -943,15 +943,13 @@ def build_document(data: _Data, heading: ReportHeading, cutoff_day: int, charts:
     ref = (
         f"(Kèm theo Báo cáo số        /{heading.symbol} ngày {info.as_of:%d/%m/%Y} của {heading.issuer_long})"
     )
-    _para(doc, "Phụ lục I", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _para(
+    _appendix_heading(
         doc,
+        "Phụ lục I",
         f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ CỦA CÁC ĐƠN VỊ {month_words(data.month).upper()}",
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        after=0,
+        ref,
+        page_break=False,
     )
-    _para(doc, ref, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8, size=13)
     rows = []
     for i, u in enumerate(cur.units, start=1):
         c = u.counts
@@ -995,17 +993,7 @@ def build_document(data: _Data, heading: ReportHeading, cutoff_day: int, charts:
         bold_rows=(len(rows) - 1,),
     )
 
-    p = _para(doc, "", after=0)
-    p.add_run().add_break(WD_BREAK.PAGE)
-    _para(doc, "Phụ lục II", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _para(
-        doc,
-        f"DANH SÁCH NHIỆM VỤ QUÁ HẠN {month_words(data.month).upper()}",
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        after=0,
-    )
-    _para(doc, ref, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8, size=13)
+    _appendix_heading(doc, "Phụ lục II", f"DANH SÁCH NHIỆM VỤ QUÁ HẠN {month_words(data.month).upper()}", ref)
     if not overdue:
         _para(doc, "Không có nhiệm vụ đang thực hiện quá hạn.", align=WD_ALIGN_PARAGRAPH.CENTER)
     else:
@@ -1042,19 +1030,23 @@ def build_document(data: _Data, heading: ReportHeading, cutoff_day: int, charts:
             left_cols=(1, 3, 7, 8),
         )
     if len(pending) > BODY_OVERDUE_ROWS:
-        p = _para(doc, "", after=0)
-        p.add_run().add_break(WD_BREAK.PAGE)
-        _para(doc, "Phụ lục III", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-        _para(
+        _appendix_heading(
             doc,
+            "Phụ lục III",
             f"DANH SÁCH ĐỀ NGHỊ GIA HẠN CHƯA ĐƯỢC XEM XÉT {month_words(data.month).upper()}",
-            bold=True,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
-            after=0,
+            ref,
         )
-        _para(doc, ref, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8, size=13)
         _extension_table(doc, pending, names, widths=(0.9, 3.6, 9.0, 2.4, 2.4, 6.9), size=10)
     return doc
+
+
+def _appendix_heading(doc: Any, number: str, title: str, ref: str, *, page_break: bool = True) -> None:
+    """An appendix's heading: its number, title and the reference to the report."""
+    if page_break:
+        _para(doc, "", after=0).add_run().add_break(WD_BREAK.PAGE)
+    _para(doc, number, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    _para(doc, title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    _para(doc, ref, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8, size=13)
 
 
 def _extension_table(

@@ -434,21 +434,25 @@ def _render_xlsx(tables: list[Table], path: Path) -> None:
         col_kinds = [col.kind for col in table.columns]
         write_string, write_number = ws.write_string, ws.write_number
         for r, (row, style) in enumerate(zip(table.rows, table.styles, strict=True), start=1):
-            plain = style is None
+            if style is not None:
+                # a styled row carries its colour as the row's format: cells without a format
+                # of their own (text, plain numbers, blanks) show it without being written
+                ws.set_row(r, None, formats[(style, "text")])
             for c, value in enumerate(row):
                 if value is None or value == "":
-                    if not plain:
-                        ws.write_blank(r, c, None, formats[(style, col_kinds[c])])
-                elif isinstance(value, str):
-                    write_string(r, c, value, formats[(style, "text")])
+                    continue
+                if isinstance(value, str):
+                    write_string(r, c, value)
                 elif isinstance(value, bool):
-                    ws.write_boolean(r, c, value, formats[(style, "text")])
+                    ws.write_boolean(r, c, value)
                 elif isinstance(value, (int, float)):
-                    write_number(r, c, value, formats[(style, col_kinds[c])])
+                    write_number(
+                        r, c, value, formats[(style, col_kinds[c])] if col_kinds[c] != "int" else None
+                    )
                 elif isinstance(value, date):
                     # a date is its serial number with a date format (as Excel stores it);
                     # cheaper than write_datetime's conversion, same file content
                     write_number(r, c, _serial(value), formats[(style, "date")])
                 else:
-                    write_string(r, c, str(value), formats[(style, "text")])
+                    write_string(r, c, str(value))
     wb.close()

@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import json
 import zipfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sync.config import Config
+from sync.config import Config, load_config
 from sync.engine import run_sync
 from sync.exceptions import SourceUnreadable
+from sync.model import CATEGORIES
 from sync.sources.xlsx import XlsxSource
-from tests.conftest import AS_OF, task_row, tree_hash, write_workbook
+from tests.conftest import AS_OF, task_row, tree_hash, write_config, write_workbook
 
 Province = Callable[..., Config]
 
@@ -137,3 +142,49 @@ def test_sync_never_changes_inputs(province: Province, tmp_path: Path) -> None:
 
     write_outputs(cfg, run_sync(cfg, AS_OF))
     assert tree_hash(tmp_path / "units") == before
+
+
+def test_password_protected_workbook(province: Province, tmp_path: Path) -> None:
+    """A workbook a unit locked with a password (encrypted by msoffcrypto-tool, as Excel does)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    def make(p: Path) -> None:
+        plain = write_workbook(tmp_path / "plain.xlsx", [task_row()])
+        with open(plain, "rb") as src, open(p, "wb") as out:
+            OOXMLFile(src).encrypt("mat-khau", out)
+
+    msg = unreadable_message(province, tmp_path, make)
+    assert "được đặt mật khẩu" in msg
+
+
+_XML_SAFE = st.characters(blacklist_categories=("Cs", "Cc"))
+_cell_values = st.one_of(
+    st.none(),
+    st.text(_XML_SAFE, max_size=40),
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)),
+    st.sampled_from(
+        ["31/02/2024", "03/15/2024", "ngày 5 tháng 3 năm 2024", "=1+1", "Hoµn thµnh", "Xong", ""]
+    ),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_cell_values, min_size=17, max_size=17), min_size=1, max_size=5))
+def test_any_cells_in_a_real_workbook_never_crash_a_sync(tmp_path: Path, rows: list[list[object]]) -> None:
+    from sync.schema import unit_sheet_schema
+
+    names = unit_sheet_schema().names
+    directory = tmp_path / f"h{abs(hash(repr(rows)))}"
+    write_workbook(directory / "units" / "SNV.xlsx", [dict(zip(names, r, strict=True)) for r in rows])
+    cfg = load_config(write_config(directory, [("SNV", "Sở Nội vụ", "units/SNV.xlsx")]))
+    before = tree_hash(directory / "units")
+    result = run_sync(cfg, AS_OF)
+    assert result.units[0].report_status in ("on_time", "late", "incomplete", "missing")
+    assert sum(result.units[0].counts[c] for c in CATEGORIES) == result.units[0].counts["total"]
+    for f in result.findings:
+        assert f.message and f.unit == "SNV" and f.severity in ("error", "warning", "info")
+    json.dumps(result.to_dict(), ensure_ascii=False)  # the JSON document always serialises
+    assert tree_hash(directory / "units") == before

@@ -1,4 +1,4 @@
-"""Connect requests / google-auth / gspread to the emulator.
+"""Connect requests / google-auth / gspread to the emulator (the adapter is ``sync.gclient``'s).
 
     from sync.emulator.client import gspread_client
     gc = gspread_client("key.json", "http://127.0.0.1:8765")
@@ -20,40 +20,18 @@ import gspread
 import requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
-from requests.adapters import HTTPAdapter
 
-GOOGLE_HOSTS = (
-    "https://sheets.googleapis.com",
-    "https://www.googleapis.com",
-    "https://oauth2.googleapis.com",
-)
+from sync.gclient import GOOGLE_HOSTS, HostRewriteAdapter, mount_endpoint
+
 DEFAULT_SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
     "https://www.googleapis.com/auth/drive",
 )
 
 
-class RewriteAdapter(HTTPAdapter):
-    """Sends requests for Google's API hosts to the emulator endpoint instead."""
-
-    def __init__(self, endpoint: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.endpoint = endpoint.rstrip("/")
-
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        url = request.url or ""
-        for host in GOOGLE_HOSTS:
-            if url.startswith(host):
-                request.url = self.endpoint + url[len(host) :]
-                break
-        return super().send(request, *args, **kwargs)
-
-
 def connect_session(session: requests.Session, endpoint: str) -> requests.Session:
     """Mount the rewriting adapter for Google's hosts on ``session`` (returned for chaining)."""
-    adapter = RewriteAdapter(endpoint)
-    for host in GOOGLE_HOSTS:
-        session.mount(host, adapter)
+    mount_endpoint(session, endpoint)
     return session
 
 
@@ -82,3 +60,14 @@ def gspread_client(
     session = AuthorizedSession(creds)
     connect_session(session, endpoint)
     return gspread.Client(auth=creds, session=session)
+
+
+__all__ = [
+    "DEFAULT_SCOPES",
+    "GOOGLE_HOSTS",
+    "HostRewriteAdapter",
+    "authorized_session",
+    "connect_session",
+    "credentials",
+    "gspread_client",
+]

@@ -59,6 +59,10 @@ class Workbook(ABC):
 class Source(ABC):
     """A backend: opens units' workbooks by reference (path, id or URL)."""
 
+    #: How many units the engine may read ahead in a background thread while it
+    #: validates the current one (0: read in the caller's thread, one at a time).
+    read_ahead: int = 0
+
     @abstractmethod
     def open(self, ref: str) -> Workbook:
         """Open a workbook; raises ``SourceUnreadable`` with a Vietnamese message."""

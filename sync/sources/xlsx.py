@@ -85,6 +85,9 @@ class XlsxWorkbook(Workbook):
 class XlsxSource(Source):
     """Workbooks by path; relative paths resolve against ``base_dir`` (the config's folder)."""
 
+    #: python-calamine parses without holding the GIL: read the next unit while this one is checked
+    read_ahead = 1
+
     def __init__(self, base_dir: Path | str = "."):
         self.base_dir = Path(base_dir)
 
