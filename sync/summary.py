@@ -429,6 +429,11 @@ def _render_xlsx(tables: list[Table], path: Path) -> None:
         for c, col in enumerate(table.columns):
             ws.write_string(0, c, col.title, header_fmt)
         ws.freeze_panes(1, 0)
+        # printed as the Office prints it: A4 landscape, one page wide, header on every page
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
         if table.rows:
             ws.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
         col_kinds = [col.kind for col in table.columns]
