@@ -40,7 +40,7 @@ from typing import Any
 
 from sync.exceptions import UbndSyncError
 from sync.labels import REPORT_STATUS_LABELS
-from sync.model import CATEGORIES, Finding, Period, RunResult, Task
+from sync.model import CATEGORIES, Finding, Period, RunResult, Task, unit_dict
 from sync.normalize import cell_text
 from sync.summary import Column, Table
 
@@ -237,14 +237,7 @@ class UnitSnapshot:
     on_time_rate: float | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "report_status": self.report_status,
-            "counts": dict(self.counts),
-            "completion_rate": self.completion_rate,
-            "on_time_rate": self.on_time_rate,
-        }
+        return unit_dict(self)
 
 
 @dataclass(slots=True)

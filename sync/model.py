@@ -116,14 +116,19 @@ class UnitResult:
     source_version: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "report_status": self.report_status,
-            "counts": dict(self.counts),
-            "completion_rate": self.completion_rate,
-            "on_time_rate": self.on_time_rate,
-        }
+        return unit_dict(self)
+
+
+def unit_dict(u: UnitResult | Any) -> dict[str, Any]:
+    """A unit's entry in the JSON document (contract §6), from a result or a recorded snapshot."""
+    return {
+        "code": u.code,
+        "name": u.name,
+        "report_status": u.report_status,
+        "counts": dict(u.counts),
+        "completion_rate": u.completion_rate,
+        "on_time_rate": u.on_time_rate,
+    }
 
 
 @dataclass(slots=True)
