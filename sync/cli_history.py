@@ -55,7 +55,7 @@ def history_cmd(config_path: Path, as_json: bool, debug: bool) -> None:
     )
     for r in runs:
         counts = r.totals.get("counts", {})
-        period = f"{r.period.previous_cutoff:%d/%m/%Y}–{r.period.cutoff:%d/%m/%Y}"
+        period = r.period.label()
         click.echo(
             f"{r.id:>4}  {r.as_of:%d/%m/%Y}     {period:<23}  {r.period.cutoff:%m/%Y}  {r.unit_count:>6}  "
             f"{r.task_count:>8}  {counts.get('in_progress_overdue', 0):>7}  "

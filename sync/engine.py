@@ -177,7 +177,7 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
             "stale-update",
             "updated_on",
             task.raw.get("updated_on"),
-            period=f"{_fmt(period.previous_cutoff)} – {_fmt(period.cutoff)}",
+            period=period.label(),
         )
     elif task.update_state == "late":
         add("late-update", "updated_on", task.raw.get("updated_on"), cutoff=_fmt(period.cutoff))

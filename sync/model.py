@@ -139,6 +139,15 @@ class Period:
     def to_dict(self) -> dict[str, str]:
         return {"previous_cutoff": self.previous_cutoff.isoformat(), "cutoff": self.cutoff.isoformat()}
 
+    @property
+    def first_day(self) -> date:
+        """The period is (previous_cutoff, cutoff]: its first day is the day after."""
+        return self.previous_cutoff + timedelta(days=1)
+
+    def label(self) -> str:
+        """As a person reads it: ``26/01/2024 – 25/02/2024``."""
+        return f"{self.first_day:%d/%m/%Y} – {self.cutoff:%d/%m/%Y}"
+
 
 @dataclass(slots=True)
 class RunResult:

@@ -27,8 +27,7 @@ def units_table(result: RunResult) -> str:
         f"{'Quá hạn':>7} {'K.hạn':>5} {'Chưa PL':>7} {'Tỷ lệ HT':>8} {'Đúng hạn':>8}  Báo cáo"
     )
     lines = [
-        f"Tình hình thực hiện nhiệm vụ đến ngày {_d(result.as_of)} "
-        f"(kỳ báo cáo {_d(result.period.previous_cutoff)} – {_d(result.period.cutoff)})",
+        f"Tình hình thực hiện nhiệm vụ đến ngày {_d(result.as_of)} (kỳ báo cáo {result.period.label()})",
         "",
         head,
         "-" * len(head),

@@ -24,7 +24,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -541,7 +541,7 @@ def build_document(data: _Data, heading: ReportHeading, cutoff_day: int, charts:
         doc,
         f"Thực hiện chế độ báo cáo định kỳ, trên cơ sở số liệu các sở, ban, ngành tỉnh và UBND các huyện, "
         f"thành phố cập nhật trên hệ thống theo dõi nhiệm vụ (kỳ cập nhật từ ngày "
-        f"{fmt_date(info.period.previous_cutoff + timedelta(days=1))} đến ngày {fmt_date(info.period.cutoff)}, "
+        f"{fmt_date(info.period.first_day)} đến ngày {fmt_date(info.period.cutoff)}, "
         f"tổng hợp ngày "
         f"{fmt_date(info.as_of)}), {heading.issuer_long} báo cáo tình hình thực hiện nhiệm vụ do UBND tỉnh, "
         f"Chủ tịch UBND tỉnh giao {month_words(data.month)} như sau:",

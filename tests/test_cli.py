@@ -24,7 +24,7 @@ def test_sync_writes_summary_exit_0(province: Province) -> None:
     code, out, err = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
     assert code == 0, err
     assert Path(cfg.summary_target).exists()
-    assert "Tình hình thực hiện nhiệm vụ đến ngày 05/03/2024 (kỳ báo cáo 25/01/2024 – 25/02/2024)" in out
+    assert "Tình hình thực hiện nhiệm vụ đến ngày 05/03/2024 (kỳ báo cáo 26/01/2024 – 25/02/2024)" in out
     assert f"Đã ghi bảng tổng hợp: {cfg.summary_target}" in out
     assert "SNV      Sở Nội vụ" in out
     assert err == ""
