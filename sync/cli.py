@@ -18,6 +18,7 @@ from sync.cli_common import CONTEXT, _parse_as_of, config_options, guard, output
 from sync.cli_history import diff_cmd, history_cmd, report_cmd
 from sync.config import Config, load_config
 from sync.engine import Progress, run_sync, today
+from sync.exceptions import UsageError
 from sync.model import RunResult
 from sync.sources import Source, make_source
 from sync.summary import Table, build_tables, start_xlsx, write_xlsx
@@ -88,7 +89,31 @@ def write_outputs(config: Config, result: RunResult) -> str:
     return write_tables(config, build_tables(result))
 
 
-def do_sync(config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, as_json: bool) -> int:
+DEMO_MARKER = ".ubnd-sync-demo"
+
+
+def _claim_demo_directory(directory: Path) -> None:
+    """The demo writes only into an empty folder or one it made before (never over real data)."""
+    if directory.exists() and any(directory.iterdir()) and not (directory / DEMO_MARKER).exists():
+        raise UsageError(
+            f"thư mục {directory} đã có dữ liệu không phải của tỉnh mẫu; chọn một thư mục trống "
+            "(ví dụ: ubnd-sync demo ubnd-sync-demo)."
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DEMO_MARKER).write_text("Thư mục tỉnh mẫu của ubnd-sync.\n", encoding="utf-8")
+    history = directory / "ubnd-sync.history.sqlite"
+    if history.exists():  # a demo starts its history afresh
+        history.unlink()
+
+
+def _months_before(d: date, months: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    return date(y, m + 1, min(d.day, 28))
+
+
+def do_sync(
+    config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, as_json: bool, echo: bool = True
+) -> int:
     """One sync: read, write the summary (with the ``So sánh`` tab), record the history."""
     from sync.history import History, comparison_table
 
@@ -123,6 +148,8 @@ def do_sync(config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, a
                 commit()
     finally:
         source.close()
+    if not echo:
+        return EXIT_UNREADABLE if result.unreadable_units() else EXIT_OK
     if as_json:
         _print_json(result)
     else:
@@ -209,10 +236,24 @@ def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bo
     show_default=True,
     help="gsheets: nạp tỉnh mẫu vào trình giả lập Google Sheets chạy tại chỗ và tổng hợp qua Google.",
 )
+@click.option(
+    "--months",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 24),
+    help="Số tháng tổng hợp liên tiếp (để có lịch sử cho lệnh diff và report).",
+)
 @output_options
 @guard
 def demo_cmd(
-    directory: Path, seed: int, as_of: date | None, backend: str, as_json: bool, quiet: bool, debug: bool
+    directory: Path,
+    seed: int,
+    as_of: date | None,
+    backend: str,
+    months: int,
+    as_json: bool,
+    quiet: bool,
+    debug: bool,
 ) -> None:
     """Tạo một tỉnh mẫu (37 đơn vị của Kiên Giang) và chạy tổng hợp trên đó.
 
@@ -220,15 +261,31 @@ def demo_cmd(
     chạy ngay trên máy (không cần tài khoản Google) rồi được tổng hợp qua đúng
     đường Google: gspread, google-auth, HTTP.
 
+    Với --backend xlsx, các tháng trước ngày họp cũng được tổng hợp (--months),
+    để lịch sử có sẵn cho “ubnd-sync diff” và “ubnd-sync report”.
+
     \b
     Ví dụ:
       ubnd-sync demo                 # vào thư mục ./ubnd-sync-demo
-      ubnd-sync demo /tmp/tinh-mau --seed 7
+      ubnd-sync demo /tmp/tinh-mau --seed 7 --months 6
       ubnd-sync demo --backend gsheets
     """
     from sync.demo import DEMO_AS_OF, make_demo
 
-    province = make_demo(directory, seed=seed, as_of=as_of or DEMO_AS_OF)
+    final = as_of or DEMO_AS_OF
+    _claim_demo_directory(directory)
+    if backend == "xlsx":
+        for back in range(months - 1, 0, -1):  # earlier meetings first, each synced into the history
+            earlier = make_demo(directory, seed=seed, as_of=_months_before(final, back))
+            do_sync(
+                load_config(earlier.config_path),
+                earlier.as_of,
+                dry_run=False,
+                quiet=True,
+                as_json=False,
+                echo=False,
+            )
+    province = make_demo(directory, seed=seed, as_of=final)
     if not quiet and not as_json:
         click.echo(f"Đã tạo tỉnh mẫu trong {province.directory} ({len(province.units)} đơn vị).", err=True)
     if backend == "xlsx":

@@ -132,3 +132,23 @@ def test_demo_command_gsheets_gives_the_same_json(tmp_path: Path) -> None:
     assert _comparable(json.loads(google.stdout)) == _comparable(json.loads(xlsx.stdout))
     assert (tmp_path / "g" / "ubnd-sync.gsheets.toml").exists()
     assert (tmp_path / "g" / "ubnd-sync.gsheets.history.sqlite").exists()
+
+
+def test_demo_builds_months_of_history_and_can_run_again(tmp_path: Path) -> None:
+    from sync.history import History
+
+    target = tmp_path / "d"
+    for _ in range(2):  # a second demo into its own folder starts the history afresh
+        result = CliRunner().invoke(cli, ["demo", str(target), "--months", "3", "-q"], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        with History(target / "ubnd-sync.history.sqlite") as h:
+            assert [r.as_of.isoformat() for r in h.runs()] == ["2024-09-05", "2024-10-05", "2024-11-05"]
+
+
+def test_demo_never_writes_over_other_data(tmp_path: Path) -> None:
+    (tmp_path / "ubnd-sync.toml").write_text("# the Office's real config\n", encoding="utf-8")
+    before = tree_hash(tmp_path)
+    result = CliRunner().invoke(cli, ["demo", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "đã có dữ liệu không phải của tỉnh mẫu" in result.stderr
+    assert tree_hash(tmp_path) == before
