@@ -49,6 +49,14 @@ def _pct(x: float, _pos: object = None) -> str:
     return f"{x:.0f}%"
 
 
+def _save(fig: Figure, path: str | Path) -> None:
+    """Write the PNG beside its place, then rename: a crash never leaves half a chart."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fig.savefig(tmp, format="png", metadata=_METADATA)
+    tmp.replace(path)
+
+
 def unit_category_chart(
     units: Sequence[tuple[str, Mapping[str, int]]],
     path: str | Path,
@@ -112,7 +120,7 @@ def unit_category_chart(
         )
         fig.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png", metadata=_METADATA)
+        _save(fig, path)
     return path
 
 
@@ -178,7 +186,7 @@ def rate_trend_chart(
         ax.legend(handles, names, loc="lower left", frameon=False, fontsize=8, title=note or None)
         fig.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png", metadata=_METADATA)
+        _save(fig, path)
     return path
 
 

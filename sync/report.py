@@ -1090,7 +1090,11 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 240) -> t
             "Cài LibreOffice (ví dụ: apt-get install libreoffice-writer) rồi chạy lại để có bản PDF."
         )
     target = out_dir / (docx_path.stem + ".pdf")
-    with tempfile.TemporaryDirectory(prefix="ubnd-sync-lo-") as profile:
+    with (
+        tempfile.TemporaryDirectory(prefix="ubnd-sync-lo-") as profile,
+        tempfile.TemporaryDirectory(prefix=".pdf-", dir=out_dir) as staging,
+    ):
+        # LibreOffice writes into a staging folder; the PDF replaces the previous one whole
         cmd = [
             soffice,
             f"-env:UserInstallation={Path(profile).as_uri()}",
@@ -1099,7 +1103,7 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 240) -> t
             "--convert-to",
             "pdf",
             "--outdir",
-            str(out_dir),
+            staging,
             str(docx_path),
         ]
         try:
@@ -1111,12 +1115,14 @@ def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 240) -> t
             )
         except OSError as e:
             return None, f"Không chạy được LibreOffice ({e}); bản .docx vẫn dùng được."
-    if proc.returncode != 0 or not target.exists():
-        detail = (proc.stderr or proc.stdout or "").strip().splitlines()
-        return None, "LibreOffice không chuyển được sang PDF" + (
-            f": {detail[-1]}" if detail else ""
-        ) + "; bản .docx vẫn dùng được."
-    return target, None
+        staged = Path(staging) / target.name
+        if proc.returncode == 0 and staged.exists():
+            staged.replace(target)
+            return target, None
+    detail = (proc.stderr or proc.stdout or "").strip().splitlines()
+    return None, "LibreOffice không chuyển được sang PDF" + (
+        f": {detail[-1]}" if detail else ""
+    ) + "; bản .docx vẫn dùng được."
 
 
 # ----------------------------------------------------------------- entry point
