@@ -45,12 +45,26 @@ class GSheetsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """The meeting report's heading (NĐ 30/2020); None keeps the built-in default."""
+
+    parent: str | None = None
+    issuer: str | None = None
+    issuer_long: str | None = None
+    symbol: str | None = None
+    place: str | None = None
+    signer_title: str | None = None
+    recipients: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     base_dir: Path
     sync: SyncSettings
     units: tuple[UnitConfig, ...]
     gsheets: GSheetsSettings = field(default_factory=GSheetsSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     def unit(self, code: str) -> UnitConfig:
         for u in self.units:
@@ -84,6 +98,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days"),
     "units": ("code", "name", "source", "aliases"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
+    "report": ("parent", "issuer", "issuer_long", "symbol", "place", "signer_title", "recipients"),
 }
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -155,7 +170,7 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
 
     for key in data:
         if key not in _SECTION_KEYS:
-            raise fail(f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [[units]])", key)
+            raise fail(f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [[units]])", key)
 
     def table(name: str) -> dict[str, Any]:
         value = data.get(name, {})
@@ -201,6 +216,19 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         endpoint=get_str(g, "gsheets", "endpoint", None),
         requests_per_minute=get_int(g, "gsheets", "requests_per_minute", 55, 1, 100000),
         folder=get_str(g, "gsheets", "folder", None),
+    )
+
+    r = table("report")
+    recipients = r.get("recipients")
+    if recipients is not None and (
+        not isinstance(recipients, list) or not all(isinstance(x, str) and x.strip() for x in recipients)
+    ):
+        raise fail(
+            "“recipients” phải là danh sách các chuỗi (mỗi dòng “Nơi nhận” một chuỗi)", "report", "recipients"
+        )
+    report = ReportSettings(
+        **{key: get_str(r, "report", key, None) for key in _SECTION_KEYS["report"] if key != "recipients"},
+        recipients=tuple(clean_text(x) for x in recipients) if recipients is not None else None,
     )
 
     raw_units = data.get("units")
@@ -259,4 +287,6 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         units.append(unit)
 
     path = path.resolve()
-    return Config(path=path, base_dir=path.parent, sync=sync, units=tuple(units), gsheets=gsheets)
+    return Config(
+        path=path, base_dir=path.parent, sync=sync, units=tuple(units), gsheets=gsheets, report=report
+    )

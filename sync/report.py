@@ -70,6 +70,13 @@ class ReportHeading:
         "- Lưu: VT, TH.",
     )
 
+    @classmethod
+    def from_config(cls, config: Config) -> ReportHeading:
+        """The defaults, with what the config's ``[report]`` section sets."""
+        r = config.report
+        given = {name: getattr(r, name) for name in r.__slots__ if getattr(r, name) is not None}
+        return cls(**given)
+
 
 @dataclass(slots=True)
 class ReportFiles:
@@ -1146,7 +1153,7 @@ def write_report(
     Raises ``HistoryError`` when the history has no run for that month and
     ``UsageError`` for a malformed month.
     """
-    heading = heading or ReportHeading()
+    heading = heading or ReportHeading.from_config(config)
     if isinstance(history, History):
         data = _load(history, month)
     else:

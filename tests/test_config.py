@@ -84,3 +84,28 @@ def test_missing_unit_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="thiếu khóa “source”.*") as e:
         load_config(write(tmp_path, '[[units]]\ncode = "A"\nname = "B"\n'))
     assert "dòng 1" in str(e.value)
+
+
+def test_report_section(tmp_path: Path) -> None:
+    text = (
+        GOOD + '\n[report]\nparent = "UBND TỈNH AN GIANG"\nplace = "An Giang"\nrecipients = ["- Như trên;"]\n'
+    )
+    cfg = load_config(write(tmp_path, text))
+    assert cfg.report.parent == "UBND TỈNH AN GIANG"
+    assert cfg.report.recipients == ("- Như trên;",)
+    assert cfg.report.signer_title is None
+    from sync.report import ReportHeading
+
+    heading = ReportHeading.from_config(cfg)
+    assert (heading.parent, heading.place, heading.recipients) == (
+        "UBND TỈNH AN GIANG",
+        "An Giang",
+        ("- Như trên;",),
+    )
+    assert heading.signer_title == ReportHeading().signer_title
+
+
+def test_report_section_bad_value(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="recipients") as e:
+        load_config(write(tmp_path, GOOD + "\n[report]\nrecipients = 3\n"))
+    assert "dòng 18" in str(e.value)
