@@ -62,6 +62,16 @@ def _unit_names(result: RunResult) -> dict[str, str]:
     return {u.code: u.name for u in result.units}
 
 
+#: Units the Office must chase are coloured like overdue tasks; late or partial ones like due-soon.
+_STATUS_STYLE = {
+    "missing": "overdue",
+    "unreadable": "overdue",
+    "invalid": "overdue",
+    "incomplete": "due_soon",
+    "late": "due_soon",
+}
+
+
 def stats_table(result: RunResult) -> Table:
     cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 40), Column("Tổng số", 9, "int")]
     cols += [Column(CATEGORY_LABELS[c], 13, "int") for c in CATEGORIES]
@@ -79,7 +89,8 @@ def stats_table(result: RunResult) -> Table:
                 u.completion_rate,
                 u.on_time_rate,
                 REPORT_STATUS_LABELS[u.report_status],
-            ]
+            ],
+            _STATUS_STYLE.get(u.report_status),
         )
     tc = result.totals["counts"]
     t.add(

@@ -190,3 +190,10 @@ def test_abort_stops_the_writer(province: Province, tmp_path: Path) -> None:
     pending.abort()
     assert not (tmp_path / "t.xlsx").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_units_to_chase_are_coloured(summary: Path) -> None:
+    stats = openpyxl.load_workbook(summary)["Thống kê"]
+    assert stats["A3"].value == "STC"  # unreadable
+    assert stats["A3"].fill.fgColor.rgb.endswith("F8CBAD")
+    assert stats["A2"].fill.fgColor.rgb in ("00000000", None)  # on time: plain
