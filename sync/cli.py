@@ -6,6 +6,7 @@ Failures become messages and exit codes in one place: ``sync.cli_common.guard``.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -142,10 +143,17 @@ def do_sync(
                         result.summary_path = write_tables(config, tables)
 
                     history.record(result, config_path=str(config.path), before_commit=install)
-            # the Google backend remembers what it read only once the summary is written
+            # the Google backend remembers what it read only once the summary is written;
+            # failing to remember costs only a full read next time, never the run
             commit = getattr(source, "commit_state", None)
             if commit is not None:
-                commit()
+                try:
+                    commit()
+                except (OSError, ValueError) as e:
+                    click.echo(
+                        f"Cảnh báo: không lưu được trạng thái đọc lần này ({e}); lần sau sẽ đọc lại tất cả.",
+                        err=True,
+                    )
     finally:
         source.close()
     if not echo:
@@ -322,5 +330,10 @@ cli.add_command(diff_cmd)
 cli.add_command(report_cmd)
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a scheduler's SIGTERM ends a run like Ctrl-C: cleanly, nothing half-written
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     cli(prog_name="ubnd-sync")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,31 @@ class _Locator:
                     if stripped.startswith(candidate) and stripped[len(candidate) :].lstrip().startswith("="):
                         return lineno
         return None
+
+
+def _check_summary_target(
+    summary: str, units: list[UnitConfig], config_path: Path, fail: Callable[..., ConfigError]
+) -> None:
+    """The summary must never be written over a unit's workbook or the tool's own files."""
+
+    def resolved(ref: str) -> Path:
+        p = Path(ref).expanduser()
+        return (p if p.is_absolute() else config_path.parent / p).resolve()
+
+    target = resolved(summary)
+    for unit in units:
+        if resolved(unit.source) == target:
+            raise fail(
+                f"“summary” trỏ vào đúng tệp của đơn vị {unit.code} ({unit.source}): bảng tổng hợp sẽ ghi đè "
+                "dữ liệu của đơn vị. Chọn một tệp khác, ví dụ out/tong-hop.xlsx",
+                "sync",
+                "summary",
+            )
+    own = {config_path, config_path.with_suffix(".history.sqlite"), config_path.with_suffix(".state.json")}
+    if target in own:
+        raise fail(
+            "“summary” trỏ vào tệp cấu hình hoặc tệp lịch sử; chọn một tệp .xlsx khác", "sync", "summary"
+        )
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
@@ -268,7 +294,8 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         unit = UnitConfig(
             code=code,
             name=get_str(u, "units", "name", None, i) or "",
-            source=get_str(u, "units", "source", None, i) or "",
+            # checked like any text, but kept as typed: a file name on disk may be in NFD
+            source=u["source"].strip() if get_str(u, "units", "source", None, i) else "",
             aliases=tuple(clean_text(a) for a in aliases),
         )
         named = [("code", unit.code), ("name", unit.name), *(("aliases", a) for a in unit.aliases)]
@@ -287,6 +314,8 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         units.append(unit)
 
     path = path.resolve()
+    if sync.backend == "xlsx":
+        _check_summary_target(sync.summary, units, path, fail)
     return Config(
         path=path, base_dir=path.parent, sync=sync, units=tuple(units), gsheets=gsheets, report=report
     )

@@ -7,6 +7,7 @@ writes it. Time enters only through ``as_of``.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +36,7 @@ from sync.sources import Source, TabData, make_source, select_task_tab
 from sync.validate import Header, TabRead, UnitResolver, has_header, read_tab
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+log = logging.getLogger(__name__)
 
 #: Called after each unit is read: (unit code, units done, units in all).
 Progress = Callable[[str, int, int], None]
@@ -83,7 +85,15 @@ def read_unit(
     if loaded.tab is None:
         error = loaded.error or SourceUnreadable("không đọc được bảng tính")
         return _unreadable(result, error), None, [_unreadable_finding(unit, error)]
-    read = read_tab(loaded.tab, schema, unit=unit.code, resolver=resolver, as_of=as_of)
+    try:
+        read = read_tab(loaded.tab, schema, unit=unit.code, resolver=resolver, as_of=as_of)
+    except Exception as e:  # a defect of ours must cost one unit, never the province's summary
+        log.exception("unexpected error while checking unit %s", unit.code)
+        error = SourceUnreadable(
+            f"lỗi không mong đợi khi kiểm tra trang “{loaded.tab.name}” ({type(e).__name__}: {e}); "
+            "báo cho nhóm phát triển ubnd-sync kèm tệp của đơn vị"
+        )
+        return _unreadable(result, error), None, [_unreadable_finding(unit, error)]
     result.sheet = loaded.tab.name
     result.tasks = read.tasks
     return result, read, read.findings

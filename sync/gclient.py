@@ -487,10 +487,14 @@ class GoogleClient:
                     timeout=self.timeout,
                 )
             except google.auth.exceptions.RefreshError as e:
-                if getattr(e, "retryable", False) and attempt < self.policy.max_tries:
-                    failure = e
-                else:
-                    raise _auth_error(self.account_email, e) from None
+                if getattr(e, "retryable", False):
+                    # google-auth has already retried the token request itself: the key is
+                    # fine, Google's token service is not answering
+                    raise GoogleNetworkError(
+                        "máy chủ cấp mã truy cập của Google tạm thời không trả lời; thử lại sau ít phút",
+                        attempts=attempt,
+                    ) from None
+                raise _auth_error(self.account_email, e) from None
             except (requests.ConnectionError, requests.Timeout, google.auth.exceptions.TransportError) as e:
                 failure = e
             if response is not None:

@@ -20,10 +20,16 @@ _MIN_SERIAL = (date(MIN_YEAR, 1, 1) - SERIAL_EPOCH).days
 _MAX_SERIAL = (date(MAX_YEAR, 12, 31) - SERIAL_EPOCH).days
 
 
+#: Invisible characters pasted from the web or Word (zero-width space/joiners, BOM, soft hyphen).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
 def clean_text(value: str) -> str:
-    """NFC and trimmed (the first thing done to every text)."""
-    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
-        value = unicodedata.normalize("NFC", value)
+    """NFC, without invisible characters, trimmed (the first thing done to every text)."""
+    if not value.isascii():
+        value = value.translate(_INVISIBLE)
+        if not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
     return value.strip()
 
 
@@ -82,7 +88,7 @@ MONTH_FIRST = "month-first"
 _NUMERIC = re.compile(r"^(\d{1,2})\s*([/\-.])\s*(\d{1,2})\s*\2\s*(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})$")
-_TIME_TAIL = re.compile(r"[ T]0{1,2}:0{2}(?::0{2}(?:\.0+)?)?$")
+_TIME_TAIL = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?$")
 
 
 def _make(year: int, month: int, day: int) -> date | str:
@@ -141,7 +147,7 @@ def parse_date(value: Any) -> date | str | None:
         text = clean_text(value)
         if not text:
             return None
-        if text.isdigit() and len(text) <= 6:
+        if len(text) == 5 and text.isascii() and text.isdigit():  # a serial number kept as text
             return serial_to_date(int(text))
         return _parse_date_text(text)
     if isinstance(value, timedelta):
@@ -163,7 +169,8 @@ def serial_to_date(serial: float) -> date | str:
 # Vietnamese letters that sit in Latin-1; everything else in U+00A1..U+00FF is
 # a sign of TCVN3 (ABC) or VNI text read with a Unicode font (e.g. "Hoµn thµnh").
 _VIET_LATIN1 = set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
-_BENIGN = set("°×±")
+# «» § º also appear in ordinary Vietnamese text (quotes, section signs), so they do not count
+_BENIGN = set("°×±«»§º")
 _SUSPICIOUS = "".join(chr(c) for c in range(0xA1, 0x100) if chr(c) not in _VIET_LATIN1 | _BENIGN)
 _SUSPICIOUS_RE = re.compile(f"[{re.escape(_SUSPICIOUS)}]")
 # Proper Unicode Vietnamese beyond Latin-1 (ă, đ, ơ, ư, ạ … ỹ): its presence means Unicode text.

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -272,6 +273,7 @@ def start_xlsx(tables: list[Table], target: str | Path, *, background: bool = Tr
         raise OutputError(
             f"Không tạo được tệp tổng hợp trong thư mục {target.parent}: {e.strerror or e}"
         ) from e
+    _remove_stale_temporaries(target)
     pending = PendingSummary(target, Path(tmp_name))
     if background and hasattr(os, "fork"):
         pending.fork(tables)
@@ -282,6 +284,24 @@ def start_xlsx(tables: list[Table], target: str | Path, *, background: bool = Tr
             pending.abort()
             raise
     return pending
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+STALE_AFTER_SECONDS = 3600
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Temporary files of runs that were killed (never ours of this run: those are newer)."""
+    now = time.time()
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > STALE_AFTER_SECONDS:
+                leftover.unlink()
 
 
 class PendingSummary:
@@ -297,6 +317,13 @@ class PendingSummary:
     def render(self, tables: list[Table]) -> None:
         with gc_paused():
             _render_xlsx(tables, self.tmp)
+        # mkstemp made the file private (0600): give it the previous summary's mode, or the
+        # usual one, so colleagues on the shared folder can open it
+        try:
+            mode = self.target.stat().st_mode & 0o777
+        except OSError:
+            mode = 0o666 & ~_umask()
+        os.chmod(self.tmp, mode)
         with open(self.tmp, "rb") as fh:
             os.fsync(fh.fileno())
 
@@ -304,6 +331,7 @@ class PendingSummary:
         sys.stdout.flush()
         sys.stderr.flush()
         read_end, write_end = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: render, report any error through the pipe, never return
             code = 0
@@ -311,6 +339,8 @@ class PendingSummary:
                 os.close(read_end)
                 gc.disable()  # the child exits right after: nothing to collect
                 self.render(tables)
+                if os.getppid() != parent:  # the parent was killed: nobody will install the file
+                    self.tmp.unlink()
             except BaseException as e:  # noqa: BLE001 - everything must reach the parent
                 code = 1
                 message = str(e.strerror or e) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"

@@ -90,11 +90,12 @@ def has_header(rows: Sequence[Sequence[Any]], schema: Schema) -> bool:
     return find_header(rows, schema) is not None
 
 
-def fill_merged(tab: TabData) -> None:
-    """A value merged down over several rows applies to each of them (first column only)."""
+def fill_merged(tab: TabData, header_row: int) -> None:
+    """A value merged down over data rows applies to each of them (first column only);
+    merges in the title rows and the header block are left alone."""
     rows = tab.rows
     for (r0, c0), (r1, _c1) in tab.merged:
-        if r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
+        if r0 <= header_row or r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
         value = rows[r0][c0]
         for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
@@ -103,7 +104,60 @@ def fill_merged(tab: TabData) -> None:
                 row[c0] = value
 
 
-_SPLIT_UNITS = re.compile(r"[;,\n]+")
+_COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
+
+
+def split_units(text: str, resolver: UnitResolver) -> list[tuple[str, str | None]]:
+    """Unit names separated by ``;``, ``,`` or new lines, as (text, code or None).
+
+    A comma may also sit inside a unit's name ("Sở Văn hóa, Thể thao và Du lịch"): the
+    longest run of comma-separated pieces that names a configured unit wins.
+    """
+    out: list[tuple[str, str | None]] = []
+    for part in _SPLIT_UNITS.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        code = resolver.resolve(part)
+        if code is not None or "," not in part:
+            out.append((part, code))
+            continue
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        i = 0
+        while i < len(pieces):
+            for j in range(len(pieces), i, -1):
+                candidate = ", ".join(pieces[i:j])
+                code = resolver.resolve(candidate)
+                if code is not None or j == i + 1:
+                    out.append((candidate, code))
+                    i = j
+                    break
+    return out
+
+
+def _first_data_row(tab: TabData, header: Header) -> int:
+    """The row after the header block: a header merged over two rows (a common template) and a
+    row numbering the columns — (1) (2) (3) … — under it are not tasks."""
+    first = header.row + 1
+    for (r0, _c0), (r1, _c1) in tab.merged:
+        if r0 <= header.row <= r1:
+            first = max(first, r1 + 1)
+    if first < len(tab.rows):
+        cells = [v for v in tab.rows[first] if not is_blank(v)]
+        numbers = [
+            v
+            for v in cells
+            if isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            or isinstance(v, str)
+            and _COLUMN_NUMBER.match(v.strip())
+        ]
+        if len(cells) >= 3 and len(numbers) == len(cells):
+            first += 1
+    return first
+
+
+_SPLIT_UNITS = re.compile(r"[;\n]+")
 
 
 @dataclass(slots=True)
@@ -195,7 +249,7 @@ def read_tab(
     if missing:
         return TabRead([], found, header, missing)
     if tab.merged:
-        fill_merged(tab)
+        fill_merged(tab, header.row)
 
     ctx = _RowContext(unit, tab.name, header, found)
     fields = [(schema[f], c) for f, c in header.columns.items()]
@@ -204,7 +258,7 @@ def read_tab(
     tasks: list[Task] = []
     plan = [(f.name, c, f.name != "stt") for f, c in fields]
     rows = tab.rows
-    for r in range(header.row + 1, len(rows)):
+    for r in range(_first_data_row(tab, header), len(rows)):
         row = rows[r]
         width = len(row)
         cells: dict[str, Any] = {}
@@ -292,11 +346,7 @@ def _parse_row(
                 ctx.add("unknown-unit", name, value)
         elif ftype == "unit_list":
             resolved: list[str] = []
-            for part in _SPLIT_UNITS.split(cell_text(value)):
-                part = part.strip()
-                if not part:
-                    continue
-                code = resolver.resolve(part)
+            for part, code in split_units(cell_text(value), resolver):
                 resolved.append(code if code is not None else part)
                 if code is None:
                     ctx.add("unknown-unit", name, value, text=part)

@@ -109,3 +109,10 @@ def test_report_section_bad_value(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="recipients") as e:
         load_config(write(tmp_path, GOOD + "\n[report]\nrecipients = 3\n"))
     assert "dòng 18" in str(e.value)
+
+
+def test_summary_may_not_overwrite_a_unit_workbook(tmp_path: Path) -> None:
+    text = GOOD.replace('summary = "out/tong-hop.xlsx"', 'summary = "./units/../units/SNV.xlsx"')
+    with pytest.raises(ConfigError, match="ghi đè dữ liệu của đơn vị") as e:
+        load_config(write(tmp_path, text))
+    assert "dòng 3" in str(e.value) and "SNV" in str(e.value)

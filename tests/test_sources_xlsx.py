@@ -188,3 +188,98 @@ def test_any_cells_in_a_real_workbook_never_crash_a_sync(tmp_path: Path, rows: l
         assert f.message and f.unit == "SNV" and f.severity in ("error", "warning", "info")
     json.dumps(result.to_dict(), ensure_ascii=False)  # the JSON document always serialises
     assert tree_hash(directory / "units") == before
+
+
+def test_a_defect_costs_one_unit_not_the_run(province: Province, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sync.engine
+
+    real = sync.engine.read_tab
+
+    def flaky(tab, schema, *, unit, resolver, as_of):  # type: ignore[no-untyped-def]
+        if unit == "STC":
+            raise ValueError("lỗi giả lập")
+        return real(tab, schema, unit=unit, resolver=resolver, as_of=as_of)
+
+    monkeypatch.setattr(sync.engine, "read_tab", flaky)
+    result = run_sync(province({"SNV": [task_row()], "STC": [task_row(task_id="B")]}), AS_OF)
+    assert [u.report_status for u in result.units] == ["on_time", "unreadable"]
+    assert "ValueError: lỗi giả lập" in result.findings[-1].message
+
+
+def test_superscript_digits_are_not_dates(province: Province) -> None:
+    result = run_sync(province({"SNV": [task_row(deadline="²", updated_on="¹²")]}), AS_OF)
+    assert {(f.code, f.cell) for f in result.findings} >= {("invalid-date", "I5"), ("invalid-date", "Q5")}
+
+
+def test_named_tab_without_header_falls_back_to_a_tab_with_one(tmp_path: Path) -> None:
+    import openpyxl as ox
+
+    path = write_workbook(tmp_path / "units" / "SNV.xlsx", [task_row()], tab="Sheet2")
+    wb = ox.load_workbook(path)
+    wb.create_sheet("Nhiệm vụ", 0)["A1"] = "Hướng dẫn: xem trang Sheet2"
+    wb.save(path)
+    cfg = load_config(write_config(tmp_path, [("SNV", "Sở Nội vụ", "units/SNV.xlsx")]))
+    result = run_sync(cfg, AS_OF)
+    assert result.units[0].sheet == "Sheet2" and result.units[0].counts["total"] == 1
+
+
+def test_named_tab_without_header_alone_is_unreadable_with_reason(tmp_path: Path) -> None:
+    import openpyxl as ox
+
+    wb = ox.Workbook()
+    wb.active.title = "Nhiệm vụ"  # type: ignore[union-attr]
+    wb.active["A1"] = "chỉ có hướng dẫn"  # type: ignore[index]
+    (tmp_path / "units").mkdir()
+    wb.save(tmp_path / "units" / "SNV.xlsx")
+    cfg = load_config(write_config(tmp_path, [("SNV", "Sở Nội vụ", "units/SNV.xlsx")]))
+    result = run_sync(cfg, AS_OF)
+    assert result.units[0].report_status == "unreadable"
+    assert "không có dòng tiêu đề" in result.findings[0].message
+
+
+def test_two_row_header_and_column_numbers_are_not_tasks(tmp_path: Path) -> None:
+    import openpyxl as ox
+
+    from sync.schema import unit_sheet_schema
+
+    path = write_workbook(tmp_path / "units" / "SNV.xlsx", [], title_rows=(("UBND TỈNH",),))
+    wb = ox.load_workbook(path)
+    ws = wb["Nhiệm vụ"]
+    ws.insert_rows(3, 2)  # header on row 2 merged down over row 3, then a row numbering the columns
+    for c in range(1, len(unit_sheet_schema().fields) + 1):
+        ws.merge_cells(start_row=2, start_column=c, end_row=3, end_column=c)
+        ws.cell(row=4, column=c, value=f"({c})")
+    for c, v in enumerate(task_row().values(), start=1):
+        ws.cell(row=5, column=c, value=v)
+    wb.save(path)
+    cfg = load_config(write_config(tmp_path, [("SNV", "Sở Nội vụ", "units/SNV.xlsx")]))
+    result = run_sync(cfg, AS_OF)
+    assert [t.row for t in result.units[0].tasks] == [5]
+    assert result.findings == []
+
+
+def test_nfd_file_name_on_disk_is_found(tmp_path: Path) -> None:
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Sở Nội vụ.xlsx")
+    write_workbook(tmp_path / "units" / nfd, [task_row()])
+    cfg = load_config(write_config(tmp_path, [("SNV", "Sở Nội vụ", "units/Sở Nội vụ.xlsx")]))
+    assert run_sync(cfg, AS_OF).units[0].report_status == "on_time"
+
+
+def test_unit_name_with_a_comma(tmp_path: Path) -> None:
+    write_workbook(
+        tmp_path / "units" / "SNV.xlsx", [task_row(co_units="Sở Văn hóa, Thể thao và Du lịch, SNV")]
+    )
+    cfg = load_config(
+        write_config(
+            tmp_path,
+            [
+                ("SNV", "Sở Nội vụ", "units/SNV.xlsx"),
+                ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", "units/SNV.xlsx"),
+            ],
+        )
+    )
+    result = run_sync(cfg, AS_OF)
+    assert result.units[0].tasks[0].values["co_units"] == ["SVHTTDL", "SNV"]
+    assert not [f for f in result.findings if f.code == "unknown-unit" and f.unit == "SNV"]

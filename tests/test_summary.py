@@ -197,3 +197,32 @@ def test_units_to_chase_are_coloured(summary: Path) -> None:
     assert stats["A3"].value == "STC"  # unreadable
     assert stats["A3"].fill.fgColor.rgb.endswith("F8CBAD")
     assert stats["A2"].fill.fgColor.rgb in ("00000000", None)  # on time: plain
+
+
+def test_summary_is_readable_by_colleagues_and_keeps_its_mode(province: Province, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    cfg = province({"SNV": [task_row()]})
+    tables = build_tables(run_sync(cfg, AS_OF))
+    target = write_xlsx(tables, tmp_path / "t.xlsx")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
+    os.chmod(target, 0o640)
+    write_xlsx(tables, target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_stale_temporaries_of_killed_runs_are_removed(province: Province, tmp_path: Path) -> None:
+    import os
+    import time
+
+    cfg = province({"SNV": [task_row()]})
+    old = tmp_path / ".t.xlsx.abc123.tmp"
+    old.write_bytes(b"left by a killed run")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    recent = tmp_path / ".t.xlsx.def456.tmp"
+    recent.write_bytes(b"another run, still writing")
+    write_xlsx(build_tables(run_sync(cfg, AS_OF)), tmp_path / "t.xlsx")
+    assert not old.exists() and recent.exists()

@@ -78,14 +78,21 @@ def _tab_key(name: str) -> str:
 def select_task_tab(
     workbook: Workbook, preferred: str, has_header: Callable[[Sequence[Sequence[Any]]], bool]
 ) -> TabData:
-    """The tab called ``preferred``, else the first tab with a header row (contract §1)."""
-    tab = workbook.read_named_tab(preferred)
-    if tab is not None:
-        return tab
+    """The tab called ``preferred`` when it has a header row, else the first tab with one (contract §1)."""
+    named = workbook.read_named_tab(preferred)
+    if named is not None and has_header(named.rows):
+        return named
     for name in workbook.tab_names():
+        if named is not None and name == named.name:
+            continue
         tab = workbook.read_tab(name)
         if has_header(tab.rows):
             return tab
+    if named is not None:
+        raise SourceUnreadable(
+            f"trang “{named.name}” không có dòng tiêu đề: trong 10 dòng đầu không có dòng nào có ít nhất "
+            "3 ô mang tên cột của mẫu (Mã nhiệm vụ, Nội dung nhiệm vụ, Thời hạn, Tình trạng …)"
+        )
     raise SourceUnreadable(
         f"không có trang tính “{preferred}” và không trang tính nào có dòng tiêu đề "
         "của bảng theo dõi nhiệm vụ"

@@ -459,8 +459,10 @@ class GSheetsSource(Source):
         versions = self.versions()
         info = versions.get(sid)
         failed = self._failed.get(sid)
-        if info is None and self._listed and failed:
-            # not visible in Drive now, unreadable last time: the same answer, no request
+        if info is None and self._listed and failed and self.folder is None:
+            # not among all the sheets the account can see now, unreadable last time: the same
+            # answer, no request (sharing it again makes it visible, and it is read). With a folder
+            # set, absence from the folder's listing proves nothing: such a unit is always tried.
             self._still_failed[sid] = failed
             raise SourceUnreadable(str(failed.get("message", "")), detail=str(failed.get("detail", "")))
         version = info["version"] if info and info.get("version") else None
@@ -824,12 +826,19 @@ def _write_summary(client: GoogleClient, sid: str, tables: list[Any]) -> str:
                 f"tài khoản {account} chưa có quyền chỉnh sửa bảng tổng hợp {sid}; "
                 "chia sẻ bảng tính với quyền Người chỉnh sửa"
             ) from None
+        if 400 <= e.status < 500 and e.status not in (408, 429):
+            # refused: a batchUpdate is all or nothing, so nothing of it was applied
+            raise OutputError(
+                f"không ghi được bảng tổng hợp {sid}: Google trả lời lỗi {e.status} ({e.message}); "
+                "bảng tổng hợp trước vẫn còn nguyên"
+            ) from None
         raise OutputError(
-            f"không ghi được bảng tổng hợp {sid}: Google trả lời lỗi {e.status} ({e.message}); "
-            "bảng tổng hợp trước vẫn còn nguyên"
+            f"không chắc bảng tổng hợp {sid} đã được ghi: Google trả lời lỗi {e.status} ({e.message}). "
+            "Chạy lại lệnh: lần chạy sau ghi lại toàn bộ bảng tổng hợp"
         ) from None
     except GoogleNetworkError as e:
         raise OutputError(
-            f"không kết nối được tới Google để ghi bảng tổng hợp ({e}); bảng tổng hợp trước vẫn còn nguyên"
+            f"không chắc bảng tổng hợp {sid} đã được ghi: mất kết nối tới Google ({e}). "
+            "Chạy lại lệnh: lần chạy sau ghi lại toàn bộ bảng tổng hợp"
         ) from None
     return spreadsheet_url(sid)

@@ -8,6 +8,7 @@ Files are only ever opened for reading.
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import python_calamine as pc
@@ -95,4 +96,18 @@ class XlsxSource(Source):
         path = Path(os.path.expanduser(ref))
         if not path.is_absolute():
             path = self.base_dir / path
-        return XlsxWorkbook(path)
+        return XlsxWorkbook(_same_name_on_disk(path))
+
+
+def _same_name_on_disk(path: Path) -> Path:
+    """The file as named on disk: a name typed in NFC finds a file stored in NFD (macOS, zips)."""
+    if path.exists():
+        return path
+    wanted = unicodedata.normalize("NFC", path.name)
+    try:
+        for entry in path.parent.iterdir():
+            if unicodedata.normalize("NFC", entry.name) == wanted:
+                return entry
+    except OSError:
+        pass
+    return path
