@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.exceptions import ConfigError
+from sync.exceptions import ConfigError, os_reason
 from sync.normalize import clean_text, fold
 
 DEFAULT_CONFIG = "ubnd-sync.toml"
@@ -172,7 +172,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
             "hoặc chạy “ubnd-sync demo” để có một tệp mẫu."
         ) from None
     except OSError as e:
-        raise ConfigError(f"không đọc được tệp cấu hình {shown}: {e.strerror or e}") from None
+        raise ConfigError(f"không đọc được tệp cấu hình {shown}: {os_reason(e)}") from None
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError:

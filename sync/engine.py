@@ -175,19 +175,23 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
                 deadline=_fmt(task.effective_deadline),
             )
         else:
+            days = (task.effective_deadline - as_of).days
             add(
                 "due-soon",
                 deadline_field,
-                (task.effective_deadline - as_of).days,
+                days,
                 summary=short,
                 deadline=_fmt(task.effective_deadline),
+                remaining="hạn là hôm nay" if days == 0 else f"còn {days} ngày",
             )
     if task.update_state == "stale":
+        updated = task.raw.get("updated_on")
         add(
             "stale-update",
             "updated_on",
-            task.raw.get("updated_on"),
+            updated,
             period=period.label(),
+            shown="đang trống" if updated is None else f"là “{cell_text(updated)}”",
         )
     elif task.update_state == "late":
         add("late-update", "updated_on", task.raw.get("updated_on"), cutoff=_fmt(period.cutoff))

@@ -59,3 +59,27 @@ class AuthError(UbndSyncError):
 
 class OutputError(UbndSyncError):
     """An output could not be written; the previous one is left whole."""
+
+
+_OS_REASONS = {
+    "ENOENT": "không tồn tại",
+    "EACCES": "không có quyền truy cập",
+    "EPERM": "không được phép",
+    "EISDIR": "là một thư mục, không phải tệp",
+    "ENOTDIR": "một phần của đường dẫn không phải thư mục",
+    "ENOSPC": "ổ đĩa đã đầy",
+    "EDQUOT": "đã hết hạn mức dung lượng",
+    "EROFS": "ổ đĩa chỉ cho phép đọc",
+    "EBUSY": "tệp đang được chương trình khác sử dụng",
+    "ETXTBSY": "tệp đang được chương trình khác sử dụng",
+    "ENAMETOOLONG": "tên tệp quá dài",
+    "EIO": "lỗi đọc/ghi ổ đĩa",
+}
+
+
+def os_reason(e: OSError) -> str:
+    """An operating-system error in Vietnamese, for people (the English text stays for --debug)."""
+    import errno
+
+    name = errno.errorcode.get(e.errno or -1, "")
+    return _OS_REASONS.get(name) or (e.strerror or str(e))

@@ -64,7 +64,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "stale-update": (
         "warning",
-        "Dòng {row}: chưa cập nhật trong kỳ báo cáo ({period}); ô {cell} (cột “{title}”) là “{text}”. "
+        "Dòng {row}: chưa cập nhật trong kỳ báo cáo ({period}); ô {cell} (cột “{title}”) {shown}. "
         "Cập nhật kết quả thực hiện và ghi ngày cập nhật.",
     ),
     "late-update": (
@@ -78,7 +78,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "due-soon": (
         "info",
-        "Dòng {row}: nhiệm vụ “{summary}” sắp đến hạn ({deadline}, còn {value} ngày).",
+        "Dòng {row}: nhiệm vụ “{summary}” sắp đến hạn ({deadline}, {remaining}).",
     ),
 }
 

@@ -44,7 +44,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from requests.adapters import HTTPAdapter
 
-from sync.exceptions import AuthError, ConfigError
+from sync.exceptions import AuthError, ConfigError, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def load_credentials(path: Path) -> service_account.Credentials:
         info = json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise ConfigError(
-            f"không đọc được tệp khóa tài khoản dịch vụ {shown}: {e.strerror or type(e).__name__}"
+            f"không đọc được tệp khóa tài khoản dịch vụ {shown}: {os_reason(e) if isinstance(e, OSError) else type(e).__name__}"
         ) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ConfigError(f"tệp khóa tài khoản dịch vụ {shown} không phải tệp JSON hợp lệ") from None

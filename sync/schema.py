@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from sync.exceptions import SchemaError
+from sync.exceptions import SchemaError, os_reason
 from sync.normalize import fold
 
 FIELD_TYPES = ("integer", "text", "date", "date_or_kind", "unit", "unit_list", "enum")
@@ -180,7 +180,7 @@ def load_schema_file(path: str | Path) -> Schema:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
-        raise SchemaError(f"Không đọc được tệp lược đồ {path}: {e.strerror or e}") from e
+        raise SchemaError(f"Không đọc được tệp lược đồ {path}: {os_reason(e)}") from e
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:

@@ -24,7 +24,7 @@ from typing import Any
 
 import xlsxwriter
 
-from sync.exceptions import OutputError
+from sync.exceptions import OutputError, os_reason
 from sync.gcutil import gc_paused
 from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS, SEVERITY_LABELS, UPDATE_STATE_LABELS
 from sync.model import CATEGORIES, RunResult, Task
@@ -158,7 +158,7 @@ def overdue_table(result: RunResult) -> Table:
         Column("Kết quả thực hiện", 40),
         Column("Khó khăn, vướng mắc, đề xuất", 40),
         Column("Đề nghị gia hạn đến", 14, "date"),
-        Column("Ô", 8),
+        Column("Vị trí", 16),
     ]
     t = Table(TAB_OVERDUE, cols)
     names = _unit_names(result)
@@ -177,14 +177,14 @@ def overdue_table(result: RunResult) -> Table:
                 _display(task, "progress"),
                 _display(task, "obstacles"),
                 _display(task, "extension_request"),
-                f"{task.sheet}!{task.row}",
+                f"{task.sheet}, dòng {task.row}",
             ],
             "overdue",
         )
     return t
 
 
-def findings_table(result: RunResult) -> Table:
+def findings_table(result: RunResult, schema: Schema | None = None) -> Table:
     cols = [
         Column("Mã đơn vị", 11),
         Column("Đơn vị", 30),
@@ -199,6 +199,7 @@ def findings_table(result: RunResult) -> Table:
     ]
     t = Table(TAB_FINDINGS, cols)
     names = _unit_names(result)
+    titles = {f.name: f.title for f in (schema or unit_sheet_schema()).fields}
     for f in result.findings:
         value = (
             f.value
@@ -212,7 +213,7 @@ def findings_table(result: RunResult) -> Table:
                 f.sheet,
                 f.cell,
                 f.row,
-                f.field,
+                titles.get(f.field, f.field) if f.field else None,
                 SEVERITY_LABELS[f.severity],
                 f.code,
                 value,
@@ -227,7 +228,7 @@ def info_table(result: RunResult, sources: Iterable[tuple[str, str, str | None, 
         TAB_INFO,
         [Column("Mục", 30), Column("Giá trị", 60), Column("Trang tính", 16), Column("Phiên bản", 24)],
     )
-    t.add(["Ngày báo cáo (as-of)", result.as_of])
+    t.add(["Ngày báo cáo", result.as_of])
     t.add(["Kỳ báo cáo: từ sau ngày", result.period.previous_cutoff])
     t.add(["Kỳ báo cáo: đến ngày", result.period.cutoff])
     t.add(["Thời điểm tạo", result.generated_at.strftime("%d/%m/%Y %H:%M:%S %z")])
@@ -241,7 +242,12 @@ def info_table(result: RunResult, sources: Iterable[tuple[str, str, str | None, 
 
 def build_tables(result: RunResult, schema: Schema | None = None, extra: Iterable[Table] = ()) -> list[Table]:
     schema = schema or unit_sheet_schema()
-    tables = [stats_table(result), tasks_table(result, schema), overdue_table(result), findings_table(result)]
+    tables = [
+        stats_table(result),
+        tasks_table(result, schema),
+        overdue_table(result),
+        findings_table(result, schema),
+    ]
     tables.extend(extra)
     tables.append(info_table(result))
     return tables
@@ -270,9 +276,7 @@ def start_xlsx(tables: list[Table], target: str | Path, *, background: bool = Tr
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
     except OSError as e:
-        raise OutputError(
-            f"Không tạo được tệp tổng hợp trong thư mục {target.parent}: {e.strerror or e}"
-        ) from e
+        raise OutputError(f"Không tạo được tệp tổng hợp trong thư mục {target.parent}: {os_reason(e)}") from e
     _remove_stale_temporaries(target)
     pending = PendingSummary(target, Path(tmp_name))
     if background and hasattr(os, "fork"):
@@ -343,7 +347,7 @@ class PendingSummary:
                     self.tmp.unlink()
             except BaseException as e:  # noqa: BLE001 - everything must reach the parent
                 code = 1
-                message = str(e.strerror or e) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
+                message = os_reason(e) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
                 with contextlib.suppress(OSError):
                     os.write(write_end, message.encode("utf-8", "replace")[:4000])
             finally:
@@ -381,7 +385,7 @@ class PendingSummary:
         except OSError as e:
             self.abort()
             raise OutputError(
-                f"Không ghi được tệp tổng hợp {self.target}: {e.strerror or e}. "
+                f"Không ghi được tệp tổng hợp {self.target}: {os_reason(e)}. "
                 "Nếu tệp đang mở trong Excel, đóng tệp rồi chạy lại; bản tổng hợp trước vẫn còn nguyên."
             ) from e
         except BaseException:

@@ -111,7 +111,7 @@ def test_findings_and_info(summary: Path) -> None:
     assert rows[-1][:2] == ("STC", "Sở Tài chính") and rows[-1][7] == "source-unreadable"
     assert any(r[3] == "I6" and r[7] == "overdue" for r in rows)
     info = {r[0]: r[1] for r in wb["Thông tin"].iter_rows(min_row=2, values_only=True)}
-    assert info["Ngày báo cáo (as-of)"] == datetime(2024, 3, 5)
+    assert info["Ngày báo cáo"] == datetime(2024, 3, 5)
     assert info["Kỳ báo cáo: đến ngày"] == datetime(2024, 2, 25)
 
 

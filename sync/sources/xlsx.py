@@ -13,7 +13,7 @@ from pathlib import Path
 
 import python_calamine as pc
 
-from sync.exceptions import SourceUnreadable
+from sync.exceptions import SourceUnreadable, os_reason
 from sync.sources.base import Source, TabData, Workbook
 
 _LOCK_HINT = "Nếu tệp đang mở trong Excel/LibreOffice, đóng tệp rồi chạy lại."
@@ -42,7 +42,7 @@ class XlsxWorkbook(Workbook):
                 detail="missing",
             ) from None
         except OSError as e:
-            raise SourceUnreadable(f"không mở được tệp {path.name}: {e.strerror or e}", detail="os") from None
+            raise SourceUnreadable(f"không mở được tệp {path.name}: {os_reason(e)}", detail="os") from None
         if path.is_dir():
             raise SourceUnreadable(
                 f"{path.name} là một thư mục, không phải tệp bảng tính", detail="directory"
