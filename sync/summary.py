@@ -121,20 +121,19 @@ def _display(task: Task, name: str) -> Any:
 
 def tasks_table(result: RunResult, schema: Schema) -> Table:
     fields = [f for f in schema.fields if f.name != "stt"]
-    cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 30), Column("Dòng", 7, "int")]
+    # the unit by its code (the names are on Thống kê and Quá hạn): a column less on the largest tab
+    cols = [Column("Mã đơn vị", 11), Column("Dòng", 7, "int")]
     widths = {"summary": 60, "progress": 40, "obstacles": 40, "doc_ref": 16, "lead_unit": 24, "co_units": 24}
     for f in fields:
         kind = "date" if f.type in ("date", "date_or_kind") else "text"
         cols.append(Column(f.title, widths.get(f.name, 14 if kind == "date" else 18), kind))
     cols += [Column("Phân loại", 24), Column("Số ngày quá hạn", 10, "int"), Column("Tình trạng cập nhật", 18)]
     t = Table(TAB_TASKS, cols)
-    names = _unit_names(result)
     for task in result.tasks:
         style = "overdue" if task.days_overdue is not None else "due_soon" if task.due_soon else None
         t.add(
             [
                 task.unit,
-                names[task.unit],
                 task.row,
                 *(_display(task, f.name) for f in fields),
                 CATEGORY_LABELS[task.category],
