@@ -18,6 +18,7 @@ landscape pages.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -45,6 +46,7 @@ from sync.exceptions import UsageError
 from sync.history import Diff, History, HistoryError, RunInfo, RunSnapshot, TaskSnapshot, diff
 from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS
 from sync.model import CATEGORIES
+from sync.summary import new_file_mode
 
 FONT = "Times New Roman"
 TITLE_TRICH_YEU = "Tình hình thực hiện nhiệm vụ do UBND tỉnh, Chủ tịch UBND tỉnh giao"
@@ -659,14 +661,8 @@ def build_document(data: _Data, heading: ReportHeading, cutoff_day: int, charts:
     _para(doc, "", after=0)
 
     if "trend" in charts:
-        _para(doc, "", after=0, keep_next=True).add_run().add_picture(str(charts["trend"]), width=Cm(16))
-        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _para(
-            doc,
-            "Biểu đồ 1. Tỷ lệ hoàn thành đúng hạn và tỷ lệ hoàn thành 12 tháng gần nhất",
-            size=12,
-            italic=True,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
+        _figure(
+            doc, charts["trend"], "Biểu đồ 1. Tỷ lệ hoàn thành đúng hạn và tỷ lệ hoàn thành 12 tháng gần nhất"
         )
 
     # -- 2. change since last month
@@ -796,14 +792,10 @@ def build_document(data: _Data, heading: ReportHeading, cutoff_day: int, charts:
         )
         _para(doc, "", after=0)
     if "units" in charts:
-        _para(doc, "", after=0, keep_next=True).add_run().add_picture(str(charts["units"]), width=Cm(16))
-        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _para(
+        _figure(
             doc,
+            charts["units"],
             "Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại)",
-            size=12,
-            italic=True,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
         )
 
     # -- III. overdue
@@ -1047,6 +1039,13 @@ def build_document(data: _Data, heading: ReportHeading, cutoff_day: int, charts:
     return doc
 
 
+def _figure(doc: Any, image: Path, caption: str) -> None:
+    """A chart, centred, kept with its italic caption below."""
+    _para(doc, "", after=0, keep_next=True).add_run().add_picture(str(image), width=Cm(16))
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _para(doc, caption, size=12, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+
+
 def _appendix_heading(doc: Any, number: str, title: str, ref: str, *, page_break: bool = True) -> None:
     """An appendix's heading: its number, title and the reference to the report."""
     if page_break:
@@ -1182,9 +1181,15 @@ def write_report(
     }
     doc = build_document(data, heading, config.sync.cutoff_day, charts)
     docx_path = out_dir / f"bao-cao-thang-{data.month}.docx"
-    tmp = docx_path.with_name(f".{docx_path.name}.tmp")
-    doc.save(str(tmp))
-    tmp.replace(docx_path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{docx_path.name}.", suffix=".tmp", dir=out_dir)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        doc.save(str(tmp))
+        os.chmod(tmp, new_file_mode())
+        tmp.replace(docx_path)  # a crash never leaves half a report in place of the last one
+    finally:
+        tmp.unlink(missing_ok=True)
     pdf_path: Path | None = None
     note: str | None = "Không tạo bản PDF (đã tắt)."
     if pdf:

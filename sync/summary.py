@@ -289,10 +289,11 @@ def start_xlsx(tables: list[Table], target: str | Path, *, background: bool = Tr
     return pending
 
 
-def _umask() -> int:
+def new_file_mode() -> int:
+    """The mode a new file gets under the process's umask (mkstemp makes 0600 files)."""
     mask = os.umask(0o022)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 STALE_AFTER_SECONDS = 3600
@@ -325,7 +326,7 @@ class PendingSummary:
         try:
             mode = self.target.stat().st_mode & 0o777
         except OSError:
-            mode = 0o666 & ~_umask()
+            mode = new_file_mode()
         os.chmod(self.tmp, mode)
         with open(self.tmp, "rb") as fh:
             os.fsync(fh.fileno())
