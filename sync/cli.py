@@ -85,11 +85,6 @@ def write_tables(config: Config, tables: list[Table]) -> str:
     return str(write_xlsx(tables, config.summary_target))
 
 
-def write_outputs(config: Config, result: RunResult) -> str:
-    """Write the summary of ``result`` (without history) for the configured backend."""
-    return write_tables(config, build_tables(result))
-
-
 DEMO_MARKER = ".ubnd-sync-demo"
 
 

@@ -30,7 +30,7 @@ from sync.config import Config, UnitConfig
 from sync.exceptions import SourceUnreadable
 from sync.gcutil import gc_paused
 from sync.model import Finding, Period, RunResult, Task, UnitResult
-from sync.normalize import cell_text
+from sync.normalize import cell_text, format_date
 from sync.schema import Schema, unit_sheet_schema
 from sync.sources import Source, TabData, make_source, select_task_tab
 from sync.validate import Header, TabRead, UnitResolver, has_header, read_tab
@@ -45,10 +45,6 @@ Progress = Callable[[str, int, int], None]
 def today() -> date:
     """Today in Việt Nam (the only place the clock is read for as-of)."""
     return datetime.now(TIMEZONE).date()
-
-
-def _fmt(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
 
 
 @dataclass(slots=True)
@@ -172,7 +168,7 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
                 deadline_field,
                 task.days_overdue,
                 summary=short,
-                deadline=_fmt(task.effective_deadline),
+                deadline=format_date(task.effective_deadline),
             )
         else:
             days = (task.effective_deadline - as_of).days
@@ -181,7 +177,7 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
                 deadline_field,
                 days,
                 summary=short,
-                deadline=_fmt(task.effective_deadline),
+                deadline=format_date(task.effective_deadline),
                 remaining="hạn là hôm nay" if days == 0 else f"còn {days} ngày",
             )
     if task.update_state == "stale":
@@ -194,7 +190,7 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
             shown="đang trống" if updated is None else f"là “{cell_text(updated)}”",
         )
     elif task.update_state == "late":
-        add("late-update", "updated_on", task.raw.get("updated_on"), cutoff=_fmt(period.cutoff))
+        add("late-update", "updated_on", task.raw.get("updated_on"), cutoff=format_date(period.cutoff))
     return out
 
 

@@ -51,6 +51,11 @@ def fold(text: str) -> str:
     return _WS.sub("", stripped).casefold()
 
 
+def format_date(d: date) -> str:
+    """A date as people here write it: ``05/03/2024``."""
+    return d.strftime("%d/%m/%Y")
+
+
 def cell_text(value: Any) -> str:
     """Any cell value as the text a person sees, for messages and text fields."""
     if value is None:
@@ -65,10 +70,10 @@ def cell_text(value: Any) -> str:
         return repr(value)
     if isinstance(value, datetime):
         if value.hour == value.minute == value.second == 0:
-            return value.strftime("%d/%m/%Y")
+            return format_date(value)
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     return clean_text(str(value))
 
 

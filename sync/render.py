@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 from sync.labels import REPORT_STATUS_LABELS, SEVERITY_LABELS
 from sync.model import Finding, RunResult
+from sync.normalize import format_date
 
 
 def _pct(rate: float | None) -> str:
@@ -17,17 +17,13 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _d(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 def units_table(result: RunResult) -> str:
     head = (
         f"{'Mã':<8} {'Đơn vị':<34} {'Tổng':>5} {'HT đúng':>7} {'HT trễ':>6} {'Đang TH':>7} "
         f"{'Quá hạn':>7} {'K.hạn':>5} {'Chưa PL':>7} {'Tỷ lệ HT':>8} {'Đúng hạn':>8}  Báo cáo"
     )
     lines = [
-        f"Tình hình thực hiện nhiệm vụ đến ngày {_d(result.as_of)} (kỳ báo cáo {result.period.label()})",
+        f"Tình hình thực hiện nhiệm vụ đến ngày {format_date(result.as_of)} (kỳ báo cáo {result.period.label()})",
         "",
         head,
         "-" * len(head),

@@ -46,6 +46,7 @@ from sync.exceptions import UsageError
 from sync.history import Diff, History, HistoryError, RunInfo, RunSnapshot, TaskSnapshot, diff
 from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS
 from sync.model import CATEGORIES
+from sync.normalize import format_date
 from sync.summary import new_file_mode
 
 FONT = "Times New Roman"
@@ -130,7 +131,7 @@ def fmt_signed(n: float | None, *, pct: bool = False) -> str:
 
 
 def fmt_date(d: date | None) -> str:
-    return "" if d is None else d.strftime("%d/%m/%Y")
+    return "" if d is None else format_date(d)
 
 
 def place_date(place: str, d: date) -> str:

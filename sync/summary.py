@@ -222,7 +222,7 @@ def findings_table(result: RunResult, schema: Schema | None = None) -> Table:
     return t
 
 
-def info_table(result: RunResult, sources: Iterable[tuple[str, str, str | None, str | None]] = ()) -> Table:
+def info_table(result: RunResult) -> Table:
     t = Table(
         TAB_INFO,
         [Column("Mục", 30), Column("Giá trị", 60), Column("Trang tính", 16), Column("Phiên bản", 24)],

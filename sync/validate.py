@@ -23,6 +23,7 @@ from sync.normalize import (
     cell_text,
     clean_text,
     fold,
+    format_date,
     is_blank,
     looks_legacy_encoded,
     parse_date,
@@ -364,10 +365,6 @@ def _parse_date_cell(value: Any, name: str, ctx: _RowContext) -> date | None:
     return None
 
 
-def _fmt(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 def _check_row(values: dict[str, Any], cells: dict[str, Any], ctx: _RowContext, as_of: date) -> None:
     """Findings that involve several cells of a row."""
     status = values.get("status")
@@ -376,7 +373,7 @@ def _check_row(values: dict[str, Any], cells: dict[str, Any], ctx: _RowContext, 
     for name in ("completed_on", "updated_on"):
         d = values.get(name)
         if isinstance(d, date) and d > as_of:
-            ctx.add("future-date", name, cells.get(name), text=_fmt(d), as_of=_fmt(as_of))
+            ctx.add("future-date", name, cells.get(name), text=format_date(d), as_of=format_date(as_of))
     if status == "completed" and not isinstance(completed_on, date):
         ctx.add("completion-date-missing", "completed_on", cells.get("completed_on"))
     if cells.get("completed_on") is not None and status in ("in_progress", "not_started"):
@@ -392,4 +389,6 @@ def _check_row(values: dict[str, Any], cells: dict[str, Any], ctx: _RowContext, 
         for name in ("completed_on", "deadline"):
             d = values.get(name)
             if isinstance(d, date) and d < doc_date:
-                ctx.add("date-order", name, cells.get(name), text=_fmt(d), doc_date=_fmt(doc_date))
+                ctx.add(
+                    "date-order", name, cells.get(name), text=format_date(d), doc_date=format_date(doc_date)
+                )
