@@ -22,12 +22,14 @@ from docx import Document
 from sync import report as R
 from sync.cli_history import report_cmd
 from sync.config import Config, load_config
+from sync.display import format_count, format_percent
 from sync.engine import run_sync
 from sync.exceptions import UsageError
 from sync.history import History, HistoryError
 from sync.labels import REPORT_STATUS_LABELS
 from sync.model import CATEGORIES
-from sync.report import fmt_int, fmt_pct, pending_extensions, place_date, write_report
+from sync.report import pdf as report_pdf
+from sync.report import pending_extensions, place_date, write_report
 
 MONTHS = (date(2024, 9, 5), date(2024, 10, 5), date(2024, 11, 5))
 
@@ -98,20 +100,23 @@ def test_report_holds_the_figures_of_the_json(
     table1 = table_with_header(doc, "Chỉ tiêu", "Tháng 10/2024")
     rows = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in table1.rows[1:]}
     assert rows["Tổng số nhiệm vụ"][:3] == [
-        fmt_int(tc["total"]),
-        fmt_int(pc["total"]),
-        f"+{fmt_int(tc['total'] - pc['total'])}",
+        format_count(tc["total"]),
+        format_count(pc["total"]),
+        f"+{format_count(tc['total'] - pc['total'])}",
     ]
-    assert rows["  - Quá hạn"][:2] == [fmt_int(tc["in_progress_overdue"]), fmt_int(pc["in_progress_overdue"])]
-    assert rows["Đã hoàn thành"][0] == fmt_int(tc["completed_on_time"] + tc["completed_late"])
+    assert rows["  - Quá hạn"][:2] == [
+        format_count(tc["in_progress_overdue"]),
+        format_count(pc["in_progress_overdue"]),
+    ]
+    assert rows["Đã hoàn thành"][0] == format_count(tc["completed_on_time"] + tc["completed_late"])
     assert rows["Tỷ lệ hoàn thành"][:2] == [
-        fmt_pct(now["totals"]["completion_rate"]),
-        fmt_pct(before["totals"]["completion_rate"]),
+        format_percent(now["totals"]["completion_rate"]),
+        format_percent(before["totals"]["completion_rate"]),
     ]
-    assert rows["Tỷ lệ hoàn thành đúng hạn"][0] == fmt_pct(now["totals"]["on_time_rate"])
+    assert rows["Tỷ lệ hoàn thành đúng hạn"][0] == format_percent(now["totals"]["on_time_rate"])
     assert rows["Tổng số nhiệm vụ"][3] == "—"  # same month last year: not in the history
-    assert f"Đã hoàn thành: {fmt_int(tc['completed_on_time'] + tc['completed_late'])} nhiệm vụ" in text
-    assert f"quá hạn {fmt_int(tc['in_progress_overdue'])})" in text
+    assert f"Đã hoàn thành: {format_count(tc['completed_on_time'] + tc['completed_late'])} nhiệm vụ" in text
+    assert f"quá hạn {format_count(tc['in_progress_overdue'])})" in text
     # appendix I: one row per unit with its counts, rates and report status, then the total
     appendix = table_with_header(doc, "TT", "Đơn vị")
     for table in doc.tables:
@@ -122,12 +127,12 @@ def test_report_holds_the_figures_of_the_json(
     for row, unit in zip(body, now["units"], strict=False):
         cells = [c.text for c in row.cells]
         assert cells[1] == unit["name"]
-        assert cells[2] == fmt_int(unit["counts"]["total"])
-        assert cells[3:9] == [fmt_int(unit["counts"][c]) for c in CATEGORIES]
-        assert cells[9:11] == [fmt_pct(unit["completion_rate"]), fmt_pct(unit["on_time_rate"])]
+        assert cells[2] == format_count(unit["counts"]["total"])
+        assert cells[3:9] == [format_count(unit["counts"][c]) for c in CATEGORIES]
+        assert cells[9:11] == [format_percent(unit["completion_rate"]), format_percent(unit["on_time_rate"])]
         assert cells[11] == REPORT_STATUS_LABELS[unit["report_status"]]
     total = [c.text for c in body[-1].cells]
-    assert total[1] == "Tổng cộng" and total[2] == fmt_int(tc["total"])
+    assert total[1] == "Tổng cộng" and total[2] == format_count(tc["total"])
     # units that did not report on time are named with their status
     for unit in now["units"]:
         if unit["report_status"] != "on_time":
@@ -146,7 +151,7 @@ def test_report_holds_the_figures_of_the_json(
     appendix2 = next(t for t in doc.tables if len(t.columns) > 2 and t.rows[0].cells[2].text == "Mã nhiệm vụ")
     assert len(appendix2.rows) - 1 == tc["in_progress_overdue"] == len(overdue_codes)
     days = sorted((f["value"] for f in overdue_codes), reverse=True)
-    assert [r.cells[6].text for r in appendix2.rows[1:]] == [fmt_int(d) for d in days]
+    assert [r.cells[6].text for r in appendix2.rows[1:]] == [format_count(d) for d in days]
     # charts are embedded
     assert len(doc.inline_shapes) == 2
     assert all(p.exists() and p.stat().st_size > 20_000 for p in october.charts)
@@ -189,7 +194,7 @@ def test_pending_extension_requests_are_listed(
         assert t.values["extension_request"] is not None and not t.completed
         assert t.values.get("extended_deadline") != t.values["extension_request"]
     text = all_text(Document(str(october.docx)))
-    assert f"Có {fmt_int(len(pending))} nhiệm vụ đơn vị đề nghị gia hạn" in text
+    assert f"Có {format_count(len(pending))} nhiệm vụ đơn vị đề nghị gia hạn" in text
     assert pending[0].values["summary"] in text
 
 
@@ -200,7 +205,10 @@ def test_report_for_a_past_month_and_errors(
     files = write_report(config, config.history_path, "2024-09", tmp_path, pdf=False)
     text = all_text(Document(str(files.docx)))
     assert "Kiên Giang, ngày 05 tháng 10 năm 2024" in text
-    assert f"Tổng số nhiệm vụ đang theo dõi: {fmt_int(docs[1]['totals']['counts']['total'])} nhiệm vụ" in text
+    assert (
+        f"Tổng số nhiệm vụ đang theo dõi: {format_count(docs[1]['totals']['counts']['total'])} nhiệm vụ"
+        in text
+    )
     first = write_report(config, config.history_path, "2024-08", tmp_path, pdf=False)
     assert "chưa so sánh được" in all_text(Document(str(first.docx)))  # no July run in the history
     with pytest.raises(HistoryError, match="tháng 3 năm 2023"):
@@ -213,7 +221,7 @@ def test_no_libreoffice_skips_pdf_with_a_clear_message(
     demo: tuple[Config, list[dict[str, Any]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config, _ = demo
-    monkeypatch.setattr(R.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(report_pdf.shutil, "which", lambda _name: None)
     files = write_report(config, config.history_path, None, tmp_path)
     assert files.pdf is None
     assert files.pdf_note is not None and "LibreOffice" in files.pdf_note
@@ -224,7 +232,7 @@ def test_vietnamese_dates_and_numbers() -> None:
     assert place_date("Kiên Giang", date(2024, 11, 5)) == "Kiên Giang, ngày 05 tháng 11 năm 2024"
     assert place_date("Kiên Giang", date(2024, 2, 15)) == "Kiên Giang, ngày 15 tháng 02 năm 2024"
     assert place_date("Kiên Giang", date(2024, 3, 1)) == "Kiên Giang, ngày 01 tháng 3 năm 2024"
-    assert fmt_int(1356) == "1.356" and fmt_pct(0.5778) == "57,8%" and fmt_pct(None) == "—"
+    assert format_count(1356) == "1.356" and format_percent(0.5778) == "57,8%" and format_percent(None) == "—"
     assert R.shift_month("2024-01", -1) == "2023-12" and R.shift_month("2024-10", -12) == "2023-10"
 
 
@@ -268,8 +276,8 @@ def test_pdf_via_libreoffice_reads_back(demo: tuple[Config, list[dict[str, Any]]
     assert "BÁO CÁO" in flat
     assert "tháng 10 năm 2024" in flat
     assert "Phụ lục I" in flat and "Phụ lục II" in flat
-    assert f"Tổng số nhiệm vụ đang theo dõi: {fmt_int(tc['total'])} nhiệm vụ" in flat
-    assert fmt_pct(docs[2]["totals"]["on_time_rate"]) in flat
+    assert f"Tổng số nhiệm vụ đang theo dõi: {format_count(tc['total'])} nhiệm vụ" in flat
+    assert format_percent(docs[2]["totals"]["on_time_rate"]) in flat
     for unit in docs[2]["units"][:5]:
         assert unit["name"] in flat
     pages = subprocess.run(["pdfinfo", str(files.pdf)], capture_output=True, text=True, check=False).stdout

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.image import imread
 
-from sync.charts import CATEGORY_COLORS, rate_trend_chart, unit_category_chart
 from sync.model import CATEGORIES
+from sync.report.charts import CATEGORY_COLORS, rate_trend_chart, unit_category_chart
 
 UNITS = [
     (

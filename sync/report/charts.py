@@ -20,8 +20,10 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from sync.display import format_number, round_percent  # noqa: E402
 from sync.labels import CATEGORY_LABELS  # noqa: E402
 from sync.model import CATEGORIES  # noqa: E402
+from sync.report.docx import _write_atomically  # noqa: E402
 
 #: One colour per category (green done on time … grey unclassified), print-friendly.
 CATEGORY_COLORS: dict[str, str] = {
@@ -45,16 +47,18 @@ _DPI = 200
 _METADATA = {"Software": None}
 
 
-def _pct(x: float, _pos: object = None) -> str:
-    return f"{x:.0f}%"
+def _axis_percent(x: float, _pos: object = None) -> str:
+    return format_number(x, 0) + "%"
 
 
-def _save(fig: Figure, path: str | Path) -> None:
-    """Write the PNG beside its place, then rename: a crash never leaves half a chart."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, format="png", metadata=_METADATA)
-    tmp.replace(path)
+def _rate_label(rate: float) -> str:
+    """A rate as the report prints it, without the % sign (0.8125 -> ``81,3``)."""
+    return format_number(float(round_percent(rate)))
+
+
+def _save(fig: Figure, path: Path) -> None:
+    """Write the PNG atomically: a crash never leaves half a chart."""
+    _write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", metadata=_METADATA))
 
 
 def unit_category_chart(
@@ -132,10 +136,14 @@ def rate_trend_chart(
     labels = [label for label, _, _ in points]
     xs = list(range(len(points)))
 
-    def series(i: int) -> list[float]:
-        return [math.nan if p[i] is None else float(p[i]) * 100 for p in points]  # type: ignore[arg-type]
+    def rates(i: int) -> list[float | None]:
+        return [None if p[i] is None else float(p[i]) for p in points]  # type: ignore[arg-type]
 
-    on_time, completion = series(1), series(2)
+    def series(values: list[float | None]) -> list[float]:
+        return [math.nan if r is None else r * 100 for r in values]
+
+    on_time_rates, completion_rates = rates(1), rates(2)
+    on_time, completion = series(on_time_rates), series(completion_rates)
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(7.0, 3.4), dpi=_DPI)
         ax = fig.add_subplot()
@@ -149,35 +157,25 @@ def rate_trend_chart(
             linestyle="--",
             label="Tỷ lệ hoàn thành",
         )
-        for x, y in zip(xs, on_time, strict=True):
-            if not math.isnan(y):
-                ax.annotate(
-                    f"{y:.1f}".replace(".", ","),
-                    (x, y),
-                    textcoords="offset points",
-                    xytext=(0, -12),
-                    ha="center",
-                    fontsize=7,
-                    color="#2E7D32",
-                )
-        for x, y in zip(xs, completion, strict=True):
-            if not math.isnan(y):
-                ax.annotate(
-                    f"{y:.1f}".replace(".", ","),
-                    (x, y),
-                    textcoords="offset points",
-                    xytext=(0, 6),
-                    ha="center",
-                    fontsize=7,
-                    color="#1E88E5",
-                )
+        for values, below, color in ((on_time_rates, -12, "#2E7D32"), (completion_rates, 6, "#1E88E5")):
+            for x, rate in zip(xs, values, strict=True):
+                if rate is not None:
+                    ax.annotate(
+                        _rate_label(rate),
+                        (x, rate * 100),
+                        textcoords="offset points",
+                        xytext=(0, below),
+                        ha="center",
+                        fontsize=7,
+                        color=color,
+                    )
         missing = [x for x, y in zip(xs, on_time, strict=True) if math.isnan(y)]
         for x in missing:
             ax.axvspan(x - 0.4, x + 0.4, color="#F2F2F2", zorder=0)
         ax.set_xticks(xs, labels)
         ax.tick_params(axis="x", labelsize=7)
         ax.set_ylim(0, 105)
-        ax.yaxis.set_major_formatter(FuncFormatter(_pct))
+        ax.yaxis.set_major_formatter(FuncFormatter(_axis_percent))
         ax.grid(axis="y", color="#DDDDDD", linewidth=0.5)
         ax.set_axisbelow(True)
         fig.suptitle(title, fontsize=10.5, fontweight="bold")

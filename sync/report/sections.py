@@ -1,0 +1,591 @@
+"""The sections of the meeting report, one function each, in the order of the document.
+
+Each takes the month's ``ReportFacts`` (computed once by ``sync.report.facts``)
+and the document, and writes its part: the heading and title, I. the figures,
+2. the changes since last month, II. how the units reported, III. overdue
+tasks, IV. extension requests, V. proposals, the signature, then the
+appendices on landscape pages (I. per unit, II. all overdue tasks, III. all
+extension requests when the body lists only the nearest). Column titles and
+category labels come from the sheet schema and ``sync.labels``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from docx.enum.section import WD_SECTION
+from docx.shared import Pt
+
+from sync.display import format_count, format_percent, format_points
+from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS, STATUS_LABELS
+from sync.model import CATEGORIES
+from sync.normalize import format_date
+from sync.report import docx as D
+from sync.report.facts import (
+    LAGGING_PROPOSAL_ORDER,
+    LAGGING_TEXT_ORDER,
+    Figures,
+    ReportFacts,
+    TaskFacts,
+    UnitFacts,
+)
+from sync.report.months import month_short, month_words
+from sync.schema import unit_sheet_schema
+
+TITLE_TRICH_YEU = "Tình hình thực hiện nhiệm vụ do UBND tỉnh, Chủ tịch UBND tỉnh giao"
+#: How many of the longest-overdue tasks (and nearest extension requests) the body lists.
+BODY_OVERDUE_ROWS = 15
+NO_OVERDUE = "Không có nhiệm vụ đang thực hiện quá hạn."
+DAYS_OVERDUE = "Số ngày quá hạn"
+
+
+def _title(field: str) -> str:
+    """A column's title in the unit sheet (``sheets_schema/unit-sheet.yaml``)."""
+    return unit_sheet_schema()[field].title
+
+
+def _date(d: date | None) -> str:
+    return "" if d is None else format_date(d)
+
+
+def _signed(n: int | None) -> str:
+    """A change of count: ``+12``, ``−3``, ``0``; None -> ``—``."""
+    if n is None:
+        return "—"
+    if n == 0:
+        return "0"
+    return ("+" if n > 0 else "−") + format_count(abs(n))
+
+
+def _appendix_ref(facts: ReportFacts, heading: D.ReportHeading) -> str:
+    return f"(Kèm theo Báo cáo số        /{heading.symbol} ngày {facts.as_of:%d/%m/%Y} của {heading.issuer_long})"
+
+
+# ----------------------------------------------------------------- opening
+
+
+def title_and_opening(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> None:
+    """The heading block, “BÁO CÁO” over the title, and the opening paragraph."""
+    D.national_heading(doc, heading, facts.as_of)
+    D.para(doc, "BÁO CÁO", bold=True, align=D.CENTER, before=18, after=0)
+    D.para(doc, f"{TITLE_TRICH_YEU} {month_words(facts.month)}", bold=True, align=D.CENTER, after=0)
+    D.short_rule(doc, 16.5, 4.0).paragraph_format.space_after = Pt(12)
+    D.body(
+        doc,
+        f"Thực hiện chế độ báo cáo định kỳ, trên cơ sở số liệu các sở, ban, ngành tỉnh và UBND các huyện, "
+        f"thành phố cập nhật trên hệ thống theo dõi nhiệm vụ (kỳ cập nhật từ ngày "
+        f"{_date(facts.period_first_day)} đến ngày {_date(facts.period_cutoff)}, "
+        f"tổng hợp ngày "
+        f"{_date(facts.as_of)}), {heading.issuer_long} báo cáo tình hình thực hiện nhiệm vụ do UBND tỉnh, "
+        f"Chủ tịch UBND tỉnh giao {month_words(facts.month)} như sau:",
+    )
+
+
+# ----------------------------------------------------------------- I. figures
+
+
+def _table1_counts() -> list[tuple[str, Callable[[Figures], int]]]:
+    def sub(category: str) -> str:
+        return "  - " + CATEGORY_LABELS[category]
+
+    return [
+        ("Tổng số nhiệm vụ", lambda f: f.total),
+        (STATUS_LABELS["completed"], lambda f: f.completed),
+        (sub("completed_on_time"), lambda f: f["completed_on_time"]),
+        (sub("completed_late"), lambda f: f["completed_late"]),
+        (STATUS_LABELS["in_progress"], lambda f: f.in_progress),
+        ("  - Trong hạn", lambda f: f["in_progress_on_time"]),
+        ("  - Quá hạn", lambda f: f["in_progress_overdue"]),
+        (CATEGORY_LABELS["no_deadline"], lambda f: f["no_deadline"]),
+        (CATEGORY_LABELS["unclassified"], lambda f: f["unclassified"]),
+    ]
+
+
+def _table1_rows(facts: ReportFacts) -> list[list[str]]:
+    """This month, last month, the change, the same month last year (``—``: not in the history)."""
+    now, before, ly = facts.figures, facts.previous, facts.last_year
+    rows: list[list[str]] = []
+    for label, count in _table1_counts():
+        n = count(now)
+        b = count(before) if before else None
+        rows.append(
+            [
+                label,
+                format_count(n),
+                format_count(b),
+                _signed(None if b is None else n - b),
+                format_count(count(ly) if ly else None),
+            ]
+        )
+    rates: list[tuple[str, Callable[[Figures], float | None]]] = [
+        ("Tỷ lệ hoàn thành", lambda f: f.completion_rate),
+        ("Tỷ lệ hoàn thành đúng hạn", lambda f: f.on_time_rate),
+    ]
+    for label, rate in rates:
+        r = rate(now)
+        rb = rate(before) if before else None
+        rows.append(
+            [
+                label,
+                format_percent(r),
+                format_percent(rb),
+                format_points(None if r is None or rb is None else r - rb),
+                format_percent(rate(ly) if ly else None),
+            ]
+        )
+    return rows
+
+
+def overall_figures(doc: Any, facts: ReportFacts, charts: Mapping[str, Path]) -> None:
+    """I.1: the counts and rates, Bảng 1 (compared with last month and last year), Biểu đồ 1."""
+    f = facts.figures
+    D.section_title(doc, "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ")
+    D.section_title(doc, "1. Số liệu chung", level=2)
+    D.body(
+        doc,
+        f"Tổng số nhiệm vụ đang theo dõi: {format_count(f.total)} nhiệm vụ của {len(facts.units)} đơn vị, "
+        "trong đó:",
+    )
+    lines = [
+        f"- Đã hoàn thành: {format_count(f.completed)} nhiệm vụ (đúng hạn {format_count(f['completed_on_time'])}, "
+        f"quá hạn {format_count(f['completed_late'])});",
+        f"- Đang thực hiện: {format_count(f.in_progress)} nhiệm vụ (trong hạn "
+        f"{format_count(f['in_progress_on_time'])}, quá hạn {format_count(f['in_progress_overdue'])});",
+        f"- Nhiệm vụ thường xuyên, không thời hạn: {format_count(f['no_deadline'])} nhiệm vụ;",
+    ]
+    if f["unclassified"]:
+        lines.append(
+            f"- Chưa phân loại được (thời hạn để trống hoặc ghi sai): {format_count(f['unclassified'])} nhiệm vụ;"
+        )
+    lines.append(
+        f"- Tỷ lệ hoàn thành: {format_percent(f.completion_rate)}; tỷ lệ hoàn thành đúng hạn: "
+        f"{format_percent(f.on_time_rate)} (tính trên số nhiệm vụ đã hoàn thành và đang thực hiện "
+        "quá hạn, theo cách tính của báo cáo chính thức)."
+    )
+    for line in lines:
+        D.body(doc, line)
+    D.body(
+        doc,
+        "So sánh với tháng trước và cùng kỳ năm trước (Bảng 1; dấu “—”: lịch sử chưa có số liệu):",
+        keep_next=True,
+    )
+    rows = _table1_rows(facts)
+    D.caption(doc, "Bảng 1. Số liệu chung")
+    D.grid_table(
+        doc,
+        [
+            "Chỉ tiêu",
+            f"Tháng {month_short(facts.month)}",
+            f"Tháng {month_short(facts.previous_month)}",
+            "Tăng (+), giảm (−)",
+            f"Cùng kỳ (Tháng {month_short(facts.last_year_month)})",
+        ],
+        rows,
+        (5.3, 2.6, 2.6, 3.2, 2.8),
+        left_cols=(0,),
+        bold_rows=(0, len(rows) - 1),
+        keep_together=True,
+    )
+    D.gap(doc)
+    if "trend" in charts:
+        D.figure(
+            doc, charts["trend"], "Biểu đồ 1. Tỷ lệ hoàn thành đúng hạn và tỷ lệ hoàn thành 12 tháng gần nhất"
+        )
+
+
+# ----------------------------------------------------------------- I.2 changes
+
+
+def changes_since_last_month(doc: Any, facts: ReportFacts) -> None:
+    """I.2: tasks new, completed, overdue, with new deadlines, vanished since last month's run."""
+    D.section_title(doc, "2. Biến động so với tháng trước", level=2)
+    ch = facts.changes
+    if ch is None:
+        D.body(
+            doc,
+            f"Lịch sử chưa có lần tổng hợp của {month_words(facts.previous_month)} nên chưa so sánh được "
+            "từng nhiệm vụ; từ tháng sau báo cáo sẽ nêu các nhiệm vụ mới hoàn thành, mới quá hạn, thay đổi "
+            "thời hạn.",
+        )
+        return
+    D.body(
+        doc,
+        f"So với lần tổng hợp ngày {_date(ch.since)} (số liệu {month_words(facts.previous_month)}):",
+    )
+    lines = (
+        f"- Nhiệm vụ mới giao: {format_count(ch.new_tasks)}"
+        + (
+            f" (trong đó {format_count(ch.new_completed)} nhiệm vụ đã hoàn thành ngay trong kỳ)"
+            if ch.new_completed
+            else ""
+        )
+        + ";",
+        f"- Nhiệm vụ hoàn thành thêm trong kỳ: {format_count(ch.newly_completed)};",
+        f"- Nhiệm vụ chuyển sang quá hạn trong kỳ: {format_count(ch.newly_overdue)}"
+        + (
+            f" (ngoài ra {format_count(ch.new_overdue)} nhiệm vụ mới giao đã quá hạn)"
+            if ch.new_overdue
+            else ""
+        )
+        + ";",
+        f"- Nhiệm vụ được điều chỉnh thời hạn, gia hạn: {format_count(ch.deadline_changes)}"
+        + (f" (trong đó {format_count(ch.extended)} nhiệm vụ được gia hạn)" if ch.extended else "")
+        + ";",
+        f"- Nhiệm vụ không còn trong bảng theo dõi của đơn vị: {format_count(len(ch.vanished))}"
+        + ("." if not ch.vanished else " (đề nghị đơn vị giải trình, xem danh sách dưới đây)."),
+    )
+    for line in lines:
+        D.body(doc, line)
+    if ch.vanished:
+        D.grid_table(
+            doc,
+            ["TT", "Đơn vị", "Nhiệm vụ", "Phân loại tháng trước"],
+            [
+                [
+                    str(i),
+                    v.unit_name,
+                    f"{v.summary} ({v.task_id or 'không có mã'})",
+                    CATEGORY_LABELS.get(v.old_category or "", ""),
+                ]
+                for i, v in enumerate(ch.vanished, start=1)
+            ],
+            (1.0, 4.0, 8.0, 3.5),
+            left_cols=(1, 2),
+        )
+        D.gap(doc)
+
+
+# ----------------------------------------------------------------- II. reporting
+
+
+def _lagging_note(u: UnitFacts, cutoff: date) -> str:
+    if u.not_counted:
+        return " ".join(u.problems) or REPORT_STATUS_LABELS[u.report_status]
+    if u.report_status == "late":
+        return f"{u.tasks_late}/{u.tasks_to_update} nhiệm vụ cập nhật sau ngày {_date(cutoff)}"
+    return f"{u.tasks_stale}/{u.tasks_to_update} nhiệm vụ chưa cập nhật trong kỳ"
+
+
+def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mapping[str, Path]) -> None:
+    """II: how many units updated on time, Bảng 2 (the others, with why), Biểu đồ 2."""
+    D.section_title(doc, "II. TÌNH HÌNH CẬP NHẬT, BÁO CÁO CỦA CÁC ĐƠN VỊ")
+    n_units = len(facts.units)
+    n_on_time = len(facts.units_with("on_time"))
+    others = [
+        f"{len(facts.units_with(s))} đơn vị {REPORT_STATUS_LABELS[s].lower()}"
+        for s in LAGGING_TEXT_ORDER
+        if facts.units_with(s)
+    ]
+    D.body(
+        doc,
+        f"Theo quy định, các đơn vị cập nhật kết quả thực hiện nhiệm vụ trước ngày {cutoff_day} hằng tháng. "
+        f"Kỳ này có {n_on_time}/{n_units} đơn vị cập nhật đầy đủ, đúng hạn; "
+        + "; ".join(others)
+        + (" (chi tiết tại Bảng 2)." if n_on_time < n_units else "."),
+    )
+    lagging = facts.lagging
+    if lagging:
+        D.caption(doc, "Bảng 2. Đơn vị chưa cập nhật đầy đủ, đúng hạn")
+        D.grid_table(
+            doc,
+            ["TT", "Đơn vị", "Tình trạng", "Ghi chú", "Tháng trước"],
+            [
+                [
+                    str(i),
+                    u.name,
+                    REPORT_STATUS_LABELS[u.report_status],
+                    _lagging_note(u, facts.period_cutoff),
+                    REPORT_STATUS_LABELS.get(u.previous_status or "", "—"),
+                ]
+                for i, u in enumerate(lagging, start=1)
+            ],
+            (1.0, 4.2, 2.8, 5.8, 2.7),
+            left_cols=(1, 3),
+        )
+        D.gap(doc)
+    if "units" in charts:
+        D.figure(
+            doc,
+            charts["units"],
+            "Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại)",
+        )
+
+
+# ----------------------------------------------------------------- III. overdue
+
+
+def overdue(doc: Any, facts: ReportFacts) -> None:
+    """III: how many tasks are overdue, where, and Bảng 3 (the longest overdue, with obstacles)."""
+    D.section_title(doc, "III. NHIỆM VỤ QUÁ HẠN, NGUYÊN NHÂN")
+    if not facts.overdue:
+        D.body(doc, NO_OVERDUE)
+        return
+    top_units = ", ".join(f"{name} ({n})" for name, n in facts.overdue_by_unit[:5])
+    D.body(
+        doc,
+        f"Có {format_count(len(facts.overdue))} nhiệm vụ đang thực hiện quá hạn tại {len(facts.overdue_by_unit)} "
+        f"đơn vị; nhiều nhất: {top_units}. Có {format_count(facts.overdue_with_obstacles)} nhiệm vụ đơn vị nêu "
+        f"khó khăn, vướng mắc. Danh sách {min(BODY_OVERDUE_ROWS, len(facts.overdue))} nhiệm vụ quá hạn lâu "
+        "nhất tại Bảng 3; toàn bộ danh sách tại Phụ lục II.",
+    )
+    D.caption(doc, "Bảng 3. Nhiệm vụ quá hạn lâu nhất")
+    D.grid_table(
+        doc,
+        [
+            "TT",
+            _title("lead_unit"),
+            _title("summary"),
+            _title("deadline"),
+            DAYS_OVERDUE,
+            "Khó khăn, vướng mắc",
+        ],
+        [
+            [
+                str(i),
+                t.unit_name,
+                t.label,
+                _date(t.deadline),
+                format_count(t.days_overdue),
+                t.obstacles or "Đơn vị chưa nêu",
+            ]
+            for i, t in enumerate(facts.overdue[:BODY_OVERDUE_ROWS], start=1)
+        ],
+        (0.9, 2.6, 5.3, 2.3, 1.5, 3.9),
+        size=11,
+        left_cols=(1, 2, 5),
+    )
+    D.gap(doc)
+
+
+# ----------------------------------------------------------------- IV. extension requests
+
+
+def _extension_table(
+    doc: Any, tasks: Sequence[TaskFacts], *, widths: Sequence[float], size: float = 11
+) -> None:
+    D.grid_table(
+        doc,
+        [
+            "TT",
+            "Đơn vị",
+            _title("summary"),
+            "Thời hạn hiện tại",
+            _title("extension_request"),
+            "Lý do, khó khăn",
+        ],
+        [
+            [
+                str(i),
+                t.unit_name,
+                t.label,
+                _date(t.deadline),
+                _date(t.extension_request),
+                t.obstacles or "",
+            ]
+            for i, t in enumerate(tasks, start=1)
+        ],
+        widths,
+        size=size,
+        left_cols=(1, 2, 5),
+    )
+
+
+def extension_requests(doc: Any, facts: ReportFacts) -> None:
+    """IV: extension requests waiting for the leaders, Bảng 4 (the nearest deadlines first)."""
+    D.section_title(doc, "IV. ĐỀ NGHỊ GIA HẠN CHƯA ĐƯỢC XEM XÉT")
+    pending = facts.pending
+    if not pending:
+        D.body(doc, "Không có đề nghị gia hạn đang chờ xem xét.")
+        return
+    D.body(
+        doc,
+        f"Có {format_count(len(pending))} nhiệm vụ đơn vị đề nghị gia hạn nhưng chưa được điều chỉnh thời hạn "
+        "(đơn vị đã ghi “Đề nghị gia hạn đến”, thời hạn chưa được điều chỉnh theo đề nghị), kính trình "
+        "lãnh đạo UBND tỉnh xem xét:",
+        keep_next=True,
+    )
+    D.caption(doc, "Bảng 4. Đề nghị gia hạn")
+    _extension_table(doc, pending[:BODY_OVERDUE_ROWS], widths=(0.9, 2.6, 5.0, 2.3, 2.3, 3.4))
+    if len(pending) > BODY_OVERDUE_ROWS:
+        D.para(
+            doc,
+            f"(Bảng 4 nêu {BODY_OVERDUE_ROWS} đề nghị có thời hạn gần nhất; toàn bộ {format_count(len(pending))} "
+            "đề nghị tại Phụ lục III.)",
+            size=12,
+            italic=True,
+            align=D.CENTER,
+        )
+    D.gap(doc)
+
+
+# ----------------------------------------------------------------- V. proposals
+
+
+def proposals(doc: Any, facts: ReportFacts, heading: D.ReportHeading, cutoff_day: int) -> None:
+    """V: what the Office asks the Committee to do, then the closing sentence."""
+    D.section_title(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ")
+    D.body(doc, f"{heading.issuer_long} kính đề nghị UBND tỉnh, Chủ tịch UBND tỉnh:")
+    items: list[str] = []
+    laggards = [u.name for s in LAGGING_PROPOSAL_ORDER for u in facts.units_with(s)]
+    if laggards:
+        items.append(
+            "Nhắc nhở các đơn vị chưa cập nhật đầy đủ, đúng hạn ("
+            + ", ".join(laggards)
+            + ") cập nhật kết quả "
+            f"thực hiện nhiệm vụ trước ngày {cutoff_day} hằng tháng theo đúng mẫu bảng theo dõi."
+        )
+    if facts.overdue:
+        items.append(
+            "Chỉ đạo các đơn vị có nhiều nhiệm vụ quá hạn ("
+            + ", ".join(name for name, _ in facts.overdue_by_unit[:5])
+            + ") tập trung giải quyết dứt điểm, báo cáo rõ nguyên nhân và thời gian hoàn thành."
+        )
+    if facts.pending:
+        items.append(
+            f"Xem xét, cho ý kiến đối với {format_count(len(facts.pending))} đề nghị gia hạn tại Mục IV."
+        )
+    if not items:
+        items.append("Tiếp tục chỉ đạo các đơn vị duy trì việc cập nhật và thực hiện nhiệm vụ đúng hạn.")
+    for i, text in enumerate(items, start=1):
+        D.body(doc, f"{i}. {text}")
+    D.body(
+        doc,
+        f"Trên đây là báo cáo tình hình thực hiện nhiệm vụ {month_words(facts.month)} của {heading.issuer_long}./.",
+    )
+
+
+# ----------------------------------------------------------------- appendices
+
+
+def appendix_units(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> None:
+    """Phụ lục I, opening the landscape pages: one row per unit (counts, rates, status), then the total."""
+    appendix = doc.add_section(WD_SECTION.NEW_PAGE)
+    D.margins(appendix, landscape=True)
+    appendix.different_first_page_header_footer = False
+    D.appendix_heading(
+        doc,
+        "Phụ lục I",
+        f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ CỦA CÁC ĐƠN VỊ {month_words(facts.month).upper()}",
+        _appendix_ref(facts, heading),
+        page_break=False,
+    )
+
+    def row(
+        no: str, name: str, counts: Mapping[str, int], cr: float | None, otr: float | None, status: str
+    ) -> list[str]:
+        figures = (format_count(int(counts.get(k, 0))) for k in ("total", *CATEGORIES))
+        return [no, name, *figures, format_percent(cr), format_percent(otr), status]
+
+    rows = [
+        row(
+            str(i), u.name, u.counts, u.completion_rate, u.on_time_rate, REPORT_STATUS_LABELS[u.report_status]
+        )
+        for i, u in enumerate(facts.units, start=1)
+    ]
+    f = facts.figures
+    rows.append(row("", "Tổng cộng", f.counts, f.completion_rate, f.on_time_rate, ""))
+    D.grid_table(
+        doc,
+        [
+            "TT",
+            "Đơn vị",
+            "Tổng số",
+            *(CATEGORY_LABELS[k] for k in CATEGORIES),
+            "Tỷ lệ hoàn thành",
+            "Tỷ lệ đúng hạn",
+            "Tình trạng báo cáo",
+        ],
+        rows,
+        (0.9, 5.6, 1.5, 1.8, 1.8, 1.8, 1.8, 1.7, 1.6, 1.8, 1.8, 2.9),
+        size=11,
+        left_cols=(1,),
+        bold_rows=(len(rows) - 1,),
+    )
+
+
+def appendix_overdue(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> None:
+    """Phụ lục II: every overdue task, with its document, progress and obstacles."""
+    D.appendix_heading(
+        doc,
+        "Phụ lục II",
+        f"DANH SÁCH NHIỆM VỤ QUÁ HẠN {month_words(facts.month).upper()}",
+        _appendix_ref(facts, heading),
+    )
+    if not facts.overdue:
+        D.para(doc, NO_OVERDUE, align=D.CENTER)
+        return
+    D.grid_table(
+        doc,
+        [
+            "TT",
+            *(_title(name) for name in ("lead_unit", "task_id", "summary")),
+            "Văn bản giao",
+            _title("deadline"),
+            DAYS_OVERDUE,
+            *(_title(name) for name in ("progress", "obstacles")),
+        ],
+        [
+            [
+                str(i),
+                t.unit_name,
+                t.task_id or "",
+                t.summary,
+                t.doc,
+                _date(t.deadline),
+                format_count(t.days_overdue),
+                t.progress or "",
+                t.obstacles or "",
+            ]
+            for i, t in enumerate(facts.overdue, start=1)
+        ],
+        (0.9, 3.0, 2.2, 5.6, 2.4, 2.0, 1.5, 3.6, 4.0),
+        size=10,
+        left_cols=(1, 3, 7, 8),
+    )
+
+
+def appendix_extensions(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> None:
+    """Phụ lục III, only when Bảng 4 could not list every extension request."""
+    if len(facts.pending) <= BODY_OVERDUE_ROWS:
+        return
+    D.appendix_heading(
+        doc,
+        "Phụ lục III",
+        f"DANH SÁCH ĐỀ NGHỊ GIA HẠN CHƯA ĐƯỢC XEM XÉT {month_words(facts.month).upper()}",
+        _appendix_ref(facts, heading),
+    )
+    _extension_table(doc, facts.pending, widths=(0.9, 3.6, 9.0, 2.4, 2.4, 6.9), size=10)
+
+
+# ----------------------------------------------------------------- the document
+
+
+def build_document(
+    facts: ReportFacts, heading: D.ReportHeading, cutoff_day: int, charts: Mapping[str, Path]
+) -> Any:
+    """The whole report as a python-docx ``Document`` (not saved)."""
+    doc = D.new_document(
+        title=f"Báo cáo {TITLE_TRICH_YEU.lower()} {month_words(facts.month)}",
+        author=f"{heading.issuer_long} ({heading.place})",
+        subject="Báo cáo định kỳ phục vụ phiên họp thường kỳ UBND tỉnh",
+        keywords=f"ubnd-sync; lần tổng hợp {facts.run_id}; {facts.as_of.isoformat()}",
+        stamp=facts.as_of,
+    )
+    title_and_opening(doc, facts, heading)
+    overall_figures(doc, facts, charts)
+    changes_since_last_month(doc, facts)
+    unit_reporting(doc, facts, cutoff_day, charts)
+    overdue(doc, facts)
+    extension_requests(doc, facts)
+    proposals(doc, facts, heading, cutoff_day)
+    D.signature(doc, heading)
+    appendix_units(doc, facts, heading)
+    appendix_overdue(doc, facts, heading)
+    appendix_extensions(doc, facts, heading)
+    return doc
+
+
+__all__ = ["BODY_OVERDUE_ROWS", "TITLE_TRICH_YEU", "build_document"]
