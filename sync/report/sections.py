@@ -104,39 +104,32 @@ def _table1_counts() -> list[tuple[str, Callable[[Figures], int]]]:
     ]
 
 
+def _comparison(
+    facts: ReportFacts,
+    label: str,
+    value: Callable[[Figures], Any],
+    show: Callable[[Any], str],
+    change: Callable[[Any], str],
+) -> list[str]:
+    """One row of Bảng 1: this month, last month, the change, the same month last year."""
+
+    def of(figures: Figures | None) -> Any:
+        return None if figures is None else value(figures)
+
+    now, before = of(facts.figures), of(facts.previous)
+    delta = None if now is None or before is None else now - before
+    return [label, show(now), show(before), change(delta), show(of(facts.last_year))]
+
+
 def _table1_rows(facts: ReportFacts) -> list[list[str]]:
-    """This month, last month, the change, the same month last year (``—``: not in the history)."""
-    now, before, ly = facts.figures, facts.previous, facts.last_year
-    rows: list[list[str]] = []
-    for label, count in _table1_counts():
-        n = count(now)
-        b = count(before) if before else None
-        rows.append(
-            [
-                label,
-                format_count(n),
-                format_count(b),
-                _signed(None if b is None else n - b),
-                format_count(count(ly) if ly else None),
-            ]
-        )
+    """The counts then the rates, compared (``—``: not in the history)."""
     rates: list[tuple[str, Callable[[Figures], float | None]]] = [
         ("Tỷ lệ hoàn thành", lambda f: f.completion_rate),
         ("Tỷ lệ hoàn thành đúng hạn", lambda f: f.on_time_rate),
     ]
-    for label, rate in rates:
-        r = rate(now)
-        rb = rate(before) if before else None
-        rows.append(
-            [
-                label,
-                format_percent(r),
-                format_percent(rb),
-                format_points(None if r is None or rb is None else r - rb),
-                format_percent(rate(ly) if ly else None),
-            ]
-        )
-    return rows
+    return [_comparison(facts, label, count, format_count, _signed) for label, count in _table1_counts()] + [
+        _comparison(facts, label, rate, format_percent, format_points) for label, rate in rates
+    ]
 
 
 def overall_figures(doc: Any, facts: ReportFacts, charts: Mapping[str, Path]) -> None:
