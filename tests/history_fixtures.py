@@ -20,20 +20,37 @@ M2 = date(2024, 4, 5)  # period (25/02, 25/03]
 M3 = date(2024, 5, 5)  # period (25/03, 25/04]
 
 
+def _nv002_done() -> dict[str, Any]:
+    """SNV's NV-002, completed late on 20/03/2024 (months 2 and 3)."""
+    return task_row(
+        stt=2,
+        task_id="NV-002",
+        deadline="01/03/2024",
+        status="Đã hoàn thành",
+        completed_on="20/03/2024",
+        updated_on="20/03/2024",
+    )
+
+
+def _nv003_done() -> dict[str, Any]:
+    """SNV's NV-003, completed on time on 10/02/2024 (every month)."""
+    return task_row(
+        stt=3,
+        task_id="NV-003",
+        deadline="28/02/2024",
+        status="Đã hoàn thành",
+        completed_on="10/02/2024",
+        updated_on="10/02/2024",
+    )
+
+
 def _month_rows(as_of: date) -> dict[str, list[dict[str, Any]]]:
     if as_of == M1:
         return {
             "SNV": [
                 task_row(task_id="NV-001", deadline="30/04/2024", updated_on="20/02/2024"),
                 task_row(stt=2, task_id="NV-002", deadline="01/03/2024", updated_on="20/02/2024"),
-                task_row(
-                    stt=3,
-                    task_id="NV-003",
-                    deadline="28/02/2024",
-                    status="Đã hoàn thành",
-                    completed_on="10/02/2024",
-                    updated_on="10/02/2024",
-                ),
+                _nv003_done(),
             ],
             "STC": [task_row(task_id="NV-010", deadline="15/03/2024", updated_on="20/02/2024")],
         }
@@ -41,22 +58,8 @@ def _month_rows(as_of: date) -> dict[str, list[dict[str, Any]]]:
         return {
             "SNV": [
                 task_row(task_id="NV-001", deadline="30/04/2024", updated_on="20/03/2024"),
-                task_row(
-                    stt=2,
-                    task_id="NV-002",
-                    deadline="01/03/2024",
-                    status="Đã hoàn thành",
-                    completed_on="20/03/2024",
-                    updated_on="20/03/2024",
-                ),
-                task_row(
-                    stt=3,
-                    task_id="NV-003",
-                    deadline="28/02/2024",
-                    status="Đã hoàn thành",
-                    completed_on="10/02/2024",
-                    updated_on="10/02/2024",
-                ),
+                _nv002_done(),
+                _nv003_done(),
             ],
             "STC": [
                 task_row(
@@ -80,22 +83,8 @@ def _month_rows(as_of: date) -> dict[str, list[dict[str, Any]]]:
     return {
         "SNV": [
             task_row(task_id="NV-001", deadline="30/04/2024", updated_on="20/03/2024"),  # not updated
-            task_row(
-                stt=2,
-                task_id="NV-002",
-                deadline="01/03/2024",
-                status="Đã hoàn thành",
-                completed_on="20/03/2024",
-                updated_on="20/03/2024",
-            ),
-            task_row(
-                stt=3,
-                task_id="NV-003",
-                deadline="28/02/2024",
-                status="Đã hoàn thành",
-                completed_on="10/02/2024",
-                updated_on="10/02/2024",
-            ),
+            _nv002_done(),
+            _nv003_done(),
         ],
         "STC": [  # NV-010 deleted from the sheet
             task_row(

@@ -220,17 +220,26 @@ def test_missing_history_is_a_clear_error_when_not_creating(tmp_path: Path) -> N
     assert not (tmp_path / "none.sqlite").exists()
 
 
+def _add_migration(monkeypatch: pytest.MonkeyPatch, script: str) -> None:
+    """A schema version 2 made of ``script``."""
+    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, script))
+
+
+def _columns(h: History, table: str) -> list[str]:
+    return [r[1] for r in h.conn.execute(f"PRAGMA table_info({table})")]
+
+
 def test_migration_upgrades_keep_every_snapshot_and_back_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config, result, id1 = record_month(tmp_path, M1)
-    v2 = "ALTER TABLE runs ADD COLUMN note TEXT; CREATE INDEX runs_as_of ON runs (as_of)"
-    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, v2))
+    _add_migration(
+        monkeypatch, "ALTER TABLE runs ADD COLUMN note TEXT; CREATE INDEX runs_as_of ON runs (as_of)"
+    )
     with History(config.history_path) as h:
         assert h.schema_version == len(store.MIGRATIONS) == 2
         assert h.load(id1).to_dict() == {**result.to_dict(), "run_id": id1}
-        cols = [r[1] for r in h.conn.execute("PRAGMA table_info(runs)")]
-        assert "note" in cols
+        assert "note" in _columns(h, "runs")
     backup = config.history_path.with_name(config.history_path.name + ".v1.bak")
     assert backup.exists()
     with History(backup) as old:  # the backup is the v1 file, whole (v2 migration applied on open)
@@ -249,14 +258,15 @@ def test_failed_migration_keeps_the_file_at_its_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config, result, id1 = record_month(tmp_path, M1)
-    v2 = "ALTER TABLE runs ADD COLUMN note TEXT; ALTER TABLE no_such_table ADD COLUMN x TEXT"
-    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, v2))
+    _add_migration(
+        monkeypatch, "ALTER TABLE runs ADD COLUMN note TEXT; ALTER TABLE no_such_table ADD COLUMN x TEXT"
+    )
     with pytest.raises(HistoryError, match="bị hỏng"):
         History(config.history_path)
     monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
     with History(config.history_path) as h:  # version 1, whole: the half-applied v2 was rolled back
         assert h.schema_version == 1
-        assert "note" not in [r[1] for r in h.conn.execute("PRAGMA table_info(runs)")]
+        assert "note" not in _columns(h, "runs")
         assert h.load(id1).to_dict() == {**result.to_dict(), "run_id": id1}
     assert config.history_path.with_name(config.history_path.name + ".v1.bak").exists()
 

@@ -18,15 +18,12 @@ from __future__ import annotations
 
 from sync.history.changes import Diff, TaskChange, UnitChange, diff
 from sync.history.errors import HistoryError
-from sync.history.records import DATE_FIELDS, RunInfo, RunSnapshot, TaskSnapshot, UnitSnapshot
-from sync.history.store import MIGRATIONS, SCHEMA_VERSION, History
-from sync.summary_compare import TAB_COMPARISON, comparison_table
+from sync.history.records import RunInfo, RunSnapshot, TaskSnapshot, UnitSnapshot
+from sync.history.store import SCHEMA_VERSION, History
+from sync.summary_compare import comparison_table
 
 __all__ = [
-    "DATE_FIELDS",
-    "MIGRATIONS",
     "SCHEMA_VERSION",
-    "TAB_COMPARISON",
     "Diff",
     "History",
     "HistoryError",

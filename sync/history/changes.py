@@ -103,17 +103,6 @@ class Diff:
     vanished_tasks: list[TaskChange] = field(default_factory=list)
     report_status_changes: list[UnitChange] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.newly_completed
-            or self.newly_overdue
-            or self.deadline_changes
-            or self.new_tasks
-            or self.vanished_tasks
-            or self.report_status_changes
-        )
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "old": _run_ref(self.old),

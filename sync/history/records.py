@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sync.model import CATEGORIES, Finding, Period, RunResult, Task, unit_dict
+from sync.model import CATEGORIES, Finding, Period, RunResult, Task, UnitResult, unit_dict
 from sync.normalize import cell_text
 
 #: Fields that hold dates in ``Task.values`` (restored from ISO text on load).
@@ -57,6 +57,20 @@ def _restore_values(values: dict[str, Any]) -> dict[str, Any]:
     if isinstance(deadline, str) and deadline != "no_deadline":
         out["deadline"] = parse_date(deadline)
     return out
+
+
+#: The fields of a unit (besides its counts) and of a task stored as they are, under their own names.
+UNIT_FIELDS = (
+    "code",
+    "name",
+    "source",
+    "sheet",
+    "source_version",
+    "report_status",
+    "completion_rate",
+    "on_time_rate",
+)
+_TASK_FIELDS = ("unit", "sheet", "task_id", "category", "update_state", "days_overdue")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,16 +146,12 @@ class UnitSnapshot:
     @classmethod
     def from_row(cls, r: sqlite3.Row) -> UnitSnapshot:
         """A row of ``unit_results``."""
+        return cls(**{k: r[k] for k in UNIT_FIELDS}, counts={k: int(r[k]) for k in COUNT_KEYS})
+
+    @classmethod
+    def from_unit(cls, u: UnitResult) -> UnitSnapshot:
         return cls(
-            code=r["code"],
-            name=r["name"],
-            source=r["source"],
-            sheet=r["sheet"],
-            source_version=r["source_version"],
-            report_status=r["report_status"],
-            counts={k: int(r[k]) for k in COUNT_KEYS},
-            completion_rate=r["completion_rate"],
-            on_time_rate=r["on_time_rate"],
+            **{k: getattr(u, k) for k in UNIT_FIELDS}, counts={k: u.counts.get(k, 0) for k in COUNT_KEYS}
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -168,15 +178,10 @@ class TaskSnapshot:
     @classmethod
     def from_task(cls, t: Task) -> TaskSnapshot:
         return cls(
-            unit=t.unit,
-            sheet=t.sheet,
+            **{k: getattr(t, k) for k in _TASK_FIELDS},
             row=t.row,
-            task_id=t.task_id,
-            category=t.category,
             effective_deadline=t.effective_deadline,
             completed=t.completed,
-            update_state=t.update_state,
-            days_overdue=t.days_overdue,
             due_soon=t.due_soon,
             values=dict(t.values),
             raw=dict(t.raw),
@@ -186,15 +191,10 @@ class TaskSnapshot:
     def from_row(cls, r: sqlite3.Row) -> TaskSnapshot:
         """A row of ``tasks``."""
         return cls(
-            unit=r["unit"],
-            sheet=r["sheet"],
+            **{k: r[k] for k in _TASK_FIELDS},
             row=int(r["row"]),
-            task_id=r["task_id"],
-            category=r["category"],
             effective_deadline=parse_date(r["effective_deadline"]),
             completed=bool(r["completed"]),
-            update_state=r["update_state"],
-            days_overdue=r["days_overdue"],
             due_soon=bool(r["due_soon"]),
             values=_restore_values(json.loads(r["fields"])),
             raw=json.loads(r["raw"]),
@@ -265,12 +265,6 @@ class RunSnapshot:
     def totals(self) -> dict[str, Any]:
         return self.info.totals
 
-    def unit(self, code: str) -> UnitSnapshot | None:
-        for u in self.units:
-            if u.code == code:
-                return u
-        return None
-
     @classmethod
     def from_result(cls, result: RunResult, *, run_id: int | None = None) -> RunSnapshot:
         info = RunInfo(
@@ -287,20 +281,7 @@ class RunSnapshot:
             task_count=len(result.tasks),
             finding_count=len(result.findings),
         )
-        units = [
-            UnitSnapshot(
-                code=u.code,
-                name=u.name,
-                source=u.source,
-                sheet=u.sheet,
-                source_version=u.source_version,
-                report_status=u.report_status,
-                counts={k: u.counts.get(k, 0) for k in COUNT_KEYS},
-                completion_rate=u.completion_rate,
-                on_time_rate=u.on_time_rate,
-            )
-            for u in result.units
-        ]
+        units = [UnitSnapshot.from_unit(u) for u in result.units]
         return cls(info, units, [TaskSnapshot.from_task(t) for t in result.tasks], list(result.findings))
 
     def to_dict(self) -> dict[str, Any]:
@@ -317,6 +298,7 @@ class RunSnapshot:
 
 __all__ = [
     "COUNT_KEYS",
+    "UNIT_FIELDS",
     "DATE_FIELDS",
     "RunInfo",
     "RunSnapshot",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.history.errors import HistoryError
-from sync.history.records import COUNT_KEYS, jsonable
+from sync.history.records import COUNT_KEYS, UNIT_FIELDS, jsonable
 from sync.model import Finding, RunResult, Task, UnitResult
 
 # Columns in insertion order (the run id first for the per-run tables).
@@ -36,19 +36,7 @@ RUN_COLUMNS = (
     "task_count",
     "finding_count",
 )
-UNIT_COLUMNS = (
-    "run_id",
-    "position",
-    "code",
-    "name",
-    "source",
-    "sheet",
-    "source_version",
-    "report_status",
-    *COUNT_KEYS,
-    "completion_rate",
-    "on_time_rate",
-)
+UNIT_COLUMNS = ("run_id", "position", *UNIT_FIELDS, *COUNT_KEYS)
 TASK_COLUMNS = (
     "run_id",
     "position",
@@ -123,15 +111,8 @@ def _unit_rows(run_id: int, units: Sequence[UnitResult]) -> Iterator[tuple[Any, 
         yield (
             run_id,
             i,
-            u.code,
-            u.name,
-            u.source,
-            u.sheet,
-            u.source_version,
-            u.report_status,
+            *(getattr(u, k) for k in UNIT_FIELDS),
             *(int(u.counts.get(k, 0)) for k in COUNT_KEYS),
-            u.completion_rate,
-            u.on_time_rate,
         )
 
 
