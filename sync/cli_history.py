@@ -11,17 +11,13 @@ import click
 
 from sync.cli_common import CONTEXT, F, config_option, debug_option, guard, json_option
 from sync.config import load_config
-from sync.history import Diff, History, HistoryError, RunInfo
-from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS
+from sync.history import History
+from sync.history.render import render_diff, render_runs
 
 
 def _common(f: F) -> F:
     """--config, --json and --debug."""
     return config_option(json_option(debug_option(f)))
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%".replace(".", ",")
 
 
 def _echo_json(data: Any) -> None:
@@ -44,117 +40,22 @@ def history_cmd(config_path: Path, as_json: bool, debug: bool) -> None:
         runs = h.runs()
     if as_json:
         _echo_json([r.to_dict() for r in runs])
-        return
-    if not runs:
-        click.echo("Lịch sử chưa có lần tổng hợp nào.")
-        return
-    click.echo(f"Lịch sử: {config.history_path}")
-    click.echo(
-        f"{'Số':>4}  {'Ngày tổng hợp':<13}  {'Kỳ cập nhật':<23}  {'Tháng':<7}  {'Đơn vị':>6}  "
-        f"{'Nhiệm vụ':>8}  {'Quá hạn':>7}  {'Tỷ lệ HT':>8}  {'Đúng hạn':>8}"
-    )
-    for r in runs:
-        counts = r.totals.get("counts", {})
-        period = r.period.label()
-        click.echo(
-            f"{r.id:>4}  {r.as_of:%d/%m/%Y}     {period:<23}  {r.period.cutoff:%m/%Y}  {r.unit_count:>6}  "
-            f"{r.task_count:>8}  {counts.get('in_progress_overdue', 0):>7}  "
-            f"{_pct(r.totals.get('completion_rate')):>8}  {_pct(r.totals.get('on_time_rate')):>8}"
-        )
-    click.echo(f"{len(runs)} lần tổng hợp.")
+    else:
+        click.echo(render_runs(runs, config.history_path))
 
 
-def _pick_old(h: History, new: RunInfo, since: str | None) -> RunInfo:
+def _since(since: str | None) -> int | date | None:
+    """``--since``: a run id, a day ``YYYY-MM-DD``, or nothing."""
     if since is None:
-        prev = h.previous_info(new.as_of, new.period)
-        if prev is None:
-            earlier = [r for r in h.runs() if r.id is not None and new.id is not None and r.id < new.id]
-            if not earlier:
-                raise HistoryError("lịch sử mới có một lần tổng hợp nên chưa có gì để so sánh.")
-            prev = earlier[-1]
-        return prev
+        return None
     if since.isdigit():
-        info = h.run_info(int(since))
-        if info is None:
-            raise HistoryError(f"không có lần tổng hợp số {since}; xem danh sách bằng “ubnd-sync history”.")
-        return info
+        return int(since)
     try:
-        day = date.fromisoformat(since)
+        return date.fromisoformat(since)
     except ValueError:
         raise click.BadParameter(
             f"“{since}” không phải số lần tổng hợp hay ngày YYYY-MM-DD", param_hint="--since"
         ) from None
-    info = h.run_on_or_before(day)
-    if info is None:
-        raise HistoryError(f"không có lần tổng hợp nào vào hoặc trước ngày {day:%d/%m/%Y}.")
-    return info
-
-
-def render_diff(d: Diff) -> str:
-    """The diff as a person reads it (Vietnamese)."""
-    lines = [
-        f"So sánh lần tổng hợp số {d.old.id} (ngày {d.old.as_of:%d/%m/%Y}) với lần số {d.new.id} "
-        f"(ngày {d.new.as_of:%d/%m/%Y}):"
-    ]
-
-    def section(title: str, items: list[str]) -> None:
-        lines.append("")
-        lines.append(f"{title}: {len(items)}")
-        lines.extend(f"  - {item}" for item in items)
-
-    def task(c: Any) -> str:
-        summary = c.summary or ""
-        if len(summary) > 70:
-            summary = summary[:67] + "…"
-        return f"[{c.unit}] {c.task_id or '(không mã)'} {summary}"
-
-    section(
-        "Nhiệm vụ mới hoàn thành",
-        [task(c) + (" (mới giao)" if c.detail.get("new") else "") for c in d.newly_completed],
-    )
-    section(
-        "Nhiệm vụ mới quá hạn",
-        [
-            task(c)
-            + f" — quá hạn {c.detail.get('days_overdue')} ngày"
-            + (" (mới giao)" if c.detail.get("new") else "")
-            for c in d.newly_overdue
-        ],
-    )
-
-    def change_text(c: Any) -> str:
-        parts = []
-        names = {"deadline": "thời hạn", "extended_deadline": "gia hạn đến"}
-        for field_name, ch in c.detail.get("changes", {}).items():
-            parts.append(f"{names[field_name]}: {_shown(ch['old'])} → {_shown(ch['new'])}")
-        return task(c) + " (" + "; ".join(parts) + ")"
-
-    section("Thay đổi thời hạn, gia hạn", [change_text(c) for c in d.deadline_changes])
-    section("Nhiệm vụ mới giao", [task(c) for c in d.new_tasks])
-    section(
-        "Nhiệm vụ không còn trong bảng",
-        [task(c) + f" (trước: {CATEGORY_LABELS.get(c.old_category or '', '')})" for c in d.vanished_tasks],
-    )
-    section(
-        "Đơn vị thay đổi tình trạng báo cáo",
-        [
-            f"{u.name} ({u.code}): {REPORT_STATUS_LABELS.get(u.old_status or '', 'chưa có')} → "
-            f"{REPORT_STATUS_LABELS.get(u.new_status or '', 'không còn trong cấu hình')}"
-            for u in d.report_status_changes
-        ],
-    )
-    return "\n".join(lines)
-
-
-def _shown(value: str | None) -> str:
-    if value is None:
-        return "(trống)"
-    if value == "no_deadline":
-        return "Không thời hạn"
-    try:
-        return date.fromisoformat(value).strftime("%d/%m/%Y")
-    except ValueError:
-        return value
 
 
 @click.command("diff", context_settings=CONTEXT)
@@ -178,20 +79,11 @@ def diff_cmd(config_path: Path, as_json: bool, debug: bool, since: str | None, r
       ubnd-sync diff --since 2024-10-05
       ubnd-sync diff --since 3 --json
     """
-    from sync.history import diff
-
     config = load_config(config_path)
     with History(config.history_path, create=False) as h:
-        new = h.run_info(run_id) if run_id is not None else h.latest_run()
-        if new is None or new.id is None:
-            raise HistoryError(
-                "lịch sử chưa có lần tổng hợp nào."
-                if run_id is None
-                else f"không có lần tổng hợp số {run_id}; xem danh sách bằng “ubnd-sync history”."
-            )
-        old = _pick_old(h, new, since)
-        assert old.id is not None
-        d = diff(h.load(old.id), h.load(new.id))
+        new = h.newer_run(run_id)
+        old = h.older_run(new, _since(since))
+        d = h.diff(old, new)
     if as_json:
         _echo_json(d.to_dict())
     else:
@@ -241,4 +133,4 @@ def report_cmd(
         click.echo(f"  Biểu đồ:         {chart}")
 
 
-__all__ = ["diff_cmd", "history_cmd", "render_diff", "report_cmd"]
+__all__ = ["diff_cmd", "history_cmd", "report_cmd"]

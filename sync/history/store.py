@@ -1,0 +1,294 @@
+"""The history file: opening it, its schema and migrations, and the ``History`` handle.
+
+* the schema is versioned with ``PRAGMA user_version`` and upgraded by the
+  ``MIGRATIONS`` below, each in its own transaction, after a backup copy of a
+  non-empty file (``<name>.v<N>.bak``);
+* a file written by a newer version of ubnd-sync, or a damaged file, is an
+  error, never overwritten.
+
+Tables (schema version 1): ``runs`` (as-of, period, totals, where it came
+from), ``unit_results`` (per unit: report status, counts, rates, the source
+and the source version read), ``tasks`` (per task: its fields as parsed and as
+written, its category, effective deadline, days overdue, update state) and
+``findings``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+
+from sync.history import changes, queries, snapshot
+from sync.history.changes import Diff
+from sync.history.errors import HistoryError
+from sync.history.records import RunInfo, RunSnapshot
+from sync.model import Period, RunResult
+
+#: Schema migrations; entry N-1 brings the file from version N-1 to N. Never
+#: edit a released entry: append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1 — initial schema
+    """
+    CREATE TABLE runs (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        as_of           TEXT NOT NULL,
+        previous_cutoff TEXT NOT NULL,
+        cutoff          TEXT NOT NULL,
+        generated_at    TEXT NOT NULL,
+        recorded_at     TEXT NOT NULL,
+        version         TEXT NOT NULL,
+        config_path     TEXT NOT NULL,
+        summary_path    TEXT,
+        totals          TEXT NOT NULL,
+        unit_count      INTEGER NOT NULL,
+        task_count      INTEGER NOT NULL,
+        finding_count   INTEGER NOT NULL
+    );
+    CREATE INDEX runs_period ON runs (cutoff, as_of);
+    CREATE TABLE unit_results (
+        run_id              INTEGER NOT NULL REFERENCES runs (id),
+        position            INTEGER NOT NULL,
+        code                TEXT NOT NULL,
+        name                TEXT NOT NULL,
+        source              TEXT NOT NULL,
+        sheet               TEXT,
+        source_version      TEXT,
+        report_status       TEXT NOT NULL,
+        total               INTEGER NOT NULL,
+        completed_on_time   INTEGER NOT NULL,
+        completed_late      INTEGER NOT NULL,
+        in_progress_on_time INTEGER NOT NULL,
+        in_progress_overdue INTEGER NOT NULL,
+        no_deadline         INTEGER NOT NULL,
+        unclassified        INTEGER NOT NULL,
+        completion_rate     REAL,
+        on_time_rate        REAL,
+        PRIMARY KEY (run_id, code)
+    );
+    CREATE TABLE tasks (
+        run_id             INTEGER NOT NULL REFERENCES runs (id),
+        position           INTEGER NOT NULL,
+        unit               TEXT NOT NULL,
+        sheet              TEXT NOT NULL,
+        row                INTEGER NOT NULL,
+        task_id            TEXT,
+        category           TEXT NOT NULL,
+        effective_deadline TEXT,
+        completed          INTEGER NOT NULL,
+        update_state       TEXT NOT NULL,
+        days_overdue       INTEGER,
+        due_soon           INTEGER NOT NULL,
+        fields             TEXT NOT NULL,
+        raw                TEXT NOT NULL,
+        PRIMARY KEY (run_id, position)
+    );
+    CREATE INDEX tasks_task_id ON tasks (task_id);
+    CREATE TABLE findings (
+        run_id   INTEGER NOT NULL REFERENCES runs (id),
+        position INTEGER NOT NULL,
+        unit     TEXT NOT NULL,
+        sheet    TEXT,
+        cell     TEXT,
+        row      INTEGER,
+        field    TEXT,
+        code     TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        value    TEXT,
+        message  TEXT NOT NULL,
+        PRIMARY KEY (run_id, position)
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> Iterator[str]:
+    for part in script.split(";"):
+        if part.strip():
+            yield part.strip()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return sqlite3.connect(str(path), isolation_level=None, timeout=30)
+    except (OSError, sqlite3.Error) as e:
+        raise HistoryError(f"không mở được tệp lịch sử {path}: {e}") from e
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _back_up(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """A copy of a file about to be migrated, once per version: ``<name>.v<version>.bak``."""
+    backup = path.with_name(f"{path.name}.v{version}.bak")
+    if backup.exists():
+        return
+    dest = sqlite3.connect(str(backup))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+
+
+def _apply(conn: sqlite3.Connection, version: int) -> None:
+    """Migration ``version`` in its own transaction."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in _statements(MIGRATIONS[version - 1]):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the file at ``path`` to the latest schema (backing it up first when it has data)."""
+    current = schema_version(conn)
+    if current > len(MIGRATIONS):
+        raise HistoryError(
+            f"tệp lịch sử {path} được tạo bởi phiên bản ubnd-sync mới hơn (lược đồ {current}, "
+            f"phiên bản này chỉ hiểu đến {len(MIGRATIONS)}). Cập nhật ubnd-sync; tệp được giữ nguyên."
+        )
+    if current == len(MIGRATIONS):
+        return
+    has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    if current > 0 or has_tables:
+        _back_up(conn, path, current)
+    for version in range(current + 1, len(MIGRATIONS) + 1):
+        _apply(conn, version)
+
+
+class History:
+    """The SQLite history file. Use as a context manager::
+
+        with History(config.history_path) as h:
+            prev = h.previous_run(result.as_of, result.period)
+            run_id = h.record(result, config_path=str(config.path))
+
+    ``create=False`` opens an existing file only (for ``history``, ``diff``,
+    ``report``) and raises ``HistoryError`` when there is none. The reading
+    methods are those of :mod:`sync.history.queries`, on this file.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise HistoryError(
+                f"chưa có lịch sử tổng hợp ({self.path}). Chạy “ubnd-sync sync” (không dùng --dry-run) "
+                "ít nhất một lần để bắt đầu ghi lịch sử."
+            )
+        self._conn: sqlite3.Connection | None = _connect(self.path)
+        try:
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute("PRAGMA synchronous = FULL")
+            migrate(self._conn, self.path)
+        except sqlite3.DatabaseError as e:
+            self.close()
+            raise HistoryError(
+                f"tệp lịch sử {self.path} bị hỏng hoặc không phải tệp lịch sử của ubnd-sync ({e}). "
+                "Tệp được giữ nguyên; sao lưu tệp rồi báo nhóm phát triển."
+            ) from e
+        except BaseException:
+            self.close()
+            raise
+
+    # -- lifecycle
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise HistoryError("tệp lịch sử đã đóng")
+        return self._conn
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self.conn)
+
+    # -- writing
+
+    def record(
+        self, result: RunResult, *, config_path: str, before_commit: Callable[[], object] | None = None
+    ) -> int:
+        """Record one run in one transaction; returns its id (see :func:`sync.history.snapshot.record`).
+
+        ``before_commit`` runs after every row is in and before COMMIT (the CLI
+        finishes the summary there): if it raises, nothing is recorded.
+        """
+        return snapshot.record(
+            self.conn, self.path, result, config_path=config_path, before_commit=before_commit
+        )
+
+    # -- reading
+
+    def runs(self) -> list[RunInfo]:
+        """Every recorded run, oldest first."""
+        return queries.runs(self.conn)
+
+    def run_info(self, run_id: int) -> RunInfo | None:
+        return queries.run_info(self.conn, run_id)
+
+    def latest_run(self) -> RunInfo | None:
+        return queries.latest_run(self.conn)
+
+    def run_on_or_before(self, day: date) -> RunInfo | None:
+        """The latest run whose as-of date is on or before ``day``."""
+        return queries.run_on_or_before(self.conn, day)
+
+    def run_for_month(self, month: str) -> RunInfo | None:
+        """The latest run reporting on ``month`` (``YYYY-MM``: its period's cutoff falls in it)."""
+        return queries.run_for_month(self.conn, month)
+
+    def previous_info(self, as_of: date, period: Period) -> RunInfo | None:
+        """The latest run of an earlier period than ``period`` (as of no later than ``as_of``)."""
+        return queries.previous_info(self.conn, as_of, period)
+
+    def previous_run(self, as_of: date, period: Period) -> RunSnapshot | None:
+        """The latest recorded run of an EARLIER period, loaded; None when there is none."""
+        info = self.previous_info(as_of, period)
+        return None if info is None or info.id is None else self.load(info.id)
+
+    def load(self, run_id: int) -> RunSnapshot:
+        """One recorded run in full; ``HistoryError`` when there is no such run."""
+        return queries.load(self.conn, run_id, where=str(self.path))
+
+    def newer_run(self, run_id: int | None) -> RunInfo:
+        """The later run of ``ubnd-sync diff``: run ``run_id``, or the latest run when it is None."""
+        return queries.newer_run(self.conn, run_id)
+
+    def older_run(self, new: RunInfo, since: int | date | None) -> RunInfo:
+        """The earlier run of ``ubnd-sync diff`` against ``new`` (see :func:`sync.history.queries.older_run`)."""
+        return queries.older_run(self.conn, new, since)
+
+    def diff(self, old: RunInfo, new: RunInfo) -> Diff:
+        """What changed from recorded run ``old`` to recorded run ``new``."""
+        assert old.id is not None and new.id is not None
+        return changes.diff(self.load(old.id), self.load(new.id))
+
+    def check(self) -> list[str]:
+        """Consistency problems (empty when the file is sound): integrity and orphan rows."""
+        return queries.check(self.conn)
+
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "History", "migrate", "schema_version"]

@@ -1,0 +1,149 @@
+"""The summary workbook's ``So sánh`` tab: each unit this period against the latest run of an earlier one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sync.labels import REPORT_STATUS_LABELS
+from sync.model import RunResult
+from sync.summary import Column, Table
+
+if TYPE_CHECKING:  # at run time only attributes are read: no import cycle with sync.history
+    from sync.history import RunSnapshot
+
+#: Tab name of the comparison table in the summary workbook.
+TAB_COMPARISON = "So sánh"
+
+#: The measures compared, each in three columns (this period, the previous one, the change).
+MEASURES = (
+    ("Tổng số", "int"),
+    ("Đã hoàn thành", "int"),
+    ("Đang thực hiện quá hạn", "int"),
+    ("Tỷ lệ hoàn thành", "percent"),
+    ("Tỷ lệ đúng hạn", "percent"),
+)
+_RATES_FROM = 3  # measures from this index on are rates: their change is rounded to 4 digits
+_NONE = [None] * len(MEASURES)
+
+
+def _delta(a: float | int | None, b: float | int | None, *, digits: int | None = None) -> float | int | None:
+    if a is None or b is None:
+        return None
+    d = a - b
+    return round(d, digits) if digits is not None else d
+
+
+def _completed(counts: dict[str, int]) -> int:
+    return int(counts.get("completed_on_time", 0)) + int(counts.get("completed_late", 0))
+
+
+def _measures(counts: dict[str, Any], completion_rate: float | None, on_time_rate: float | None) -> list[Any]:
+    """The values of ``MEASURES`` for one unit or the total."""
+    return [
+        int(counts.get("total", 0)),
+        _completed(counts),
+        int(counts.get("in_progress_overdue", 0)),
+        completion_rate,
+        on_time_rate,
+    ]
+
+
+def _of(unit: Any) -> list[Any]:
+    """``_measures`` of a unit of a result or of a snapshot."""
+    return _measures(unit.counts, unit.completion_rate, unit.on_time_rate)
+
+
+def _of_totals(totals: dict[str, Any]) -> list[Any]:
+    return _measures(totals["counts"], totals["completion_rate"], totals["on_time_rate"])
+
+
+def _columns(now: str, before: str) -> list[Column]:
+    cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 36)]
+    for title, kind in MEASURES:
+        cols += [
+            Column(f"{title} – {now}", 13, kind),
+            Column(f"{title} – {before}", 13, kind),
+            Column(f"{title} – tăng (+)/giảm (−)", 13, kind),
+        ]
+    return [*cols, Column(f"Tình trạng báo cáo – {now}", 20), Column(f"Tình trạng báo cáo – {before}", 20)]
+
+
+def _row(
+    code: str, name: str, cur: list[Any], prev: list[Any], status_now: str, status_before: str
+) -> list[Any]:
+    cells: list[Any] = [code, name]
+    for i in range(len(MEASURES)):
+        cells += [cur[i], prev[i], _delta(cur[i], prev[i], digits=4 if i >= _RATES_FROM else None)]
+    return [*cells, status_now, status_before]
+
+
+def _add_note(t: Table, result: RunResult, previous: RunSnapshot | None) -> None:
+    note: list[Any] = [None] * len(t.columns)
+    if previous is None:
+        note[1] = (
+            "Chưa có lần tổng hợp nào của kỳ trước trong lịch sử để so sánh (đây là kỳ đầu tiên được ghi "
+            "lịch sử). Từ kỳ sau, bảng này so sánh từng đơn vị với kỳ trước."
+        )
+        t.add(note, "due_soon")
+    else:
+        note[1] = (
+            f"So sánh lần tổng hợp ngày {result.as_of:%d/%m/%Y} (kỳ đến {result.period.cutoff:%d/%m/%Y}) với "
+            f"lần tổng hợp số {previous.id} ngày {previous.as_of:%d/%m/%Y} "
+            f"(kỳ đến {previous.period.cutoff:%d/%m/%Y})."
+        )
+        t.add(note)
+
+
+def _status(code: str) -> str:
+    return REPORT_STATUS_LABELS.get(code, code)
+
+
+def _add_units(t: Table, result: RunResult, previous: RunSnapshot | None) -> None:
+    """A row per unit of this run, then a row per unit of the previous run no longer configured."""
+    prev_units = {u.code: u for u in previous.units} if previous else {}
+    for u in result.units:
+        p = prev_units.get(u.code)
+        prev = _of(p) if p else _NONE
+        t.add(
+            _row(
+                u.code,
+                u.name,
+                _of(u),
+                prev,
+                REPORT_STATUS_LABELS[u.report_status],
+                _status(p.report_status) if p else "",
+            )
+        )
+    current_codes = {u.code for u in result.units}
+    for p in previous.units if previous else []:
+        if p.code not in current_codes:
+            t.add(
+                _row(
+                    p.code,
+                    f"{p.name} (không còn trong cấu hình)",
+                    _NONE,
+                    _of(p),
+                    "",
+                    _status(p.report_status),
+                )
+            )
+
+
+def comparison_table(result: RunResult, previous: RunSnapshot | None) -> Table:
+    """The ``So sánh`` tab: per unit, this run against the latest run of an earlier period.
+
+    Columns per measure: this period, the previous one, and the change (rates in
+    percentage points). With no previous run, a note row says so and the unit
+    rows carry this period's figures only.
+    """
+    now = f"kỳ {result.period.cutoff:%m/%Y}"
+    before = f"kỳ {previous.period.cutoff:%m/%Y}" if previous else "kỳ trước"
+    t = Table(TAB_COMPARISON, _columns(now, before))
+    _add_note(t, result, previous)
+    _add_units(t, result, previous)
+    prev_totals = _of_totals(previous.totals) if previous else _NONE
+    t.add(_row("", "Tổng cộng", _of_totals(result.totals), prev_totals, "", ""), "total")
+    return t
+
+
+__all__ = ["TAB_COMPARISON", "comparison_table"]
