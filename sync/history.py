@@ -38,7 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sync.exceptions import UbndSyncError
+from sync.exceptions import HistoryError
 from sync.labels import REPORT_STATUS_LABELS
 from sync.model import CATEGORIES, Finding, Period, RunResult, Task, unit_dict
 from sync.normalize import cell_text
@@ -133,10 +133,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class HistoryError(UbndSyncError):
-    """The history file cannot be read or written (exit 1); nothing is lost."""
 
 
 # ----------------------------------------------------------------- snapshots

@@ -1,4 +1,4 @@
-"""The gsheets backend through real gspread + google-auth + sync.gclient, over HTTP to the emulator."""
+"""The gsheets backend through real gspread + google-auth + sync.google, over HTTP to the emulator."""
 
 from __future__ import annotations
 
@@ -15,14 +15,9 @@ from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.gsheets_demo import SERVICE_ACCOUNT, load_demo_into_emulator
 from sync.model import RunResult
-from sync.sources.gsheets import (
-    GSheetsSource,
-    grid_from_value_range,
-    spreadsheet_id,
-    summary_requests,
-    write_summary_gsheets,
-)
+from sync.sources.gsheets import GSheetsSource, grid_from_value_range, spreadsheet_id
 from sync.summary import Column, Table, build_tables
+from sync.summary.gsheets import summary_requests, write_summary_gsheets
 from tests.conftest import AS_OF, task_row, write_config, write_workbook
 
 NAMES = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính", "STP": "Sở Tư pháp", "RG": "UBND thành phố Rạch Giá"}
@@ -57,7 +52,7 @@ def sync_g(cfg: Config, *, write: bool = True, commit: bool = True) -> tuple[Run
         if write:
             result.summary_path = write_summary_gsheets(cfg, build_tables(result))
             if commit:
-                source.commit_state()
+                source.commit()
     finally:
         source.close()
     return result, source
@@ -296,7 +291,7 @@ def test_demo_province_equivalent(tmp_path: Path, emu: Emulator) -> None:
     try:
         gres = run_sync(gcfg, prov.as_of, source=source)
         write_summary_gsheets(gcfg, build_tables(gres))
-        source.commit_state()
+        source.commit()
     finally:
         source.close()
     assert comparable(gres) == comparable(xres)

@@ -127,7 +127,7 @@ def test_crash_leaves_previous_summary_whole(
         Path(args[1]).write_bytes(b"half a file")  # type: ignore[arg-type]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sync.summary._render_xlsx", boom)
+    monkeypatch.setattr("sync.summary.xlsx._render_xlsx", boom)
     with pytest.raises(KeyboardInterrupt):
         write_xlsx(tables, target)
     assert target.read_bytes() == before
@@ -174,7 +174,7 @@ def test_background_writer_failure_keeps_previous(
         path.write_bytes(b"half")
         raise RuntimeError("đĩa đầy")
 
-    monkeypatch.setattr("sync.summary._render_xlsx", boom)
+    monkeypatch.setattr("sync.summary.xlsx._render_xlsx", boom)
     pending = start_xlsx(tables, target, background=True)
     with pytest.raises(OutputError, match="đĩa đầy"):
         pending.finish()

@@ -40,11 +40,10 @@ import requests
 from google.auth.transport.requests import AuthorizedSession
 from google.auth.transport.requests import Request as AuthRequest
 from google.oauth2 import service_account
-from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from requests.adapters import HTTPAdapter
 
-from sync.exceptions import AuthError, ConfigError, os_reason
+from sync.exceptions import AuthError, ConfigError, GoogleApiError, GoogleNetworkError, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -66,37 +65,6 @@ _DRIVE_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
-
-
-# ---------------------------------------------------------------- errors
-
-
-class GoogleApiError(APIError):
-    """Google answered with an error after the retry policy (a gspread ``APIError``)."""
-
-    def __init__(self, response: requests.Response, *, attempts: int = 1):
-        super().__init__(response)
-        self.status = response.status_code
-        self.attempts = attempts
-        err = self.error if isinstance(self.error, Mapping) else {}
-        self.google_status: str = str(err.get("status") or "")
-        self.message: str = str(err.get("message") or "")
-        reasons = [e.get("reason", "") for e in err.get("errors") or [] if isinstance(e, Mapping)]
-        for d in err.get("details") or []:
-            if isinstance(d, Mapping) and d.get("reason"):
-                reasons.append(str(d["reason"]))
-        self.reasons: list[str] = [r for r in reasons if r]
-
-    def __str__(self) -> str:
-        return f"Google trả lời lỗi {self.status} {self.google_status}: {self.message}".strip()
-
-
-class GoogleNetworkError(Exception):
-    """No answer from Google (connection refused/reset, timeout) after every try."""
-
-    def __init__(self, message: str, *, attempts: int):
-        super().__init__(message)
-        self.attempts = attempts
 
 
 # ---------------------------------------------------------------- credentials
