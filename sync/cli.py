@@ -22,7 +22,7 @@ from sync.engine import Progress, run_sync, today
 from sync.model import RunResult
 from sync.pipeline import SyncOutcome, prepare_demo, sync_and_record
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILURE, EXIT_UNREADABLE = 0, 1, 3  # 2 (usage, config): UsageError.exit_code
 
 
 def _progress(quiet: bool, total_hint: int) -> tuple[Progress | None, Callable[[], None]]:
@@ -247,7 +247,7 @@ cli.add_command(diff_cmd)
 cli.add_command(report_cmd)
 
 
-def _stop(signum: int, frame: object) -> None:
+def _stop(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # a scheduler's SIGTERM ends a run like Ctrl-C: cleanly, nothing half-written
 
 

@@ -28,9 +28,3 @@ UPDATE_STATE_LABELS: dict[str, str] = {
 }
 
 SEVERITY_LABELS: dict[str, str] = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
-
-STATUS_LABELS: dict[str, str] = {
-    "completed": "Đã hoàn thành",
-    "in_progress": "Đang thực hiện",
-    "not_started": "Chưa thực hiện",
-}

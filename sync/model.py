@@ -24,11 +24,6 @@ CATEGORIES: tuple[str, ...] = (
 #: Unit report statuses of contract §3.
 REPORT_STATUSES: tuple[str, ...] = ("on_time", "late", "incomplete", "missing", "invalid", "unreadable")
 
-#: Update states of a row (contract §3); ``not_needed`` when the row needs no update.
-UPDATE_STATES: tuple[str, ...] = ("fresh", "late", "stale", "not_needed")
-
-SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
-
 
 def json_value(value: Any) -> Any:
     """A cell value as JSON can hold it: dates become ISO text, other objects text."""

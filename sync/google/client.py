@@ -200,7 +200,7 @@ def endpoint_name(method: str, url: str) -> str:
 
 
 class RequestStats:
-    """Per-run counters: requests sent (every attempt), by endpoint and by method; retries."""
+    """Per-run counters: requests sent (every attempt) by endpoint, retries, statuses, time slept."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -221,40 +221,6 @@ class RequestStats:
     def status(self, code: int) -> None:
         with self._lock:
             self.statuses[code] += 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_endpoint.values())
-
-    @property
-    def api_total(self) -> int:
-        """Requests to the Sheets and Drive APIs (token requests excluded)."""
-        return sum(v for k, v in self.by_endpoint.items() if not k.endswith("oauth2.token"))
-
-    def by_method(self) -> dict[str, int]:
-        out: Counter[str] = Counter()
-        for k, v in self.by_endpoint.items():
-            out[k.split(" ", 1)[0]] += v
-        return dict(out)
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "total": self.total,
-                "api_total": self.api_total,
-                "by_endpoint": dict(sorted(self.by_endpoint.items())),
-                "by_method": self.by_method(),
-                "retries": dict(sorted(self.retries.items())),
-                "statuses": dict(sorted(self.statuses.items())),
-                "slept": round(self.slept, 3),
-            }
-
-    def reset(self) -> None:
-        with self._lock:
-            self.by_endpoint.clear()
-            self.retries.clear()
-            self.statuses.clear()
-            self.slept = 0.0
 
 
 class RateLimiter:
@@ -505,7 +471,7 @@ class GoogleClient:
     def __enter__(self) -> GoogleClient:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:  # never show credentials
