@@ -402,65 +402,69 @@ class GoogleClient:
         (no answer after retries) or ``AuthError`` (credentials refused).
         """
         key = endpoint_name(method, url)
+        send = dict(params=params, json=json, data=data, files=files, headers=headers, timeout=self.timeout)
         attempt = 0
         while True:
             attempt += 1
             self.limiter.acquire()
             self.stats.sent(key)
-            response: requests.Response | None = None
-            failure: BaseException | None = None
-            try:
-                response = self.session.request(
-                    method.upper(),
-                    url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    files=files,
-                    headers=headers,
-                    timeout=self.timeout,
-                )
-            except google.auth.exceptions.RefreshError as e:
-                if getattr(e, "retryable", False):
-                    # google-auth has already retried the token request itself: the key is
-                    # fine, Google's token service is not answering
-                    raise GoogleNetworkError(
-                        "máy chủ cấp mã truy cập của Google tạm thời không trả lời; thử lại sau ít phút",
-                        attempts=attempt,
-                    ) from None
-                raise _auth_error(self.account_email, e) from None
-            except (requests.ConnectionError, requests.Timeout, google.auth.exceptions.TransportError) as e:
-                failure = e
-            if response is not None:
-                self.stats.status(response.status_code)
-                if response.status_code < 400:
-                    return response
-                if response.status_code == 401:
-                    response.close()
-                    raise _auth_error(self.account_email, None)
-                if _scope_refused(response):
-                    response.close()
-                    raise AuthError(
-                        "tài khoản dịch vụ Google không được cấp đủ quyền (phạm vi spreadsheets và "
-                        "drive.readonly); kiểm tra khóa và API Sheets/Drive đã bật cho dự án"
-                    )
-                if not self.policy.retryable(response) or attempt >= self.policy.max_tries:
-                    raise GoogleApiError(response, attempts=attempt)
-                wait = self.policy.wait_for(attempt, response)
-                if wait > self.policy.max_wait:
-                    raise GoogleApiError(response, attempts=attempt)
-                log.info("Google trả lời %s cho %s; thử lại sau %.1f giây", response.status_code, key, wait)
-                response.close()
-            else:
-                if attempt >= self.policy.max_tries:
-                    raise GoogleNetworkError(
-                        f"không kết nối được tới Google sau {attempt} lần thử ({type(failure).__name__})",
-                        attempts=attempt,
-                    )
-                wait = self.policy.wait_for(attempt, None)
-                log.info("Lỗi kết nối (%s) cho %s; thử lại sau %.1f giây", type(failure).__name__, key, wait)
+            response, failure = self._attempt(method, url, attempt, send)
+            if response is not None and response.status_code < 400:
+                return response
+            wait = self._wait_before_retry(key, attempt, response, failure)
             self.stats.retried(key, wait)
             self.sleep(wait)
+
+    def _attempt(
+        self, method: str, url: str, attempt: int, send: dict[str, Any]
+    ) -> tuple[requests.Response | None, BaseException | None]:
+        """One try: Google's response, or the connection failure; raises when the token is refused."""
+        try:
+            response = self.session.request(method.upper(), url, **send)
+        except google.auth.exceptions.RefreshError as e:
+            if getattr(e, "retryable", False):
+                # google-auth has already retried the token request itself: the key is
+                # fine, Google's token service is not answering
+                raise GoogleNetworkError(
+                    "máy chủ cấp mã truy cập của Google tạm thời không trả lời; thử lại sau ít phút",
+                    attempts=attempt,
+                ) from None
+            raise _auth_error(self.account_email, e) from None
+        except (requests.ConnectionError, requests.Timeout, google.auth.exceptions.TransportError) as e:
+            return None, e
+        self.stats.status(response.status_code)
+        return response, None
+
+    def _wait_before_retry(
+        self, key: str, attempt: int, response: requests.Response | None, failure: BaseException | None
+    ) -> float:
+        """How long to wait before trying again; raises when the failure is final."""
+        if response is None:
+            if attempt >= self.policy.max_tries:
+                raise GoogleNetworkError(
+                    f"không kết nối được tới Google sau {attempt} lần thử ({type(failure).__name__})",
+                    attempts=attempt,
+                )
+            wait = self.policy.wait_for(attempt, None)
+            log.info("Lỗi kết nối (%s) cho %s; thử lại sau %.1f giây", type(failure).__name__, key, wait)
+            return wait
+        if response.status_code == 401:
+            response.close()
+            raise _auth_error(self.account_email, None)
+        if _scope_refused(response):
+            response.close()
+            raise AuthError(
+                "tài khoản dịch vụ Google không được cấp đủ quyền (phạm vi spreadsheets và "
+                "drive.readonly); kiểm tra khóa và API Sheets/Drive đã bật cho dự án"
+            )
+        if not self.policy.retryable(response) or attempt >= self.policy.max_tries:
+            raise GoogleApiError(response, attempts=attempt)
+        wait = self.policy.wait_for(attempt, response)
+        if wait > self.policy.max_wait:
+            raise GoogleApiError(response, attempts=attempt)
+        log.info("Google trả lời %s cho %s; thử lại sau %.1f giây", response.status_code, key, wait)
+        response.close()
+        return wait
 
     # -------------------------------------------------------------- lifecycle
 
