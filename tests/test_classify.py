@@ -127,22 +127,6 @@ def test_report_status(states: list[str], status: str) -> None:
     assert report_status(tasks) == status
 
 
-def test_rates() -> None:
-    counts = {
-        "total": 30,
-        "completed_on_time": 10,
-        "completed_late": 2,
-        "in_progress_on_time": 12,
-        "in_progress_overdue": 3,
-        "no_deadline": 3,
-        "unclassified": 0,
-    }
-    c = Counts.from_dict(counts)
-    assert (c.completion_rate, c.on_time_rate) == (0.8, 0.6667)
-    none = Counts.from_dict({**counts, "completed_on_time": 0, "completed_late": 0, "in_progress_overdue": 0})
-    assert (none.completion_rate, none.on_time_rate) == (None, None)
-
-
 dates = st.one_of(st.none(), st.dates(min_value=date(2023, 1, 1), max_value=date(2025, 1, 1)))
 
 

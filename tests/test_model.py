@@ -29,6 +29,8 @@ def test_contract_example() -> None:
 
 
 def test_nothing_to_rate_gives_none() -> None:
+    none = Counts.from_dict({**SNV, "completed_on_time": 0, "completed_late": 0, "in_progress_overdue": 0})
+    assert (none.completion_rate, none.on_time_rate) == (None, None)
     c = Counts(in_progress_on_time=4, no_deadline=2, unclassified=1)
     assert c.total == 7 and c.completion_rate is None and c.on_time_rate is None
     assert Counts().totals_dict() == {
