@@ -1,4 +1,4 @@
-"""Classification, reporting period, update flags and rates (contract §2 and §3).
+"""Classification, reporting period and update flags (contract §2 and §3; rates: ``model.Counts``).
 
 Pure functions: everything time-dependent takes ``as_of``; nothing reads the clock.
 """
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sync.model import CATEGORIES, Period, Task
+from sync.model import Period, Task
 
 
 def _day_k(year: int, month: int, k: int) -> date:
@@ -110,39 +110,10 @@ def report_status(tasks: Iterable[Task]) -> str:
     return "on_time"
 
 
-def empty_counts() -> dict[str, int]:
-    return {"total": 0, **{c: 0 for c in CATEGORIES}}
-
-
-def count(tasks: Iterable[Task]) -> dict[str, int]:
-    counts = empty_counts()
-    for t in tasks:
-        counts["total"] += 1
-        counts[t.category] += 1
-    return counts
-
-
-def add_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
-    return {k: a.get(k, 0) + b.get(k, 0) for k in empty_counts()}
-
-
-def rates(counts: dict[str, int]) -> tuple[float | None, float | None]:
-    """(completion_rate, on_time_rate), rounded to 4 places; None when nothing to rate."""
-    completed = counts["completed_on_time"] + counts["completed_late"]
-    denominator = completed + counts["in_progress_overdue"]
-    if denominator == 0:
-        return None, None
-    return round(completed / denominator, 4), round(counts["completed_on_time"] / denominator, 4)
-
-
 __all__ = [
     "reporting_period",
     "classify_task",
     "needs_update",
     "update_state",
     "report_status",
-    "count",
-    "add_counts",
-    "rates",
-    "empty_counts",
 ]

@@ -19,12 +19,10 @@ from sync.cli_common import CONTEXT, _parse_as_of, config_options, guard, output
 from sync.cli_history import diff_cmd, history_cmd, report_cmd
 from sync.config import Config, load_config
 from sync.engine import Progress, run_sync, today
-from sync.exceptions import UsageError
 from sync.model import RunResult
-from sync.sources import Source, make_source
-from sync.summary import Table, build_tables, start_xlsx, write_xlsx
+from sync.pipeline import SyncOutcome, prepare_demo, sync_and_record
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILURE, EXIT_UNREADABLE = 0, 1, 3  # 2 (usage, config): UsageError.exit_code
 
 
 def _progress(quiet: bool, total_hint: int) -> tuple[Progress | None, Callable[[], None]]:
@@ -48,10 +46,10 @@ def _progress(quiet: bool, total_hint: int) -> tuple[Progress | None, Callable[[
     return step, finish
 
 
-def _run(config: Config, as_of: date | None, quiet: bool, source: Source | None = None) -> RunResult:
+def _validate(config: Config, as_of: date | None, quiet: bool) -> RunResult:
     progress, finish = _progress(quiet, len(config.units))
     try:
-        return run_sync(config, as_of or today(), progress=progress, source=source)
+        return run_sync(config, as_of or today(), progress=progress)
     finally:
         finish()
 
@@ -76,83 +74,11 @@ def cli() -> None:
     """
 
 
-def write_tables(config: Config, tables: list[Table]) -> str:
-    """Write the summary tables for the configured backend; returns where they went."""
-    if config.sync.backend == "gsheets":
-        from sync.sources.gsheets import write_summary_gsheets
-
-        return write_summary_gsheets(config, tables)
-    return str(write_xlsx(tables, config.summary_target))
-
-
-DEMO_MARKER = ".ubnd-sync-demo"
-
-
-def _claim_demo_directory(directory: Path) -> None:
-    """The demo writes only into an empty folder or one it made before (never over real data)."""
-    if directory.exists() and any(directory.iterdir()) and not (directory / DEMO_MARKER).exists():
-        raise UsageError(
-            f"thư mục {directory} đã có dữ liệu không phải của tỉnh mẫu; chọn một thư mục trống "
-            "(ví dụ: ubnd-sync demo ubnd-sync-demo)."
-        )
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / DEMO_MARKER).write_text("Thư mục tỉnh mẫu của ubnd-sync.\n", encoding="utf-8")
-    history = directory / "ubnd-sync.history.sqlite"
-    if history.exists():  # a demo starts its history afresh
-        history.unlink()
-
-
-def _months_before(d: date, months: int) -> date:
-    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
-    return date(y, m + 1, min(d.day, 28))
-
-
-def do_sync(
-    config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, as_json: bool, echo: bool = True
-) -> int:
-    """One sync: read, write the summary (with the ``So sánh`` tab), record the history."""
-    from sync.history import History, comparison_table
-
-    source = make_source(config)
-    try:
-        result = _run(config, as_of, quiet, source)
-        if not dry_run:
-            with History(config.history_path) as history:
-                previous = history.previous_run(result.as_of, result.period)
-                tables = build_tables(result, extra=[comparison_table(result, previous)])
-                # The summary is installed inside the history's transaction, just before it
-                # commits: a failure of either leaves the previous summary and history whole.
-                # An .xlsx summary renders in a child process meanwhile (the other core).
-                if config.sync.backend == "xlsx":
-                    pending = start_xlsx(tables, config.summary_target)
-                    del tables  # the writer has its own copy: free this one while history is written
-                    result.summary_path = str(pending.target)
-                    try:
-                        history.record(result, config_path=str(config.path), before_commit=pending.finish)
-                    finally:
-                        pending.abort()  # no-op once finished
-                else:
-                    result.summary_path = config.sync.summary
-
-                    def install() -> None:
-                        result.summary_path = write_tables(config, tables)
-
-                    history.record(result, config_path=str(config.path), before_commit=install)
-            # the Google backend remembers what it read only once the summary is written;
-            # failing to remember costs only a full read next time, never the run
-            commit = getattr(source, "commit_state", None)
-            if commit is not None:
-                try:
-                    commit()
-                except (OSError, ValueError) as e:
-                    click.echo(
-                        f"Cảnh báo: không lưu được trạng thái đọc lần này ({e}); lần sau sẽ đọc lại tất cả.",
-                        err=True,
-                    )
-    finally:
-        source.close()
-    if not echo:
-        return EXIT_UNREADABLE if result.unreadable_units() else EXIT_OK
+def _show(outcome: SyncOutcome, *, as_json: bool, dry_run: bool = False) -> int:
+    """Print a sync's outcome; its exit code."""
+    for warning in outcome.warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
+    result = outcome.result
     if as_json:
         _print_json(result)
     else:
@@ -165,8 +91,16 @@ def do_sync(
         if dry_run:
             click.echo("Chạy thử (--dry-run): không ghi bảng tổng hợp, không ghi lịch sử.")
         else:
-            click.echo(f"Đã ghi bảng tổng hợp: {result.summary_path}")
-    return EXIT_UNREADABLE if result.unreadable_units() else EXIT_OK
+            click.echo(f"Đã ghi bảng tổng hợp: {outcome.summary}")
+    return EXIT_UNREADABLE if outcome.unreadable else EXIT_OK
+
+
+def _sync(config: Config, as_of: date | None, *, quiet: bool, dry_run: bool = False) -> SyncOutcome:
+    progress, finish = _progress(quiet, len(config.units))
+    try:
+        return sync_and_record(config, as_of or today(), dry_run=dry_run, progress=progress)
+    finally:
+        finish()
 
 
 @cli.command("sync", context_settings=CONTEXT)
@@ -187,8 +121,8 @@ def sync_cmd(
       ubnd-sync sync --config ubnd-sync.toml --as-of 2024-03-05
       ubnd-sync sync --json > ket-qua.json
     """
-    config = load_config(config_path)
-    sys.exit(do_sync(config, as_of, dry_run=dry_run, quiet=quiet, as_json=as_json))
+    outcome = _sync(load_config(config_path), as_of, quiet=quiet, dry_run=dry_run)
+    sys.exit(_show(outcome, as_json=as_json, dry_run=dry_run))
 
 
 @cli.command("validate", context_settings=CONTEXT)
@@ -206,8 +140,7 @@ def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bo
       ubnd-sync validate --config ubnd-sync.toml
       ubnd-sync validate --json | jq '.findings[] | select(.severity=="error")'
     """
-    config = load_config(config_path)
-    result = _run(config, as_of, quiet)
+    result = _validate(load_config(config_path), as_of, quiet)
     if as_json:
         _print_json(result)
     else:
@@ -273,27 +206,16 @@ def demo_cmd(
       ubnd-sync demo /tmp/tinh-mau --seed 7 --months 6
       ubnd-sync demo --backend gsheets
     """
-    from sync.demo import DEMO_AS_OF, make_demo
+    from sync.demo import DEMO_AS_OF
 
-    final = as_of or DEMO_AS_OF
-    _claim_demo_directory(directory)
-    if backend == "xlsx":
-        for back in range(months - 1, 0, -1):  # earlier meetings first, each synced into the history
-            earlier = make_demo(directory, seed=seed, as_of=_months_before(final, back))
-            do_sync(
-                load_config(earlier.config_path),
-                earlier.as_of,
-                dry_run=False,
-                quiet=True,
-                as_json=False,
-                echo=False,
-            )
-    province = make_demo(directory, seed=seed, as_of=final)
+    # with xlsx, the earlier meetings are synced into the history first (for diff and report)
+    history_months = months if backend == "xlsx" else 1
+    province = prepare_demo(directory, seed=seed, as_of=as_of or DEMO_AS_OF, months=history_months)
     if not quiet and not as_json:
         click.echo(f"Đã tạo tỉnh mẫu trong {province.directory} ({len(province.units)} đơn vị).", err=True)
     if backend == "xlsx":
         config = load_config(province.config_path)
-        do_sync(config, province.as_of, dry_run=False, quiet=quiet, as_json=as_json)
+        _show(_sync(config, province.as_of, quiet=quiet), as_json=as_json)
         if not as_json:
             click.echo(f"Cấu hình mẫu: {province.config_path}")
             click.echo(f"Mở bảng tổng hợp: {config.summary_target}")
@@ -308,7 +230,7 @@ def demo_cmd(
         if not quiet and not as_json:
             click.echo(f"Trình giả lập Google Sheets đang chạy tại {emulator.url}.", err=True)
         config = load_config(gs_config_path)
-        do_sync(config, province.as_of, dry_run=False, quiet=quiet, as_json=as_json)
+        _show(_sync(config, province.as_of, quiet=quiet), as_json=as_json)
         if not as_json:
             stats = emulator.stats_json()
             click.echo(f"Cấu hình mẫu (Google Sheets): {gs_config_path}")
@@ -325,7 +247,7 @@ cli.add_command(diff_cmd)
 cli.add_command(report_cmd)
 
 
-def _stop(signum: int, frame: object) -> None:
+def _stop(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # a scheduler's SIGTERM ends a run like Ctrl-C: cleanly, nothing half-written
 
 

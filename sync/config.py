@@ -188,134 +188,160 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
 
 
 def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
-    loc = _Locator(text)
-    shown = str(path)
-
-    def fail(message: str, section: str | None, key: str | None = None, index: int = 0) -> ConfigError:
-        return ConfigError(message, path=shown, line=loc.line_of(section, key, index))
-
+    """Check parsed TOML section by section; raises ``ConfigError`` naming the key and the line."""
+    r = _Reader(data, text, str(path))
     for key in data:
         if key not in _SECTION_KEYS:
-            raise fail(f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [[units]])", key)
+            raise r.fail(
+                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [[units]])", key
+            )
+    sync = _sync_settings(r)
+    gsheets = _gsheets_settings(r)
+    report = _report_settings(r)
+    units = _units(r)
+    path = path.resolve()
+    if sync.backend == "xlsx":
+        _check_summary_target(sync.summary, units, path, r.fail)
+    return Config(
+        path=path, base_dir=path.parent, sync=sync, units=tuple(units), gsheets=gsheets, report=report
+    )
 
-    def table(name: str) -> dict[str, Any]:
-        value = data.get(name, {})
+
+class _Reader:
+    """Typed access to the parsed TOML; every error names the file, the key and its line."""
+
+    def __init__(self, data: dict[str, Any], text: str, shown: str):
+        self.data = data
+        self.loc = _Locator(text)
+        self.shown = shown
+
+    def fail(self, message: str, section: str | None, key: str | None = None, index: int = 0) -> ConfigError:
+        return ConfigError(message, path=self.shown, line=self.loc.line_of(section, key, index))
+
+    def table(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name, {})
         if not isinstance(value, dict):
-            raise fail(f"“{name}” phải là một mục [{name}]", None, name)
+            raise self.fail(f"“{name}” phải là một mục [{name}]", None, name)
         for key in value:
             if key not in _SECTION_KEYS[name]:
                 allowed = ", ".join(_SECTION_KEYS[name])
-                raise fail(f"khóa “{key}” trong [{name}] không được hỗ trợ (các khóa: {allowed})", name, key)
+                raise self.fail(
+                    f"khóa “{key}” trong [{name}] không được hỗ trợ (các khóa: {allowed})", name, key
+                )
         return value
 
     def get_str(
-        tbl: dict[str, Any], section: str, key: str, default: str | None, index: int = 0
+        self, tbl: dict[str, Any], section: str, key: str, default: str | None, index: int = 0
     ) -> str | None:
         value = tbl.get(key, default)
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
-            raise fail(f"“{key}” phải là một chuỗi không rỗng", section, key, index)
+            raise self.fail(f"“{key}” phải là một chuỗi không rỗng", section, key, index)
         return clean_text(value)
 
-    def get_int(tbl: dict[str, Any], section: str, key: str, default: int, lo: int, hi: int) -> int:
+    def get_int(self, tbl: dict[str, Any], section: str, key: str, default: int, lo: int, hi: int) -> int:
         value = tbl.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-            raise fail(f"“{key}” phải là số nguyên từ {lo} đến {hi} (đang là {value!r})", section, key)
+            raise self.fail(f"“{key}” phải là số nguyên từ {lo} đến {hi} (đang là {value!r})", section, key)
         return value
 
-    s = table("sync")
-    backend = get_str(s, "sync", "backend", "xlsx")
+
+def _sync_settings(r: _Reader) -> SyncSettings:
+    s = r.table("sync")
+    backend = r.get_str(s, "sync", "backend", "xlsx")
     if backend not in BACKENDS:
-        raise fail(f'“backend” phải là "xlsx" hoặc "gsheets" (đang là {backend!r})', "sync", "backend")
-    sync = SyncSettings(
+        raise r.fail(f'“backend” phải là "xlsx" hoặc "gsheets" (đang là {backend!r})', "sync", "backend")
+    return SyncSettings(
         backend=backend,
-        summary=get_str(s, "sync", "summary", "out/tong-hop.xlsx") or "out/tong-hop.xlsx",
-        sheet=get_str(s, "sync", "sheet", "Nhiệm vụ") or "Nhiệm vụ",
-        cutoff_day=get_int(s, "sync", "cutoff_day", 25, 1, 28),
-        due_soon_days=get_int(s, "sync", "due_soon_days", 7, 0, 365),
+        summary=r.get_str(s, "sync", "summary", "out/tong-hop.xlsx") or "out/tong-hop.xlsx",
+        sheet=r.get_str(s, "sync", "sheet", "Nhiệm vụ") or "Nhiệm vụ",
+        cutoff_day=r.get_int(s, "sync", "cutoff_day", 25, 1, 28),
+        due_soon_days=r.get_int(s, "sync", "due_soon_days", 7, 0, 365),
     )
 
-    g = table("gsheets")
-    gsheets = GSheetsSettings(
-        credentials=get_str(g, "gsheets", "credentials", None),
-        endpoint=get_str(g, "gsheets", "endpoint", None),
-        requests_per_minute=get_int(g, "gsheets", "requests_per_minute", 55, 1, 100000),
-        folder=get_str(g, "gsheets", "folder", None),
+
+def _gsheets_settings(r: _Reader) -> GSheetsSettings:
+    g = r.table("gsheets")
+    return GSheetsSettings(
+        credentials=r.get_str(g, "gsheets", "credentials", None),
+        endpoint=r.get_str(g, "gsheets", "endpoint", None),
+        requests_per_minute=r.get_int(g, "gsheets", "requests_per_minute", 55, 1, 100000),
+        folder=r.get_str(g, "gsheets", "folder", None),
     )
 
-    r = table("report")
-    recipients = r.get("recipients")
+
+def _report_settings(r: _Reader) -> ReportSettings:
+    rep = r.table("report")
+    recipients = rep.get("recipients")
     if recipients is not None and (
         not isinstance(recipients, list) or not all(isinstance(x, str) and x.strip() for x in recipients)
     ):
-        raise fail(
+        raise r.fail(
             "“recipients” phải là danh sách các chuỗi (mỗi dòng “Nơi nhận” một chuỗi)", "report", "recipients"
         )
-    report = ReportSettings(
-        **{key: get_str(r, "report", key, None) for key in _SECTION_KEYS["report"] if key != "recipients"},
+    return ReportSettings(
+        **{
+            key: r.get_str(rep, "report", key, None) for key in _SECTION_KEYS["report"] if key != "recipients"
+        },
         recipients=tuple(clean_text(x) for x in recipients) if recipients is not None else None,
     )
 
-    raw_units = data.get("units")
+
+def _units(r: _Reader) -> list[UnitConfig]:
+    raw_units = r.data.get("units")
     if raw_units is None or raw_units == []:
-        raise fail("chưa khai báo đơn vị nào: thêm ít nhất một mục [[units]]", None)
+        raise r.fail("chưa khai báo đơn vị nào: thêm ít nhất một mục [[units]]", None)
     if not isinstance(raw_units, list) or not all(isinstance(u, dict) for u in raw_units):
-        raise fail("“units” phải là các mục [[units]]", None, "units")
+        raise r.fail("“units” phải là các mục [[units]]", None, "units")
     units: list[UnitConfig] = []
     codes: dict[str, int] = {}
     spellings: dict[str, str] = {}
     for i, u in enumerate(raw_units):
-        for key in u:
-            if key not in _SECTION_KEYS["units"]:
-                allowed = ", ".join(_SECTION_KEYS["units"])
-                raise fail(
-                    f"khóa “{key}” trong [[units]] không được hỗ trợ (các khóa: {allowed})", "units", key, i
-                )
-        for key in ("code", "name", "source"):
-            if key not in u:
-                raise fail(f"đơn vị thứ {i + 1} thiếu khóa “{key}”", "units", None, i)
-        code = get_str(u, "units", "code", None, i) or ""
-        if not re.fullmatch(r"[A-Za-z0-9_.\-]+", code):
-            raise fail(
-                f"mã đơn vị “{code}” chỉ được gồm chữ không dấu, số, “-”, “_”, “.”", "units", "code", i
-            )
-        if code in codes:
-            raise fail(
-                f"mã đơn vị “{code}” bị trùng (đã khai báo ở đơn vị thứ {codes[code] + 1})",
-                "units",
-                "code",
-                i,
-            )
-        codes[code] = i
-        aliases = u.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-            raise fail("“aliases” phải là danh sách các chuỗi không rỗng", "units", "aliases", i)
-        unit = UnitConfig(
-            code=code,
-            name=get_str(u, "units", "name", None, i) or "",
-            # checked like any text, but kept as typed: a file name on disk may be in NFD
-            source=u["source"].strip() if get_str(u, "units", "source", None, i) else "",
-            aliases=tuple(clean_text(a) for a in aliases),
-        )
+        unit = _unit(r, u, i, codes)
         named = [("code", unit.code), ("name", unit.name), *(("aliases", a) for a in unit.aliases)]
         for which, spelling in named:
             key = fold(spelling)
             other = spellings.get(key)
-            if other is not None and other != code:
-                raise fail(
-                    f"tên gọi “{spelling}” của đơn vị {code} trùng với tên gọi của đơn vị {other}; "
+            if other is not None and other != unit.code:
+                raise r.fail(
+                    f"tên gọi “{spelling}” của đơn vị {unit.code} trùng với tên gọi của đơn vị {other}; "
                     "mỗi tên, mã, tên gọi khác chỉ dùng cho một đơn vị",
                     "units",
                     which,
                     i,
                 )
-            spellings[key] = code
+            spellings[key] = unit.code
         units.append(unit)
+    return units
 
-    path = path.resolve()
-    if sync.backend == "xlsx":
-        _check_summary_target(sync.summary, units, path, fail)
-    return Config(
-        path=path, base_dir=path.parent, sync=sync, units=tuple(units), gsheets=gsheets, report=report
+
+def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitConfig:
+    """The ``i``-th [[units]] entry; ``codes`` (code -> index) gets its code."""
+    for key in u:
+        if key not in _SECTION_KEYS["units"]:
+            allowed = ", ".join(_SECTION_KEYS["units"])
+            raise r.fail(
+                f"khóa “{key}” trong [[units]] không được hỗ trợ (các khóa: {allowed})", "units", key, i
+            )
+    for key in ("code", "name", "source"):
+        if key not in u:
+            raise r.fail(f"đơn vị thứ {i + 1} thiếu khóa “{key}”", "units", None, i)
+    code = r.get_str(u, "units", "code", None, i) or ""
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", code):
+        raise r.fail(f"mã đơn vị “{code}” chỉ được gồm chữ không dấu, số, “-”, “_”, “.”", "units", "code", i)
+    if code in codes:
+        raise r.fail(
+            f"mã đơn vị “{code}” bị trùng (đã khai báo ở đơn vị thứ {codes[code] + 1})", "units", "code", i
+        )
+    codes[code] = i
+    aliases = u.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise r.fail("“aliases” phải là danh sách các chuỗi không rỗng", "units", "aliases", i)
+    return UnitConfig(
+        code=code,
+        name=r.get_str(u, "units", "name", None, i) or "",
+        # checked like any text, but kept as typed: a file name on disk may be in NFD
+        source=u["source"].strip() if r.get_str(u, "units", "source", None, i) else "",
+        aliases=tuple(clean_text(a) for a in aliases),
     )

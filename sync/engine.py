@@ -17,19 +17,11 @@ from zoneinfo import ZoneInfo
 
 from sync import __version__
 from sync import findings as F
-from sync.classify import (
-    add_counts,
-    classify_task,
-    count,
-    empty_counts,
-    rates,
-    report_status,
-    reporting_period,
-)
+from sync.classify import classify_task, report_status, reporting_period
 from sync.config import Config, UnitConfig
 from sync.exceptions import SourceUnreadable
-from sync.gcutil import gc_paused
-from sync.model import Finding, Period, RunResult, Task, UnitResult
+from sync.gcpause import gc_paused
+from sync.model import Counts, Finding, Period, RunResult, Task, UnitResult
 from sync.normalize import cell_text, format_date
 from sync.schema import Schema, unit_sheet_schema
 from sync.sources import Source, TabData, make_source, select_task_tab
@@ -122,7 +114,7 @@ def load_ahead(source: Source, config: Config, schema: Schema) -> Iterator[Loade
 
 def _unreadable(result: UnitResult, e: SourceUnreadable) -> UnitResult:
     result.report_status = "unreadable"
-    result.counts = empty_counts()
+    result.set_counts(Counts())
     return result
 
 
@@ -265,7 +257,7 @@ def _run_sync(
             if read is not None:
                 if read.missing:
                     result.report_status = "invalid"
-                    result.counts = empty_counts()
+                    result.set_counts(Counts())
                 else:
                     reads.append((result, read))
             if progress is not None:
@@ -283,14 +275,10 @@ def _run_sync(
         for t in result.tasks:
             classify_task(t, as_of, period, config.sync.due_soon_days)
             flags.extend(_flags(t, read.header, period, as_of))
-        result.counts = count(result.tasks)
+        result.set_counts(Counts.of(result.tasks))
         result.report_status = report_status(result.tasks)
-        result.completion_rate, result.on_time_rate = rates(result.counts)
 
-    totals_counts = empty_counts()
-    for u in units:
-        totals_counts = add_counts(totals_counts, u.counts)
-    completion, on_time = rates(totals_counts)
+    province = sum((u.tally for u in units), Counts())
     findings: list[Finding] = []
     for u in units:
         findings.extend(sorted(findings_by_unit[u.code], key=_finding_order))
@@ -298,7 +286,7 @@ def _run_sync(
         as_of=as_of,
         period=period,
         units=units,
-        totals={"counts": totals_counts, "completion_rate": completion, "on_time_rate": on_time},
+        totals=province.totals_dict(),
         findings=findings,
         generated_at=generated_at or datetime.now(TIMEZONE).replace(microsecond=0),
         version=__version__,

@@ -8,12 +8,23 @@ Tree::
     │   └── SchemaError           a file in ``sheets_schema/`` is broken
     ├── SourceUnreadable          one unit's workbook cannot be read (becomes a finding)
     ├── AuthError                 Google credentials refused (exit 1, nothing written)
-    └── OutputError               the summary or another output could not be written (exit 1)
+    ├── OutputError               the summary or another output could not be written (exit 1)
+    ├── HistoryError              the history file cannot be read or written (exit 1)
+    └── GoogleError               Google after the retry policy (``sync.google.client``);
+        │                         readers and writers turn it into SourceUnreadable / OutputError
+        ├── GoogleApiError        Google answered with an error (status, reasons, attempts)
+        └── GoogleNetworkError    no answer from Google (refused, reset, timeout) after every try
 
-``sync.cli`` is the one place that maps these to messages and exit codes.
+``sync.cli_common.guard`` is the one place that maps these to messages and exit codes.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import requests
 
 
 class UbndSyncError(Exception):
@@ -59,6 +70,55 @@ class AuthError(UbndSyncError):
 
 class OutputError(UbndSyncError):
     """An output could not be written; the previous one is left whole."""
+
+
+class HistoryError(UbndSyncError):
+    """The history file cannot be read or written (exit 1); nothing is lost."""
+
+
+class GoogleError(UbndSyncError):
+    """Google failed a request after the retry policy; ``attempts`` says how many tries it took."""
+
+    attempts: int = 1
+
+
+class GoogleApiError(GoogleError):
+    """Google answered with an error after the retry policy.
+
+    Keeps what gspread's ``APIError`` keeps (``response``, ``error``, ``code``) and reads
+    Google's error body: ``status`` (HTTP), ``google_status``, ``message``, ``reasons``.
+    """
+
+    def __init__(self, response: requests.Response, *, attempts: int = 1):
+        try:
+            error = response.json()["error"]
+        except Exception as e:  # not Google's JSON error body
+            error = {"code": -1, "message": response.text, "status": f"invalid JSON: '{e}'"}
+        super().__init__(error)
+        self.response = response
+        self.error: Mapping[str, Any] = error
+        self.code = error["code"] if isinstance(error, Mapping) else -1
+        self.status: int = response.status_code
+        self.attempts = attempts
+        err = error if isinstance(error, Mapping) else {}
+        self.google_status: str = str(err.get("status") or "")
+        self.message: str = str(err.get("message") or "")
+        reasons = [e.get("reason", "") for e in err.get("errors") or [] if isinstance(e, Mapping)]
+        for d in err.get("details") or []:
+            if isinstance(d, Mapping) and d.get("reason"):
+                reasons.append(str(d["reason"]))
+        self.reasons: list[str] = [r for r in reasons if r]
+
+    def __str__(self) -> str:
+        return f"Google trả lời lỗi {self.status} {self.google_status}: {self.message}".strip()
+
+
+class GoogleNetworkError(GoogleError):
+    """No answer from Google (connection refused/reset, timeout) after every try."""
+
+    def __init__(self, message: str, *, attempts: int):
+        super().__init__(message)
+        self.attempts = attempts
 
 
 _OS_REASONS = {

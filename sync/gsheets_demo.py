@@ -26,7 +26,7 @@ from google.oauth2 import service_account
 
 from sync.config import Config, load_config
 from sync.exceptions import SourceUnreadable
-from sync.gclient import SCOPES, GoogleClient
+from sync.google import SCOPES, GoogleClient
 from sync.sources.base import TabData
 from sync.sources.xlsx import XlsxSource
 

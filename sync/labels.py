@@ -29,6 +29,7 @@ UPDATE_STATE_LABELS: dict[str, str] = {
 
 SEVERITY_LABELS: dict[str, str] = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 
+#: The task statuses as the report's charts name them.
 STATUS_LABELS: dict[str, str] = {
     "completed": "Đã hoàn thành",
     "in_progress": "Đang thực hiện",

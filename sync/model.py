@@ -6,7 +6,8 @@ history, meeting report, Google backend) reads the same objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -22,11 +23,6 @@ CATEGORIES: tuple[str, ...] = (
 
 #: Unit report statuses of contract §3.
 REPORT_STATUSES: tuple[str, ...] = ("on_time", "late", "incomplete", "missing", "invalid", "unreadable")
-
-#: Update states of a row (contract §3); ``not_needed`` when the row needs no update.
-UPDATE_STATES: tuple[str, ...] = ("fresh", "late", "stale", "not_needed")
-
-SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
 
 def json_value(value: Any) -> Any:
@@ -102,6 +98,74 @@ class Task:
         return value if isinstance(value, str) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Tasks by category (contract §2) for a unit or the province, and the rates they give.
+
+    The JSON document and the history keep counts as a dict (``as_dict()``: ``total`` then
+    the six categories); this is the one place that knows what "completed" and the rates are.
+    """
+
+    completed_on_time: int = 0
+    completed_late: int = 0
+    in_progress_on_time: int = 0
+    in_progress_overdue: int = 0
+    no_deadline: int = 0
+    unclassified: int = 0
+
+    @classmethod
+    def of(cls, tasks: Iterable[Task]) -> Counts:
+        """Count classified tasks by their category."""
+        by: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+        for t in tasks:
+            by[t.category] += 1
+        return cls(**by)
+
+    @classmethod
+    def from_dict(cls, counts: Mapping[str, Any]) -> Counts:
+        """From the dict form (a missing category counts 0; ``total`` is derived)."""
+        return cls(**{c: int(counts.get(c, 0) or 0) for c in CATEGORIES})
+
+    def as_dict(self) -> dict[str, int]:
+        """``{"total": …, "completed_on_time": …, …}`` in contract order (JSON, history)."""
+        return {"total": self.total, **{c: getattr(self, c) for c in CATEGORIES}}
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, c) for c in CATEGORIES)
+
+    @property
+    def completed(self) -> int:
+        """Completed = completed on time + completed late."""
+        return self.completed_on_time + self.completed_late
+
+    @property
+    def rated(self) -> int:
+        """The rates' denominator: completed + in progress overdue."""
+        return self.completed + self.in_progress_overdue
+
+    @property
+    def completion_rate(self) -> float | None:
+        """completed / (completed + overdue), rounded to 4 places; None when nothing to rate."""
+        return round(self.completed / self.rated, 4) if self.rated else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """completed on time / (completed + overdue), rounded to 4 places; None when nothing to rate."""
+        return round(self.completed_on_time / self.rated, 4) if self.rated else None
+
+    def totals_dict(self) -> dict[str, Any]:
+        """The ``totals`` entry of the JSON document: counts and rates."""
+        return {
+            "counts": self.as_dict(),
+            "completion_rate": self.completion_rate,
+            "on_time_rate": self.on_time_rate,
+        }
+
+
 @dataclass(slots=True)
 class UnitResult:
     code: str
@@ -117,6 +181,16 @@ class UnitResult:
 
     def to_dict(self) -> dict[str, Any]:
         return unit_dict(self)
+
+    @property
+    def tally(self) -> Counts:
+        """``counts`` as a typed ``Counts``."""
+        return Counts.from_dict(self.counts)
+
+    def set_counts(self, counts: Counts) -> None:
+        """Store the unit's counts and the rates they give."""
+        self.counts = counts.as_dict()
+        self.completion_rate, self.on_time_rate = counts.completion_rate, counts.on_time_rate
 
 
 def unit_dict(u: UnitResult | Any) -> dict[str, Any]:

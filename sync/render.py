@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sync.display import format_percent
 from sync.labels import REPORT_STATUS_LABELS, SEVERITY_LABELS
-from sync.model import Finding, RunResult
+from sync.model import Counts, Finding, RunResult
 from sync.normalize import format_date
-
-
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 def _fit(text: str, width: int) -> str:
@@ -29,29 +26,18 @@ def units_table(result: RunResult) -> str:
         "-" * len(head),
     ]
 
-    def line(
-        code: str, name: str, counts: dict[str, int], cr: float | None, otr: float | None, st: str
-    ) -> str:
+    def line(code: str, name: str, c: Counts, st: str) -> str:
         return (
-            f"{code:<8} {_fit(name, 34):<34} {counts['total']:>5} {counts['completed_on_time']:>7} "
-            f"{counts['completed_late']:>6} {counts['in_progress_on_time']:>7} {counts['in_progress_overdue']:>7} "
-            f"{counts['no_deadline']:>5} {counts['unclassified']:>7} {_pct(cr):>8} {_pct(otr):>8}  {st}"
+            f"{code:<8} {_fit(name, 34):<34} {c.total:>5} {c.completed_on_time:>7} "
+            f"{c.completed_late:>6} {c.in_progress_on_time:>7} {c.in_progress_overdue:>7} "
+            f"{c.no_deadline:>5} {c.unclassified:>7} "
+            f"{format_percent(c.completion_rate):>8} {format_percent(c.on_time_rate):>8}  {st}"
         )
 
     for u in result.units:
-        lines.append(
-            line(
-                u.code,
-                u.name,
-                u.counts,
-                u.completion_rate,
-                u.on_time_rate,
-                REPORT_STATUS_LABELS[u.report_status],
-            )
-        )
+        lines.append(line(u.code, u.name, u.tally, REPORT_STATUS_LABELS[u.report_status]))
     lines.append("-" * len(head))
-    t = result.totals
-    lines.append(line("", "Tổng cộng", t["counts"], t["completion_rate"], t["on_time_rate"], ""))
+    lines.append(line("", "Tổng cộng", Counts.from_dict(result.totals["counts"]), ""))
     return "\n".join(lines)
 
 

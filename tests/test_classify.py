@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.classify import classify_task, count, rates, report_status, reporting_period
-from sync.model import CATEGORIES, Period, Task
+from sync.classify import classify_task, report_status, reporting_period
+from sync.model import CATEGORIES, Counts, Period, Task
 
 D = date(2024, 3, 5)
 P = reporting_period(D, 25)
@@ -127,23 +127,6 @@ def test_report_status(states: list[str], status: str) -> None:
     assert report_status(tasks) == status
 
 
-def test_rates() -> None:
-    counts = {
-        "total": 30,
-        "completed_on_time": 10,
-        "completed_late": 2,
-        "in_progress_on_time": 12,
-        "in_progress_overdue": 3,
-        "no_deadline": 3,
-        "unclassified": 0,
-    }
-    assert rates(counts) == (0.8, 0.6667)
-    assert rates({**counts, "completed_on_time": 0, "completed_late": 0, "in_progress_overdue": 0}) == (
-        None,
-        None,
-    )
-
-
 dates = st.one_of(st.none(), st.dates(min_value=date(2023, 1, 1), max_value=date(2025, 1, 1)))
 
 
@@ -167,6 +150,6 @@ def test_exactly_one_category(
         doc_date=doc,
     )
     assert t.category in CATEGORIES
-    c = count([t])
+    c = Counts.of([t]).as_dict()
     assert sum(c[k] for k in CATEGORIES) == c["total"] == 1
     assert (t.days_overdue is not None) == (t.category == "in_progress_overdue")

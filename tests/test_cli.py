@@ -178,3 +178,14 @@ def test_sync_records_history_and_comparison_tab(province: Province) -> None:
     assert invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05", "--dry-run")[0] == 0
     with History(cfg.history_path) as h:
         assert len(h.runs()) == 2
+
+
+def test_sync_shows_rates_as_the_report_does(province: Province) -> None:
+    done = task_row(task_id="A", status="Xong", completed_on="01/02/2024")
+    overdue = [task_row(task_id=t, deadline="01/03/2024") for t in ("B", "C")]
+    cfg = province({"SNV": [done, *overdue]})
+    code, out, _ = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
+    assert code == 0
+    snv = next(line for line in out.splitlines() if line.startswith("SNV "))
+    assert snv.endswith("   33,3%    33,3%  Đúng hạn")  # half up, Vietnamese decimal comma
+    assert "33.3%" not in out

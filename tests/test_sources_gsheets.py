@@ -1,4 +1,4 @@
-"""The gsheets backend through real gspread + google-auth + sync.gclient, over HTTP to the emulator."""
+"""The gsheets backend through real gspread + google-auth + sync.google, over HTTP to the emulator."""
 
 from __future__ import annotations
 
@@ -15,14 +15,9 @@ from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.gsheets_demo import SERVICE_ACCOUNT, load_demo_into_emulator
 from sync.model import RunResult
-from sync.sources.gsheets import (
-    GSheetsSource,
-    grid_from_value_range,
-    spreadsheet_id,
-    summary_requests,
-    write_summary_gsheets,
-)
-from sync.summary import Column, Table, build_tables
+from sync.sources.gsheets import GSheetsSource, grid_from_value_range, spreadsheet_id
+from sync.summary import build_tables
+from sync.summary.gsheets import write_summary_gsheets
 from tests.conftest import AS_OF, task_row, write_config, write_workbook
 
 NAMES = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính", "STP": "Sở Tư pháp", "RG": "UBND thành phố Rạch Giá"}
@@ -57,7 +52,7 @@ def sync_g(cfg: Config, *, write: bool = True, commit: bool = True) -> tuple[Run
         if write:
             result.summary_path = write_summary_gsheets(cfg, build_tables(result))
             if commit:
-                source.commit_state()
+                source.commit()
     finally:
         source.close()
     return result, source
@@ -248,23 +243,6 @@ def test_formula_text_stays_text_in_summary(gprovince: Callable[..., Built], emu
     assert props["gridProperties"]["frozenRowCount"] == 1
 
 
-def test_summary_rewritten_shrinks_and_keeps_office_tabs(tmp_path: Path) -> None:
-    t1 = Table("A", [Column("x", 10, "date"), Column("y", 10, "percent")])
-    t1.add([date(2024, 1, 2), 0.5], "overdue")
-    t1.add(["=1+1", None], "total")
-    existing = [{"sheetId": 0, "title": "Sheet1", "index": 0}, {"sheetId": 5, "title": "Biểu đồ", "index": 1}]
-    reqs = summary_requests([t1], existing)
-    kinds = [next(iter(r)) for r in reqs]
-    assert kinds[0] == "addSheet" and reqs[0]["addSheet"]["properties"]["sheetId"] == 6
-    assert {"deleteSheet": {"sheetId": 0}} in reqs and {"deleteSheet": {"sheetId": 5}} not in reqs
-    cells = next(r for r in reqs if "updateCells" in r)["updateCells"]["rows"]
-    assert cells[1]["values"][0]["userEnteredValue"] == {"numberValue": 45293.0}
-    assert cells[1]["values"][0]["userEnteredFormat"]["numberFormat"]["type"] == "DATE"
-    assert cells[1]["values"][1]["userEnteredFormat"]["numberFormat"]["type"] == "PERCENT"
-    assert cells[2]["values"][0]["userEnteredValue"] == {"stringValue": "=1+1"}
-    assert cells[2]["values"][0]["userEnteredFormat"]["textFormat"]["bold"] is True
-
-
 def test_grid_anchored_at_a1() -> None:
     title, rows = grid_from_value_range({"range": "'It''s'!B3:D9", "values": [["a"], [], [1, "", True]]})
     assert title == "It's"
@@ -296,7 +274,7 @@ def test_demo_province_equivalent(tmp_path: Path, emu: Emulator) -> None:
     try:
         gres = run_sync(gcfg, prov.as_of, source=source)
         write_summary_gsheets(gcfg, build_tables(gres))
-        source.commit_state()
+        source.commit()
     finally:
         source.close()
     assert comparable(gres) == comparable(xres)

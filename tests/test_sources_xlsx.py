@@ -138,8 +138,7 @@ def test_sync_never_changes_inputs(province: Province, tmp_path: Path) -> None:
         }
     )
     before = tree_hash(tmp_path / "units")
-    from sync.cli import write_tables
-    from sync.summary import build_tables
+    from sync.summary import build_tables, write_tables
 
     write_tables(cfg, build_tables(run_sync(cfg, AS_OF)))
     assert tree_hash(tmp_path / "units") == before

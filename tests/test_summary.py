@@ -127,7 +127,7 @@ def test_crash_leaves_previous_summary_whole(
         Path(args[1]).write_bytes(b"half a file")  # type: ignore[arg-type]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sync.summary._render_xlsx", boom)
+    monkeypatch.setattr("sync.summary.xlsx._render_xlsx", boom)
     with pytest.raises(KeyboardInterrupt):
         write_xlsx(tables, target)
     assert target.read_bytes() == before
@@ -174,7 +174,7 @@ def test_background_writer_failure_keeps_previous(
         path.write_bytes(b"half")
         raise RuntimeError("đĩa đầy")
 
-    monkeypatch.setattr("sync.summary._render_xlsx", boom)
+    monkeypatch.setattr("sync.summary.xlsx._render_xlsx", boom)
     pending = start_xlsx(tables, target, background=True)
     with pytest.raises(OutputError, match="đĩa đầy"):
         pending.finish()
@@ -226,3 +226,14 @@ def test_stale_temporaries_of_killed_runs_are_removed(province: Province, tmp_pa
     recent.write_bytes(b"another run, still writing")
     write_xlsx(build_tables(run_sync(cfg, AS_OF)), tmp_path / "t.xlsx")
     assert not old.exists() and recent.exists()
+
+
+def test_percent_cells_hold_the_rate_rounded_as_shown_elsewhere(province: Province) -> None:
+    from sync.summary.tables import stats_table
+
+    result = run_sync(province({"SNV": [task_row()]}), AS_OF)
+    result.units[0].completion_rate, result.units[0].on_time_rate = 0.8125, 0.00049
+    result.totals["completion_rate"] = 0.66665
+    row, total = stats_table(result).rows
+    assert row[9:11] == [0.813, 0.0]  # 81,3% and 0,0%, as the report and the terminal show them
+    assert total[9] == 0.667  # 66,665% shows 66,7%

@@ -1,4 +1,4 @@
-"""The summary's So sánh tab (sync.summary_compare), against the history's previous period."""
+"""The summary's So sánh tab (sync.summary.compare), against the history's previous period."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sync.classify import reporting_period
 from sync.engine import run_sync
-from sync.history import History, comparison_table
+from sync.history import History
 from sync.model import CATEGORIES, RunResult
+from sync.summary.compare import comparison_table
 from tests.history_fixtures import M1, M2, record_month, render_month
 
 

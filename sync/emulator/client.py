@@ -21,7 +21,7 @@ import requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
 
-from sync.gclient import GOOGLE_HOSTS, HostRewriteAdapter, mount_endpoint
+from sync.google.client import GOOGLE_HOSTS, HostRewriteAdapter, mount_endpoint
 
 DEFAULT_SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",

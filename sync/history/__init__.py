@@ -20,7 +20,6 @@ from sync.history.changes import Diff, TaskChange, UnitChange, diff
 from sync.history.errors import HistoryError
 from sync.history.records import RunInfo, RunSnapshot, TaskSnapshot, UnitSnapshot
 from sync.history.store import SCHEMA_VERSION, History
-from sync.summary_compare import comparison_table
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -33,6 +32,5 @@ __all__ = [
     "TaskSnapshot",
     "UnitChange",
     "UnitSnapshot",
-    "comparison_table",
     "diff",
 ]

@@ -1,12 +1,7 @@
-"""The one failure of the history: its file cannot be read or written."""
+"""The one failure of the history: its file cannot be read or written (``sync.exceptions.HistoryError``)."""
 
 from __future__ import annotations
 
-from sync.exceptions import UbndSyncError
-
-
-class HistoryError(UbndSyncError):
-    """The history file cannot be read or written (exit 1); nothing is lost."""
-
+from sync.exceptions import HistoryError
 
 __all__ = ["HistoryError"]

@@ -10,8 +10,6 @@ block at the end; the appendices on landscape pages.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,9 +27,9 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from sync.atomic import atomic_path
 from sync.config import Config
 from sync.report.months import place_date
-from sync.summary import new_file_mode
 
 FONT = "Times New Roman"
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
@@ -375,20 +373,9 @@ def appendix_heading(doc: Any, number: str, title: str, ref: str, *, page_break:
 
 
 def _write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
-    """``write`` a temporary file beside ``path``, then rename: a crash never leaves half a file in place.
-
-    The file gets the usual permissions of a new file (``new_file_mode``).
-    """
-    # TODO(merge): use sync.atomic.atomic_path
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    """``write`` a temporary file beside ``path``, then rename it over ``path`` (``sync.atomic``)."""
+    with atomic_path(path) as tmp:
         write(tmp)
-        os.chmod(tmp, new_file_mode())
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sync.history import History, HistoryError, RunInfo, RunSnapshot, TaskSnapshot, diff
-from sync.model import CATEGORIES
+from sync.model import CATEGORIES, Counts
 from sync.report.months import month_short, month_words, parse_month, shift_month
 
 #: Report statuses of the units that did not update fully and on time, as the tables order them.
@@ -50,8 +50,7 @@ class Figures:
 
     @property
     def completed(self) -> int:
-        # TODO(merge): Counts in sync.model (completed = on time + late)
-        return self["completed_on_time"] + self["completed_late"]
+        return Counts.from_dict(self.counts).completed
 
     @property
     def in_progress(self) -> int:

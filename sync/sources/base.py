@@ -67,6 +67,14 @@ class Source(ABC):
     def open(self, ref: str) -> Workbook:
         """Open a workbook; raises ``SourceUnreadable`` with a Vietnamese message."""
 
+    def commit(self) -> None:  # noqa: B027 - optional hook
+        """Remember what this run read; called only after the summary is written.
+
+        A backend that reads incrementally persists its state here (the Google backend:
+        versions and cached grids). May raise ``OSError``/``ValueError``: that costs a
+        full read next time, never the run (``sync.pipeline`` turns it into a warning).
+        """
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 

@@ -12,36 +12,29 @@ core turns them into dates where a date is expected), padded into a grid anchore
 Incremental sync: each spreadsheet's Drive ``version`` is compared with the one kept in
 the state file (``config.state_path``) of the last successful sync; an unchanged
 spreadsheet is replayed from the local cache (``<config stem>.cache.sqlite``, one
-zlib-compressed JSON row per spreadsheet) without any request. ``commit_state()`` writes
+zlib-compressed JSON row per spreadsheet) without any request. ``commit()`` writes
 both, only when the caller says the sync succeeded (after the summary is written).
 
-Writing (``write_summary_gsheets``) costs two requests: one ``spreadsheets.get``
-(tab properties) and one ``spreadsheets.batchUpdate`` that adds/renames/resizes the tabs
-and writes every cell and format at once, so readers never see a half-written summary.
-Every text goes in as ``stringValue`` (RAW): nothing becomes a formula.
+The summary spreadsheet is written by ``sync.summary.gsheets``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
-import os
 import re
 import sqlite3
-import tempfile
 import zlib
-from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gspread.http_client import ParamsType
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_DRIVE_URL
 
-from sync.exceptions import OutputError, SourceUnreadable
-from sync.gclient import GoogleApiError, GoogleClient, GoogleNetworkError
+from sync.atomic import atomic_write_bytes
+from sync.exceptions import GoogleApiError, GoogleNetworkError, SourceUnreadable
+from sync.google import GoogleClient
 from sync.sources.base import Source, TabData, Workbook, _tab_key
 
 log = logging.getLogger(__name__)
@@ -376,7 +369,7 @@ class CachedWorkbook(Workbook):
 
 
 class GSheetsSource(Source):
-    """Units' spreadsheets by id or URL. Call ``commit_state()`` after a successful sync."""
+    """Units' spreadsheets by id or URL. Call ``commit()`` after a successful sync."""
 
     def __init__(
         self,
@@ -528,7 +521,7 @@ class GSheetsSource(Source):
         except (zlib.error, ValueError, UnicodeDecodeError):
             return None
 
-    def commit_state(self) -> None:
+    def commit(self) -> None:
         """Remember this run's versions and grids; call only after a successful sync."""
         if self.state_path is None:
             return
@@ -560,7 +553,7 @@ class GSheetsSource(Source):
                 keep = {}
             finally:
                 conn.close()
-        _atomic_write_json(self.state_path, {"format": 1, "spreadsheets": keep, "unreadable": failed})
+        _write_json(self.state_path, {"format": 1, "spreadsheets": keep, "unreadable": failed})
 
     def _modified(self, sid: str) -> str:
         return (self._versions or {}).get(sid, {}).get("modifiedTime", "")
@@ -575,270 +568,7 @@ def cache_path_for(state_path: Path) -> Path:
     return state_path.with_name(stem + ".cache.sqlite")
 
 
-def _atomic_write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-# ---------------------------------------------------------------- the summary
-
-
-def _rgb(hex_color: str) -> dict[str, float]:
-    h = hex_color.lstrip("#")
-    return {k: round(int(h[i : i + 2], 16) / 255, 4) for k, i in (("red", 0), ("green", 2), ("blue", 4))}
-
-
-_FONT = "Times New Roman"
-_HEADER_FORMAT: dict[str, Any] = {
-    "backgroundColor": _rgb("#1F4E78"),
-    "horizontalAlignment": "CENTER",
-    "verticalAlignment": "MIDDLE",
-    "wrapStrategy": "WRAP",
-    "textFormat": {"bold": True, "fontFamily": _FONT, "fontSize": 12, "foregroundColor": _rgb("#FFFFFF")},
-}
-_STYLES: dict[str | None, dict[str, Any]] = {
-    None: {},
-    "overdue": {"backgroundColor": _rgb("#F8CBAD"), "font": _rgb("#9C0006")},
-    "due_soon": {"backgroundColor": _rgb("#FFE699")},
-    "total": {"backgroundColor": _rgb("#D9E1F2"), "bold": True},
-}
-_NUMBER_FORMATS: dict[str, dict[str, str] | None] = {
-    "text": None,
-    "int": {"type": "NUMBER", "pattern": "0"},
-    "date": {"type": "DATE", "pattern": "dd/mm/yyyy"},
-    "percent": {"type": "PERCENT", "pattern": "0.0%"},
-    "datetime": {"type": "DATE_TIME", "pattern": "dd/mm/yyyy hh:mm"},
-}
-_EPOCH = datetime(1899, 12, 30)
-
-
-def _serial(value: date) -> float:
-    if isinstance(value, datetime):
-        naive = value.replace(tzinfo=None)
-        return (naive - _EPOCH).total_seconds() / 86400
-    return float((value - _EPOCH.date()).days)
-
-
-def _cell_format(kind: str, style: str | None) -> dict[str, Any]:
-    st = _STYLES[style]
-    text: dict[str, Any] = {"fontFamily": _FONT, "fontSize": 12}
-    if st.get("bold"):
-        text["bold"] = True
-    if "font" in st:
-        text["foregroundColor"] = st["font"]
-    fmt: dict[str, Any] = {"verticalAlignment": "TOP", "textFormat": text}
-    nf = _NUMBER_FORMATS[kind]
-    if nf:
-        fmt["numberFormat"] = nf
-    if kind == "date":
-        fmt["horizontalAlignment"] = "CENTER"
-    if "backgroundColor" in st:
-        fmt["backgroundColor"] = st["backgroundColor"]
-    return fmt
-
-
-def _cell_data(value: Any, kind: str, style: str | None) -> dict[str, Any]:
-    if isinstance(value, date):  # as the xlsx writer: any date value gets the date format
-        kind = "date"
-    cell: dict[str, Any] = {"userEnteredFormat": _cell_format(kind, style)}
-    if value is None or value == "":
-        return cell
-    if isinstance(value, str):
-        cell["userEnteredValue"] = {"stringValue": value}
-    elif isinstance(value, bool):
-        cell["userEnteredValue"] = {"boolValue": value}
-    elif isinstance(value, (int, float)):
-        cell["userEnteredValue"] = {"numberValue": value}
-    elif isinstance(value, date):
-        cell["userEnteredValue"] = {"numberValue": _serial(value)}
-    elif isinstance(value, time):
-        secs = value.hour * 3600 + value.minute * 60 + value.second
-        cell["userEnteredValue"] = {"numberValue": secs / 86400}
-    else:
-        cell["userEnteredValue"] = {"stringValue": str(value)}
-    return cell
-
-
-_DEFAULT_TAB = re.compile(r"^(Sheet|Trang tính|Trang tinh)\s*\d+$", re.IGNORECASE)
-
-
-def summary_requests(tables: list[Any], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The one batchUpdate that makes the summary spreadsheet show ``tables``.
-
-    ``existing`` is the spreadsheet's ``sheets[].properties``. Tabs are matched by title;
-    missing ones are added with sheetIds chosen here (later requests in the same batch use
-    them); Google's untouched default tabs (``Sheet1``/``Trang tính1``) are deleted; other
-    tabs the Office added are left alone, after ours.
-    """
-    by_title = {str(p.get("title")): p for p in existing}
-    used_ids = {int(p.get("sheetId", 0)) for p in existing}
-    next_id = max(used_ids, default=0) + 1
-    wanted = {t.name for t in tables}
-    reqs: list[dict[str, Any]] = []
-    ids: list[int] = []
-    for index, t in enumerate(tables):
-        rows = max(len(t.rows) + 1, 2)
-        cols = max(len(t.columns), max((len(r) for r in t.rows), default=0), 1)
-        grid = {"rowCount": rows, "columnCount": cols, "frozenRowCount": 1}
-        props = by_title.get(t.name)
-        if props is None:
-            while next_id in used_ids:
-                next_id += 1
-            sid = next_id
-            used_ids.add(sid)
-            reqs.append(
-                {
-                    "addSheet": {
-                        "properties": {
-                            "sheetId": sid,
-                            "title": t.name,
-                            "index": index,
-                            "gridProperties": grid,
-                        }
-                    }
-                }
-            )
-        else:
-            sid = int(props.get("sheetId", 0))
-            reqs.append(
-                {
-                    "updateSheetProperties": {
-                        "properties": {"sheetId": sid, "index": index, "gridProperties": grid},
-                        "fields": "index,gridProperties(rowCount,columnCount,frozenRowCount)",
-                    }
-                }
-            )
-        ids.append(sid)
-    for p in existing:
-        title = str(p.get("title"))
-        if title not in wanted and _DEFAULT_TAB.match(title):
-            reqs.append({"deleteSheet": {"sheetId": int(p.get("sheetId", 0))}})
-    for sid, t in zip(ids, tables, strict=True):
-        kinds = [c.kind for c in t.columns]
-        header = [
-            {"userEnteredValue": {"stringValue": c.title}, "userEnteredFormat": _HEADER_FORMAT}
-            for c in t.columns
-        ]
-        data_rows = [{"values": header}]
-        styles = list(t.styles) + [None] * (len(t.rows) - len(t.styles))
-        for row, style in zip(t.rows, styles, strict=False):
-            data_rows.append(
-                {
-                    "values": [
-                        _cell_data(v, kinds[c] if c < len(kinds) else "text", style)
-                        for c, v in enumerate(row)
-                    ]
-                }
-            )
-        # the whole grid (just resized to fit): cells not given are cleared, values and formats
-        reqs.append(
-            {
-                "updateCells": {
-                    "range": {"sheetId": sid},
-                    "rows": data_rows,
-                    "fields": "userEnteredValue,userEnteredFormat",
-                }
-            }
-        )
-        reqs.append(
-            {
-                "updateDimensionProperties": {
-                    "range": {"sheetId": sid, "dimension": "ROWS", "startIndex": 0, "endIndex": 1},
-                    "properties": {"pixelSize": 42},
-                    "fields": "pixelSize",
-                }
-            }
-        )
-        for start, end, width in _width_runs([c.width for c in t.columns]):
-            reqs.append(
-                {
-                    "updateDimensionProperties": {
-                        "range": {
-                            "sheetId": sid,
-                            "dimension": "COLUMNS",
-                            "startIndex": start,
-                            "endIndex": end,
-                        },
-                        "properties": {"pixelSize": int(round(width * 7 + 5))},
-                        "fields": "pixelSize",
-                    }
-                }
-            )
-    return reqs
-
-
-def _width_runs(widths: Iterable[float]) -> list[tuple[int, int, float]]:
-    runs: list[tuple[int, int, float]] = []
-    for i, w in enumerate(widths):
-        if runs and runs[-1][2] == w and runs[-1][1] == i:
-            runs[-1] = (runs[-1][0], i + 1, w)
-        else:
-            runs.append((i, i + 1, w))
-    return runs
-
-
-def write_summary_gsheets(config: Any, tables: list[Any], *, client: GoogleClient | None = None) -> str:
-    """Replace the summary spreadsheet's tabs with ``tables`` in two requests; returns its URL."""
-    sid = spreadsheet_id(config.sync.summary)
-    own = client is None
-    client = client or GoogleClient.from_config(config)
-    try:
-        return _write_summary(client, sid, tables)
-    finally:
-        if own:
-            client.close()
-
-
-def _write_summary(client: GoogleClient, sid: str, tables: list[Any]) -> str:
-    account = client.account_email or "tài khoản dịch vụ"
-    fields: ParamsType = {"fields": "sheets.properties(sheetId,title,index)"}
-    try:
-        meta = client.http.fetch_sheet_metadata(sid, params=fields)
-        existing = [s.get("properties") or {} for s in meta.get("sheets") or []]
-        try:
-            client.http.batch_update(sid, {"requests": summary_requests(tables, existing)})
-        except GoogleApiError as e:
-            # A retried batchUpdate whose first try was applied but whose answer was lost
-            # fails on its own addSheet ids; the batch is all-or-nothing, so look again and
-            # write once more (the result is the same tables, never a duplicate).
-            if not (e.status == 400 and e.attempts > 1):
-                raise
-            meta = client.http.fetch_sheet_metadata(sid, params=fields)
-            existing = [s.get("properties") or {} for s in meta.get("sheets") or []]
-            client.http.batch_update(sid, {"requests": summary_requests(tables, existing)})
-    except GoogleApiError as e:
-        if e.status == 404:
-            raise OutputError(
-                f"không tìm thấy bảng tổng hợp {sid} trên Google Sheets; kiểm tra “summary” trong [sync]"
-            ) from None
-        if e.status == 403:
-            raise OutputError(
-                f"tài khoản {account} chưa có quyền chỉnh sửa bảng tổng hợp {sid}; "
-                "chia sẻ bảng tính với quyền Người chỉnh sửa"
-            ) from None
-        if 400 <= e.status < 500 and e.status not in (408, 429):
-            # refused: a batchUpdate is all or nothing, so nothing of it was applied
-            raise OutputError(
-                f"không ghi được bảng tổng hợp {sid}: Google trả lời lỗi {e.status} ({e.message}); "
-                "bảng tổng hợp trước vẫn còn nguyên"
-            ) from None
-        raise OutputError(
-            f"không chắc bảng tổng hợp {sid} đã được ghi: Google trả lời lỗi {e.status} ({e.message}). "
-            "Chạy lại lệnh: lần chạy sau ghi lại toàn bộ bảng tổng hợp"
-        ) from None
-    except GoogleNetworkError as e:
-        raise OutputError(
-            f"không chắc bảng tổng hợp {sid} đã được ghi: mất kết nối tới Google ({e}). "
-            "Chạy lại lệnh: lần chạy sau ghi lại toàn bộ bảng tổng hợp"
-        ) from None
-    return spreadsheet_url(sid)
+def _write_json(path: Path, data: Any) -> None:
+    """The state file, atomically; private (0600) as it has always been."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    atomic_write_bytes(path, text.encode("utf-8"), mode=0o600)

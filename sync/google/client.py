@@ -40,11 +40,10 @@ import requests
 from google.auth.transport.requests import AuthorizedSession
 from google.auth.transport.requests import Request as AuthRequest
 from google.oauth2 import service_account
-from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from requests.adapters import HTTPAdapter
 
-from sync.exceptions import AuthError, ConfigError, os_reason
+from sync.exceptions import AuthError, ConfigError, GoogleApiError, GoogleNetworkError, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -66,37 +65,6 @@ _DRIVE_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
-
-
-# ---------------------------------------------------------------- errors
-
-
-class GoogleApiError(APIError):
-    """Google answered with an error after the retry policy (a gspread ``APIError``)."""
-
-    def __init__(self, response: requests.Response, *, attempts: int = 1):
-        super().__init__(response)
-        self.status = response.status_code
-        self.attempts = attempts
-        err = self.error if isinstance(self.error, Mapping) else {}
-        self.google_status: str = str(err.get("status") or "")
-        self.message: str = str(err.get("message") or "")
-        reasons = [e.get("reason", "") for e in err.get("errors") or [] if isinstance(e, Mapping)]
-        for d in err.get("details") or []:
-            if isinstance(d, Mapping) and d.get("reason"):
-                reasons.append(str(d["reason"]))
-        self.reasons: list[str] = [r for r in reasons if r]
-
-    def __str__(self) -> str:
-        return f"Google trả lời lỗi {self.status} {self.google_status}: {self.message}".strip()
-
-
-class GoogleNetworkError(Exception):
-    """No answer from Google (connection refused/reset, timeout) after every try."""
-
-    def __init__(self, message: str, *, attempts: int):
-        super().__init__(message)
-        self.attempts = attempts
 
 
 # ---------------------------------------------------------------- credentials
@@ -232,7 +200,7 @@ def endpoint_name(method: str, url: str) -> str:
 
 
 class RequestStats:
-    """Per-run counters: requests sent (every attempt), by endpoint and by method; retries."""
+    """Per-run counters: requests sent (every attempt) by endpoint, retries, statuses, time slept."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -253,40 +221,6 @@ class RequestStats:
     def status(self, code: int) -> None:
         with self._lock:
             self.statuses[code] += 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_endpoint.values())
-
-    @property
-    def api_total(self) -> int:
-        """Requests to the Sheets and Drive APIs (token requests excluded)."""
-        return sum(v for k, v in self.by_endpoint.items() if not k.endswith("oauth2.token"))
-
-    def by_method(self) -> dict[str, int]:
-        out: Counter[str] = Counter()
-        for k, v in self.by_endpoint.items():
-            out[k.split(" ", 1)[0]] += v
-        return dict(out)
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "total": self.total,
-                "api_total": self.api_total,
-                "by_endpoint": dict(sorted(self.by_endpoint.items())),
-                "by_method": self.by_method(),
-                "retries": dict(sorted(self.retries.items())),
-                "statuses": dict(sorted(self.statuses.items())),
-                "slept": round(self.slept, 3),
-            }
-
-    def reset(self) -> None:
-        with self._lock:
-            self.by_endpoint.clear()
-            self.retries.clear()
-            self.statuses.clear()
-            self.slept = 0.0
 
 
 class RateLimiter:
@@ -468,65 +402,69 @@ class GoogleClient:
         (no answer after retries) or ``AuthError`` (credentials refused).
         """
         key = endpoint_name(method, url)
+        send = dict(params=params, json=json, data=data, files=files, headers=headers, timeout=self.timeout)
         attempt = 0
         while True:
             attempt += 1
             self.limiter.acquire()
             self.stats.sent(key)
-            response: requests.Response | None = None
-            failure: BaseException | None = None
-            try:
-                response = self.session.request(
-                    method.upper(),
-                    url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    files=files,
-                    headers=headers,
-                    timeout=self.timeout,
-                )
-            except google.auth.exceptions.RefreshError as e:
-                if getattr(e, "retryable", False):
-                    # google-auth has already retried the token request itself: the key is
-                    # fine, Google's token service is not answering
-                    raise GoogleNetworkError(
-                        "máy chủ cấp mã truy cập của Google tạm thời không trả lời; thử lại sau ít phút",
-                        attempts=attempt,
-                    ) from None
-                raise _auth_error(self.account_email, e) from None
-            except (requests.ConnectionError, requests.Timeout, google.auth.exceptions.TransportError) as e:
-                failure = e
-            if response is not None:
-                self.stats.status(response.status_code)
-                if response.status_code < 400:
-                    return response
-                if response.status_code == 401:
-                    response.close()
-                    raise _auth_error(self.account_email, None)
-                if _scope_refused(response):
-                    response.close()
-                    raise AuthError(
-                        "tài khoản dịch vụ Google không được cấp đủ quyền (phạm vi spreadsheets và "
-                        "drive.readonly); kiểm tra khóa và API Sheets/Drive đã bật cho dự án"
-                    )
-                if not self.policy.retryable(response) or attempt >= self.policy.max_tries:
-                    raise GoogleApiError(response, attempts=attempt)
-                wait = self.policy.wait_for(attempt, response)
-                if wait > self.policy.max_wait:
-                    raise GoogleApiError(response, attempts=attempt)
-                log.info("Google trả lời %s cho %s; thử lại sau %.1f giây", response.status_code, key, wait)
-                response.close()
-            else:
-                if attempt >= self.policy.max_tries:
-                    raise GoogleNetworkError(
-                        f"không kết nối được tới Google sau {attempt} lần thử ({type(failure).__name__})",
-                        attempts=attempt,
-                    )
-                wait = self.policy.wait_for(attempt, None)
-                log.info("Lỗi kết nối (%s) cho %s; thử lại sau %.1f giây", type(failure).__name__, key, wait)
+            response, failure = self._attempt(method, url, attempt, send)
+            if response is not None and response.status_code < 400:
+                return response
+            wait = self._wait_before_retry(key, attempt, response, failure)
             self.stats.retried(key, wait)
             self.sleep(wait)
+
+    def _attempt(
+        self, method: str, url: str, attempt: int, send: dict[str, Any]
+    ) -> tuple[requests.Response | None, BaseException | None]:
+        """One try: Google's response, or the connection failure; raises when the token is refused."""
+        try:
+            response = self.session.request(method.upper(), url, **send)
+        except google.auth.exceptions.RefreshError as e:
+            if getattr(e, "retryable", False):
+                # google-auth has already retried the token request itself: the key is
+                # fine, Google's token service is not answering
+                raise GoogleNetworkError(
+                    "máy chủ cấp mã truy cập của Google tạm thời không trả lời; thử lại sau ít phút",
+                    attempts=attempt,
+                ) from None
+            raise _auth_error(self.account_email, e) from None
+        except (requests.ConnectionError, requests.Timeout, google.auth.exceptions.TransportError) as e:
+            return None, e
+        self.stats.status(response.status_code)
+        return response, None
+
+    def _wait_before_retry(
+        self, key: str, attempt: int, response: requests.Response | None, failure: BaseException | None
+    ) -> float:
+        """How long to wait before trying again; raises when the failure is final."""
+        if response is None:
+            if attempt >= self.policy.max_tries:
+                raise GoogleNetworkError(
+                    f"không kết nối được tới Google sau {attempt} lần thử ({type(failure).__name__})",
+                    attempts=attempt,
+                )
+            wait = self.policy.wait_for(attempt, None)
+            log.info("Lỗi kết nối (%s) cho %s; thử lại sau %.1f giây", type(failure).__name__, key, wait)
+            return wait
+        if response.status_code == 401:
+            response.close()
+            raise _auth_error(self.account_email, None)
+        if _scope_refused(response):
+            response.close()
+            raise AuthError(
+                "tài khoản dịch vụ Google không được cấp đủ quyền (phạm vi spreadsheets và "
+                "drive.readonly); kiểm tra khóa và API Sheets/Drive đã bật cho dự án"
+            )
+        if not self.policy.retryable(response) or attempt >= self.policy.max_tries:
+            raise GoogleApiError(response, attempts=attempt)
+        wait = self.policy.wait_for(attempt, response)
+        if wait > self.policy.max_wait:
+            raise GoogleApiError(response, attempts=attempt)
+        log.info("Google trả lời %s cho %s; thử lại sau %.1f giây", response.status_code, key, wait)
+        response.close()
+        return wait
 
     # -------------------------------------------------------------- lifecycle
 
@@ -537,7 +475,7 @@ class GoogleClient:
     def __enter__(self) -> GoogleClient:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:  # never show credentials

@@ -11,12 +11,10 @@ import pytest
 
 from sync.config import load_config
 from sync.emulator import Emulator
-from sync.exceptions import AuthError, ConfigError
-from sync.gclient import (
+from sync.exceptions import AuthError, ConfigError, GoogleApiError, GoogleNetworkError
+from sync.google.client import (
     SCOPES,
-    GoogleApiError,
     GoogleClient,
-    GoogleNetworkError,
     RateLimiter,
     credentials_path,
     endpoint_name,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sync.display import rounded_rate
 from sync.labels import REPORT_STATUS_LABELS
-from sync.model import RunResult
-from sync.summary import Column, Table
+from sync.model import Counts, RunResult
+from sync.summary.tables import Column, Table
 
 if TYPE_CHECKING:  # at run time only attributes are read: no import cycle with sync.history
     from sync.history import RunSnapshot
@@ -33,18 +34,15 @@ def _delta(a: float | int | None, b: float | int | None, *, digits: int | None =
     return round(d, digits) if digits is not None else d
 
 
-def _completed(counts: dict[str, int]) -> int:
-    return int(counts.get("completed_on_time", 0)) + int(counts.get("completed_late", 0))
-
-
 def _measures(counts: dict[str, Any], completion_rate: float | None, on_time_rate: float | None) -> list[Any]:
-    """The values of ``MEASURES`` for one unit or the total."""
+    """The values of ``MEASURES`` for one unit or the total; rates as the workbook shows them."""
+    tally = Counts.from_dict(counts)
     return [
-        int(counts.get("total", 0)),
-        _completed(counts),
-        int(counts.get("in_progress_overdue", 0)),
-        completion_rate,
-        on_time_rate,
+        tally.total,
+        tally.completed,
+        tally.in_progress_overdue,
+        rounded_rate(completion_rate),
+        rounded_rate(on_time_rate),
     ]
 
 

@@ -1,0 +1,150 @@
+"""The sync use case, from Python: what ``ubnd-sync sync`` does, without click.
+
+``sync_and_record(config, as_of)`` reads and checks every unit (``sync.engine.run_sync``),
+builds the summary's tables with the ``So sánh`` tab against the history's previous run,
+writes the summary with the configured backend and records the run in the history in
+one transaction, then lets the source remember what it read (``Source.commit``)::
+
+    from sync.config import load_config
+    from sync.pipeline import sync_and_record
+
+    outcome = sync_and_record(load_config("ubnd-sync.toml"), date(2024, 3, 5))
+    outcome.result.to_dict()   # the JSON document of contract §6
+    outcome.summary            # where the summary went (a path or a Google Sheets URL)
+    outcome.warnings           # things a person should know; the run still succeeded
+
+The summary is installed inside the history's transaction, just before it commits: a
+failure of either leaves the previous summary and history whole. An .xlsx summary renders
+in a child process meanwhile (the machine's other core).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sync.config import Config, load_config
+from sync.engine import Progress, run_sync
+from sync.exceptions import UsageError
+from sync.model import RunResult
+from sync.sources import Source, make_source
+from sync.summary import build_tables, start_xlsx, write_tables
+
+if TYPE_CHECKING:
+    from sync.demo import DemoProvince
+
+__all__ = ["SyncOutcome", "sync_and_record", "prepare_demo"]
+
+
+@dataclass(slots=True)
+class SyncOutcome:
+    """What a sync did: its result, where the summary went, and warnings for a person."""
+
+    result: RunResult
+    #: The summary's path or URL; None on a dry run (nothing written).
+    summary: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def unreadable(self) -> bool:
+        """Some unit's workbook could not be read (the CLI exits 3)."""
+        return bool(self.result.unreadable_units())
+
+
+def sync_and_record(
+    config: Config,
+    as_of: date,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    source: Source | None = None,
+) -> SyncOutcome:
+    """One sync: read, write the summary (with the ``So sánh`` tab), record the history.
+
+    With ``dry_run`` nothing is written (no summary, no history, no source state).
+    Raises ``sync.exceptions.UbndSyncError`` subclasses when the run cannot finish.
+    """
+    source = source or make_source(config)
+    try:
+        result = run_sync(config, as_of, progress=progress, source=source)
+        if dry_run:
+            return SyncOutcome(result)
+        _write_and_record(config, result)
+        return SyncOutcome(result, result.summary_path, _commit(source))
+    finally:
+        source.close()
+
+
+def _write_and_record(config: Config, result: RunResult) -> None:
+    """The summary and the history snapshot, in the history's one transaction."""
+    from sync.history import History  # only a run that writes needs it
+    from sync.summary.compare import comparison_table
+
+    with History(config.history_path) as history:
+        previous = history.previous_run(result.as_of, result.period)
+        tables = build_tables(result, extra=[comparison_table(result, previous)])
+        if config.sync.backend == "xlsx":
+            pending = start_xlsx(tables, config.summary_target)
+            del tables  # the writer has its own copy: free this one while history is written
+            result.summary_path = str(pending.target)
+            try:
+                history.record(result, config_path=str(config.path), before_commit=pending.finish)
+            finally:
+                pending.abort()  # no-op once finished
+            return
+        result.summary_path = config.sync.summary
+
+        def install() -> None:
+            result.summary_path = write_tables(config, tables)
+
+        history.record(result, config_path=str(config.path), before_commit=install)
+
+
+def _commit(source: Source) -> list[str]:
+    """Let the source remember what it read; failing costs only a full read next time."""
+    try:
+        source.commit()
+    except (OSError, ValueError) as e:
+        return [f"không lưu được trạng thái đọc lần này ({e}); lần sau sẽ đọc lại tất cả."]
+    return []
+
+
+# ---------------------------------------------------------------- the demo province
+
+DEMO_MARKER = ".ubnd-sync-demo"
+
+
+def claim_demo_directory(directory: Path) -> None:
+    """The demo writes only into an empty folder or one it made before (never over real data)."""
+    if directory.exists() and any(directory.iterdir()) and not (directory / DEMO_MARKER).exists():
+        raise UsageError(
+            f"thư mục {directory} đã có dữ liệu không phải của tỉnh mẫu; chọn một thư mục trống "
+            "(ví dụ: ubnd-sync demo ubnd-sync-demo)."
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DEMO_MARKER).write_text("Thư mục tỉnh mẫu của ubnd-sync.\n", encoding="utf-8")
+    history = directory / "ubnd-sync.history.sqlite"
+    if history.exists():  # a demo starts its history afresh
+        history.unlink()
+
+
+def months_before(d: date, months: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    return date(y, m + 1, min(d.day, 28))
+
+
+def prepare_demo(directory: Path, *, seed: int, as_of: date, months: int = 1) -> DemoProvince:
+    """Make the demo province in ``directory`` as of ``as_of``.
+
+    With ``months`` > 1 the meetings of the months before are made and synced into the
+    history first (earliest first), so ``diff`` and ``report`` have something to compare.
+    """
+    from sync.demo import make_demo
+
+    claim_demo_directory(directory)
+    for back in range(months - 1, 0, -1):
+        earlier = make_demo(directory, seed=seed, as_of=months_before(as_of, back))
+        sync_and_record(load_config(earlier.config_path), earlier.as_of)
+    return make_demo(directory, seed=seed, as_of=as_of)

@@ -1,0 +1,231 @@
+"""The summary's content (contract §7): a ``RunResult`` as backend-neutral tables.
+
+``build_tables`` turns a ``RunResult`` into ``Table`` objects (tab name, typed columns,
+rows, row styles) that every writer renders the same way: ``sync.summary.xlsx`` (a file)
+and ``sync.summary.gsheets`` (a Google Sheet). Percent cells hold the rate rounded as
+every other place shows it (``sync.display.rounded_rate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sync.display import rounded_rate
+from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS, SEVERITY_LABELS, UPDATE_STATE_LABELS
+from sync.model import CATEGORIES, Counts, RunResult, Task
+from sync.normalize import cell_text
+from sync.schema import Schema, unit_sheet_schema
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    width: float = 14
+    kind: str = "text"  # text | int | date | percent | datetime
+
+
+@dataclass(slots=True)
+class Table:
+    name: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    #: per row: None, "overdue", "due_soon" or "total"
+    styles: list[str | None] = field(default_factory=list)
+
+    def add(self, row: list[Any], style: str | None = None) -> None:
+        self.rows.append(row)
+        self.styles.append(style)
+
+
+TAB_STATS = "Thống kê"
+TAB_TASKS = "Nhiệm vụ"
+TAB_OVERDUE = "Quá hạn"
+TAB_FINDINGS = "Cảnh báo"
+TAB_INFO = "Thông tin"
+
+
+def _unit_names(result: RunResult) -> dict[str, str]:
+    return {u.code: u.name for u in result.units}
+
+
+#: Units the Office must chase are coloured like overdue tasks; late or partial ones like due-soon.
+_STATUS_STYLE = {
+    "missing": "overdue",
+    "unreadable": "overdue",
+    "invalid": "overdue",
+    "incomplete": "due_soon",
+    "late": "due_soon",
+}
+
+
+def stats_table(result: RunResult) -> Table:
+    cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 40), Column("Tổng số", 9, "int")]
+    cols += [Column(CATEGORY_LABELS[c], 13, "int") for c in CATEGORIES]
+    cols += [Column("Tỷ lệ hoàn thành", 12, "percent"), Column("Tỷ lệ đúng hạn", 12, "percent")]
+    cols += [Column("Tình trạng báo cáo", 22)]
+    t = Table(TAB_STATS, cols)
+
+    def cells(c: Counts, completion: float | None, on_time: float | None) -> list[Any]:
+        # the rates rounded as the report and the terminal show them (0.8125 -> 81.3%)
+        return [*c.as_dict().values(), rounded_rate(completion), rounded_rate(on_time)]
+
+    for u in result.units:
+        t.add(
+            [
+                u.code,
+                u.name,
+                *cells(u.tally, u.completion_rate, u.on_time_rate),
+                REPORT_STATUS_LABELS[u.report_status],
+            ],
+            _STATUS_STYLE.get(u.report_status),
+        )
+    totals = result.totals
+    row = cells(Counts.from_dict(totals["counts"]), totals["completion_rate"], totals["on_time_rate"])
+    t.add(["", "Tổng cộng", *row, ""], "total")
+    return t
+
+
+def _display(task: Task, name: str) -> Any:
+    value = task.values.get(name)
+    if isinstance(value, date):
+        return value
+    raw = task.raw.get(name)
+    if raw is None or isinstance(raw, str):  # text was cleaned on the way in
+        return raw
+    return cell_text(raw)
+
+
+def tasks_table(result: RunResult, schema: Schema) -> Table:
+    fields = [f for f in schema.fields if f.name != "stt"]
+    # the unit by its code (the names are on Thống kê and Quá hạn): a column less on the largest tab
+    cols = [Column("Mã đơn vị", 11), Column("Dòng", 7, "int")]
+    widths = {"summary": 60, "progress": 40, "obstacles": 40, "doc_ref": 16, "lead_unit": 24, "co_units": 24}
+    for f in fields:
+        kind = "date" if f.type in ("date", "date_or_kind") else "text"
+        cols.append(Column(f.title, widths.get(f.name, 14 if kind == "date" else 18), kind))
+    cols += [Column("Phân loại", 24), Column("Số ngày quá hạn", 10, "int"), Column("Tình trạng cập nhật", 18)]
+    t = Table(TAB_TASKS, cols)
+    for task in result.tasks:
+        style = "overdue" if task.days_overdue is not None else "due_soon" if task.due_soon else None
+        t.add(
+            [
+                task.unit,
+                task.row,
+                *(_display(task, f.name) for f in fields),
+                CATEGORY_LABELS[task.category],
+                task.days_overdue,
+                UPDATE_STATE_LABELS[task.update_state],
+            ],
+            style,
+        )
+    return t
+
+
+def overdue_table(result: RunResult) -> Table:
+    cols = [
+        Column("Mã đơn vị", 11),
+        Column("Đơn vị", 30),
+        Column("Mã nhiệm vụ", 14),
+        Column("Nội dung nhiệm vụ", 60),
+        Column("Thời hạn", 12, "date"),
+        Column("Số ngày quá hạn", 10, "int"),
+        Column("Tình trạng", 16),
+        Column("Kết quả thực hiện", 40),
+        Column("Khó khăn, vướng mắc, đề xuất", 40),
+        Column("Đề nghị gia hạn đến", 14, "date"),
+        Column("Vị trí", 16),
+    ]
+    t = Table(TAB_OVERDUE, cols)
+    names = _unit_names(result)
+    overdue = [task for task in result.tasks if task.days_overdue is not None]
+    overdue.sort(key=lambda task: (-(task.days_overdue or 0), task.unit, task.row))
+    for task in overdue:
+        t.add(
+            [
+                task.unit,
+                names[task.unit],
+                _display(task, "task_id"),
+                _display(task, "summary"),
+                task.effective_deadline,
+                task.days_overdue,
+                _display(task, "status"),
+                _display(task, "progress"),
+                _display(task, "obstacles"),
+                _display(task, "extension_request"),
+                f"{task.sheet}, dòng {task.row}",
+            ],
+            "overdue",
+        )
+    return t
+
+
+def findings_table(result: RunResult, schema: Schema | None = None) -> Table:
+    cols = [
+        Column("Mã đơn vị", 11),
+        Column("Đơn vị", 30),
+        Column("Trang", 14),
+        Column("Ô", 8),
+        Column("Dòng", 7, "int"),
+        Column("Cột", 18),
+        Column("Mức độ", 10),
+        Column("Mã lỗi", 22),
+        Column("Giá trị", 24),
+        Column("Nội dung", 90),
+    ]
+    t = Table(TAB_FINDINGS, cols)
+    names = _unit_names(result)
+    titles = {f.name: f.title for f in (schema or unit_sheet_schema()).fields}
+    for f in result.findings:
+        value = (
+            f.value
+            if isinstance(f.value, (int, float)) and not isinstance(f.value, bool)
+            else (None if f.value is None else cell_text(f.value))
+        )
+        t.add(
+            [
+                f.unit,
+                names.get(f.unit, f.unit),
+                f.sheet,
+                f.cell,
+                f.row,
+                titles.get(f.field, f.field) if f.field else None,
+                SEVERITY_LABELS[f.severity],
+                f.code,
+                value,
+                f.message,
+            ]
+        )
+    return t
+
+
+def info_table(result: RunResult) -> Table:
+    t = Table(
+        TAB_INFO,
+        [Column("Mục", 30), Column("Giá trị", 60), Column("Trang tính", 16), Column("Phiên bản", 24)],
+    )
+    t.add(["Ngày báo cáo", result.as_of])
+    t.add(["Kỳ báo cáo: từ sau ngày", result.period.previous_cutoff])
+    t.add(["Kỳ báo cáo: đến ngày", result.period.cutoff])
+    t.add(["Thời điểm tạo", result.generated_at.strftime("%d/%m/%Y %H:%M:%S %z")])
+    t.add(["Phiên bản ubnd-sync", result.version])
+    t.add(["Số đơn vị", len(result.units)])
+    t.add(["Nguồn dữ liệu của từng đơn vị", None])
+    for u in result.units:
+        t.add([f"{u.code} — {u.name}", u.source, u.sheet, u.source_version])
+    return t
+
+
+def build_tables(result: RunResult, schema: Schema | None = None, extra: Iterable[Table] = ()) -> list[Table]:
+    schema = schema or unit_sheet_schema()
+    tables = [
+        stats_table(result),
+        tasks_table(result, schema),
+        overdue_table(result),
+        findings_table(result, schema),
+    ]
+    tables.extend(extra)
+    tables.append(info_table(result))
+    return tables
