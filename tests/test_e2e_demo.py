@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from sync.cli import cli
 from sync.config import load_config
 from sync.demo import DEMO_AS_OF, DemoProvince, make_demo
+from sync.demo.gsheets import load_demo_into_emulator
 from sync.emulator import Emulator
 from sync.engine import run_sync
-from sync.gsheets_demo import load_demo_into_emulator
 from sync.model import RunResult
 from tests.conftest import tree_hash
 
