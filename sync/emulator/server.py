@@ -91,7 +91,7 @@ class Emulator:
     def __enter__(self) -> Emulator:
         return self.start() if self._httpd is None else self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.stop()
 
     def reset(self, keep_accounts: bool = True) -> None:

@@ -67,7 +67,6 @@ class DriveFile:
     trashed: bool = False
     description: str | None = None
     spreadsheet: Spreadsheet | None = None
-    content: bytes = b""
 
     def role_of(self, email: str) -> str | None:
         best = None
