@@ -25,7 +25,7 @@ from sync.config import Config, load_config
 from sync.engine import run_sync
 from sync.history import History, HistoryError, comparison_table, diff
 from sync.model import CATEGORIES, RunResult
-from tests.conftest import task_row, write_config, write_workbook
+from tests.helpers import DemoMonths, task_row, write_config, write_workbook
 
 NAMES = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính"}
 
@@ -419,13 +419,11 @@ def test_comparison_table_without_previous_run_says_so() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
-    from sync.demo import make_demo
-
+def demo_history(demo_months: DemoMonths, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
     directory = tmp_path_factory.mktemp("demo-history")
     run_ids = []
     for month in (8, 9, 10):
-        province = make_demo(directory, as_of=date(2024, month, 5))
+        province = demo_months.render(directory, as_of=date(2024, month, 5))
         config = load_config(province.config_path)
         result = run_sync(config, province.as_of)
         with History(config.history_path) as h:

@@ -23,7 +23,7 @@ from sync.sources.gsheets import (
     write_summary_gsheets,
 )
 from sync.summary import Column, Table, build_tables
-from tests.conftest import AS_OF, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, DemoMonths, task_row, write_config, write_workbook
 
 NAMES = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính", "STP": "Sở Tư pháp", "RG": "UBND thành phố Rạch Giá"}
 
@@ -283,10 +283,8 @@ def test_spreadsheet_id_from_url() -> None:
     assert spreadsheet_id(" abc ") == "abc"
 
 
-def test_demo_province_equivalent(tmp_path: Path, emu: Emulator) -> None:
-    from sync.demo import make_demo
-
-    prov = make_demo(tmp_path / "demo")
+def test_demo_province_equivalent(demo_months: DemoMonths, tmp_path: Path, emu: Emulator) -> None:
+    prov = demo_months.render(tmp_path / "demo")
     gpath = load_demo_into_emulator(prov.directory, prov.config_path, emu)
     emu.quota.configure(enabled=False)
     xres = run_sync(load_config(prov.config_path), prov.as_of)

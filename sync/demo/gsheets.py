@@ -26,15 +26,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from google.oauth2 import service_account
-
-from sync.config import Config, load_config
 from sync.exceptions import SourceUnreadable, UsageError
-from sync.gclient import SCOPES, GoogleClient
-from sync.sources.base import TabData
-from sync.sources.xlsx import XlsxSource
 
-try:
+try:  # before google-auth, whose recent releases need cryptography too
     from sync.emulator import Emulator
 except ModuleNotFoundError as e:
     if e.name != "cryptography":
@@ -43,6 +37,13 @@ except ModuleNotFoundError as e:
         "Tỉnh mẫu trên Google Sheets cần trình giả lập, mà trình giả lập cần gói cryptography. "
         'Cài thêm bằng: pip install "ubnd-sync[emulator]"'
     ) from e
+
+from google.oauth2 import service_account
+
+from sync.config import Config, load_config
+from sync.gclient import SCOPES, GoogleClient
+from sync.sources.base import TabData
+from sync.sources.xlsx import XlsxSource
 
 OWNER = "van-phong@ubnd-demo.gov.vn"
 SERVICE_ACCOUNT = "ubnd-sync@ubnd-demo.iam.gserviceaccount.com"
