@@ -271,7 +271,7 @@ class Replayer:
         ids.listed.update(x for x in FILE_ID.findall(json.dumps(expected)) if x not in ids.strings)
         rev = {v: k for k, v in ids.strings.items()}
         rnum = {v: k for k, v in ids.nums.items()}
-        actual_n = _norm_times(self._unmap(actual, rev, rnum))
+        actual_n = _norm_times(_swap_ids(actual, rev, rnum))
         expected_n = _norm_times(expected)
         matched = resp.status_code == exp_status and actual_n == expected_n
         if kind is not None and not matched and method != "GET":
@@ -298,7 +298,7 @@ class Replayer:
         m_uri = uri
         for rec, emu in sorted(ids.strings.items(), key=lambda kv: -len(kv[0])):
             m_uri = m_uri.replace(rec, emu)
-        m_body = self._map_request(body, ids.strings, ids.nums) if body is not None else None
+        m_body = _swap_ids(body, ids.strings, ids.nums) if body is not None else None
         send: Any
         if m_body is None:
             send = None if body_text in (None, "") else body_text
@@ -328,23 +328,6 @@ class Replayer:
         )
         return str(r.json()["id"])
 
-    def _map_request(self, body: Any, ids: dict[str, str], nums: dict[int, int]) -> Any:
-        if isinstance(body, dict):
-            out = {}
-            for k, v in body.items():
-                if k in ("sheetId", "protectedRangeId") and isinstance(v, int) and v in nums:
-                    out[k] = nums[v]
-                else:
-                    out[k] = self._map_request(v, ids, nums)
-            return out
-        if isinstance(body, list):
-            return [self._map_request(v, ids, nums) for v in body]
-        if isinstance(body, str):
-            for rec, emu in ids.items():
-                body = body.replace(rec, emu)
-            return body
-        return body
-
     def _learn(self, expected: Any, actual: Any, ids: dict[str, str], nums: dict[int, int]) -> None:
         if isinstance(expected, dict) and isinstance(actual, dict):
             for k, v in expected.items():
@@ -360,23 +343,22 @@ class Replayer:
             for e, a in zip(expected, actual, strict=False):
                 self._learn(e, a, ids, nums)
 
-    def _unmap(self, x: Any, rev: dict[str, str], rnum: dict[int, int]) -> Any:
-        if isinstance(x, dict):
-            out = {}
-            for k, v in x.items():
-                if k in ("sheetId", "protectedRangeId") and isinstance(v, int) and v in rnum:
-                    out[k] = rnum[v]
-                else:
-                    out[k] = self._unmap(v, rev, rnum)
-            return out
-        if isinstance(x, list):
-            return [self._unmap(v, rev, rnum) for v in x]
-        if isinstance(x, str):
-            for emu, rec in rev.items():
-                if emu in x:
-                    x = x.replace(emu, rec)
-            return x
-        return x
+
+def _swap_ids(x: Any, strings: dict[str, str], nums: dict[int, int]) -> Any:
+    """``x`` with string ids replaced per ``strings`` and numeric sheet/protected-range ids per ``nums``."""
+    if isinstance(x, dict):
+        return {
+            k: nums[v]
+            if k in ("sheetId", "protectedRangeId") and isinstance(v, int) and v in nums
+            else _swap_ids(v, strings, nums)
+            for k, v in x.items()
+        }
+    if isinstance(x, list):
+        return [_swap_ids(v, strings, nums) for v in x]
+    if isinstance(x, str):
+        for old, new in strings.items():
+            x = x.replace(old, new)
+    return x
 
 
 def run(cassette_dir: Path, url: str | None = None) -> Report:

@@ -538,19 +538,9 @@ def _last_table(occupied: set[tuple[int, int]]) -> tuple[int, int, int, int] | N
     for start in sorted(occupied):
         if start in seen:
             continue
-        stack = [start]
-        seen.add(start)
-        r0 = r1 = start[0]
-        c0 = c1 = start[1]
-        while stack:
-            r, c = stack.pop()
-            r0, r1, c0, c1 = min(r0, r), max(r1, r), min(c0, c), max(c1, c)
-            for dr in (-1, 0, 1):
-                for dc in (-1, 0, 1):
-                    nb = (r + dr, c + dc)
-                    if nb in occupied and nb not in seen:
-                        seen.add(nb)
-                        stack.append(nb)
-        comps.append((r0, r1, c0, c1))
+        comp = _component(occupied, start)
+        seen |= comp
+        rows, cols = [r for r, _ in comp], [c for _, c in comp]
+        comps.append((min(rows), max(rows), min(cols), max(cols)))
     comps.sort(key=lambda t: (t[1], t[2]))
     return comps[-1]
