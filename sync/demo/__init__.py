@@ -28,6 +28,13 @@ Units that behave in a particular way (every month):
 - ``BDT`` has no “updated on” column (``invalid``); ``SNGV`` has no workbook and
   ``UMT``'s workbook is a truncated file (``unreadable``);
 - ``SCT`` and ``SXD`` both list task ``NV-2023-0100`` (a duplicate id).
+
+Modules: ``model`` (public types, constants, the world's types), ``styles`` (how each
+unit keeps its sheet), ``words`` (the province's vocabulary), ``tasks`` (ordinary tasks),
+``mistakes`` (seeded mistakes), ``province`` (the world from a seed), ``render`` (the
+world on a meeting date), ``truth`` (the ground truth), ``workbook`` (the .xlsx files and
+the config), ``gsheets`` (the same province loaded into the Google emulator; needs the
+``emulator`` extra).
 """
 
 from __future__ import annotations
