@@ -34,6 +34,7 @@ _.do_PATCH
 _.do_DELETE
 _.log_message
 _.protocol_version
+_.disable_nagle_algorithm
 _.server_version
 _.sys_version
 _.daemon_threads

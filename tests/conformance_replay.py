@@ -222,6 +222,7 @@ class Replayer:
         self.emulator = emulator
         self.session = requests.Session()
         connect_session(self.session, self.url)
+        self._tokens: tuple[str, str] | None = None  # (mine, somebody else's), kept across resets
 
     def close(self) -> None:
         self.session.close()
@@ -235,12 +236,13 @@ class Replayer:
         data = json.loads(path.read_text(encoding="utf-8"))
         self._control("/_emulator/reset", {})
         self._control("/_emulator/quota", {"enabled": False})
-        me = "gspread-test@emulator-project.iam.gserviceaccount.com"
-        other = "somebody-else@emulator-project.iam.gserviceaccount.com"
-        self._control("/_emulator/accounts", {"email": me})
-        self._control("/_emulator/accounts", {"email": other})
-        token = self._token(me)
-        other_token = self._token(other)
+        if self._tokens is None:  # a reset keeps accounts and tokens: register them (RSA keys) once
+            me = "gspread-test@emulator-project.iam.gserviceaccount.com"
+            other = "somebody-else@emulator-project.iam.gserviceaccount.com"
+            self._control("/_emulator/accounts", {"email": me})
+            self._control("/_emulator/accounts", {"email": other})
+            self._tokens = (self._token(me), self._token(other))
+        token, other_token = self._tokens
         ids = _Ids()
         for i, it in enumerate(data.get("interactions", [])):
             report.results.append(self._replay(path.name, i, it, ids, token, other_token))

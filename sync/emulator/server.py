@@ -398,6 +398,7 @@ def _dispatch(call: Call, route: str) -> Response:
 class _Handler(BaseHTTPRequestHandler):
     emulator: Emulator
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall per response
     server_version = "ESF"
     sys_version = ""
 
