@@ -385,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("cassettes", nargs="?", type=Path, default=DEFAULT_CASSETTE_DIR)
     ap.add_argument("--url", default=None, help="emulator URL (default: start one in-process)")
     args = ap.parse_args(argv)
+    if not any(Path(args.cassettes).rglob("*.json")):
+        print(f"no recordings (*.json) in {args.cassettes}", file=sys.stderr)
+        return 2
     report = run(args.cassettes, args.url)
     print(report.summary())
     return 0 if report.matched == len(report.in_scope) else 1
