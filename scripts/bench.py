@@ -225,7 +225,7 @@ def bench_gsheets(work: Path, rows_per_unit: int = 50) -> list[dict[str, object]
     import tomllib
 
     from sync.emulator import Emulator
-    from sync.gsheets_demo import load_demo_into_emulator
+    from sync.demo.gsheets import load_demo_into_emulator
 
     directory = work / f"gsheets-{UNITS}x{rows_per_unit}"
     if directory.exists():

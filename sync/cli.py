@@ -220,8 +220,7 @@ def demo_cmd(
             click.echo(f"Cấu hình mẫu: {province.config_path}")
             click.echo(f"Mở bảng tổng hợp: {config.summary_target}")
         return
-    from sync.emulator import Emulator
-    from sync.gsheets_demo import load_demo_into_emulator
+    from sync.demo.gsheets import Emulator, load_demo_into_emulator
 
     emulator = Emulator().start()
     try:

@@ -10,7 +10,7 @@ from sync.config import Config, load_config
 from sync.engine import run_sync
 from sync.history import History
 from sync.model import RunResult
-from tests.conftest import task_row, write_config, write_workbook
+from tests.helpers import task_row, write_config, write_workbook
 
 NAMES = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính"}
 

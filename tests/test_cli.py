@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from sync.cli import cli
 from sync.config import Config
-from tests.conftest import task_row, tree_hash
+from tests.helpers import task_row, tree_hash
 
 Province = Callable[..., Config]
 

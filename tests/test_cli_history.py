@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from sync.cli_history import diff_cmd, history_cmd
 from sync.config import Config
-from tests.conftest import task_row
+from tests.helpers import task_row
 from tests.history_fixtures import M1, M2, M3, record_month
 
 

@@ -27,6 +27,7 @@ from sync.demo import DEMO_AS_OF, DemoProvince, load_units, make_demo, reporting
 from sync.model import CATEGORIES, REPORT_STATUSES
 from sync.normalize import fold, parse_date
 from sync.schema import unit_sheet_schema
+from tests.helpers import DemoMonths
 
 SCHEMA = unit_sheet_schema()
 MONTHS = [date(2024, 7, 5), date(2024, 9, 5), date(2024, 10, 5), DEMO_AS_OF, date(2024, 12, 5)]
@@ -36,14 +37,13 @@ PACKAGE_CSV = ROOT / "sync" / "data" / "kien-giang-units.csv"
 
 
 @pytest.fixture(scope="module")
-def province(tmp_path_factory: pytest.TempPathFactory) -> DemoProvince:
-    return make_demo(tmp_path_factory.mktemp("demo"))
+def province(demo_province: DemoProvince) -> DemoProvince:
+    return demo_province
 
 
 @pytest.fixture(scope="module")
-def months(tmp_path_factory: pytest.TempPathFactory) -> dict[date, DemoProvince]:
-    root = tmp_path_factory.mktemp("months")
-    return {d: make_demo(root / d.isoformat(), as_of=d) for d in MONTHS}
+def months(demo_months: DemoMonths) -> dict[date, DemoProvince]:
+    return {d: demo_months.pristine(d) for d in MONTHS}
 
 
 def _hashes(directory: Path) -> dict[str, str]:

@@ -7,6 +7,8 @@ The demo generator decides every task's category and every unit's status first
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,17 +18,17 @@ from click.testing import CliRunner
 
 from sync.cli import cli
 from sync.config import load_config
-from sync.demo import DEMO_AS_OF, DemoProvince, make_demo
+from sync.demo import DEMO_AS_OF, DemoProvince
+from sync.demo.gsheets import load_demo_into_emulator
 from sync.emulator import Emulator
 from sync.engine import run_sync
-from sync.gsheets_demo import load_demo_into_emulator
 from sync.model import RunResult
-from tests.conftest import tree_hash
+from tests.helpers import DemoMonths, tree_hash
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoProvince:
-    return make_demo(tmp_path_factory.mktemp("demo"), seed=2024, as_of=DEMO_AS_OF)
+def demo(demo_months: DemoMonths, tmp_path_factory: pytest.TempPathFactory) -> DemoProvince:
+    return demo_months.render(tmp_path_factory.mktemp("demo"), as_of=DEMO_AS_OF)  # seed 2024
 
 
 @pytest.fixture(scope="module", params=["xlsx", "gsheets"])
@@ -78,8 +80,8 @@ def test_demo_statuses_and_exact_figures(demo_result: RunResult) -> None:
 
 
 @pytest.mark.parametrize("as_of", [date(2024, 7, 5), date(2024, 9, 5), date(2024, 10, 5)])
-def test_demo_other_months(tmp_path: Path, as_of: date) -> None:
-    province = make_demo(tmp_path, seed=2024, as_of=as_of)
+def test_demo_other_months(demo_months: DemoMonths, tmp_path: Path, as_of: date) -> None:
+    province = demo_months.render(tmp_path, as_of=as_of)  # seed 2024
     result = run_sync(load_config(province.config_path), as_of)
     for unit in result.units:
         want = province.expected[unit.code]
@@ -152,3 +154,33 @@ def test_demo_never_writes_over_other_data(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "đã có dữ liệu không phải của tỉnh mẫu" in result.stderr
     assert tree_hash(tmp_path) == before
+
+
+WITHOUT_CRYPTOGRAPHY = """
+import sys
+
+
+class NoCryptography:  # as if the 'emulator' extra were not installed
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "cryptography":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+sys.meta_path.insert(0, NoCryptography())
+from sync.cli import main
+
+sys.argv = ["ubnd-sync", "demo", sys.argv[1], "--backend", "gsheets"]
+main()
+"""
+
+
+def test_demo_gsheets_without_the_emulator_extra_says_how_to_install_it(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", WITHOUT_CRYPTOGRAPHY, str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert run.returncode == 2, run.stderr
+    assert 'pip install "ubnd-sync[emulator]"' in run.stderr
+    assert "Traceback" not in run.stderr

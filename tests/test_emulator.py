@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import gspread
@@ -12,6 +15,8 @@ from google.auth.transport.requests import AuthorizedSession
 from sync.emulator import Emulator
 from sync.emulator.client import connect_session, credentials
 from sync.emulator.client import gspread_client as make_client
+
+ROOT = Path(__file__).resolve().parents[1]
 
 OTHER = "other-bot@emulator-project.iam.gserviceaccount.com"
 
@@ -240,3 +245,15 @@ def test_connect_session_rewrites(emulator: Emulator) -> None:
         r = s.get("https://sheets.googleapis.com/v4/spreadsheets/x")
         assert r.status_code == 401
         r.close()
+
+
+# ----------------------------------------------------------------- a tool for tests and the demo, not the product
+
+
+def test_the_product_does_not_import_the_emulator() -> None:
+    code = (
+        "import sys, sync.cli, sync.engine, sync.sources.gsheets, sync.demo; "
+        "print(sorted(m for m in sys.modules if m.startswith('sync.emulator')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -12,6 +12,7 @@ import pytest
 from sync.config import load_config
 from sync.engine import run_sync
 from sync.history import History, diff
+from tests.helpers import DemoMonths
 from tests.history_fixtures import M1, M2, M3, ids, record_month
 
 
@@ -70,13 +71,11 @@ def test_multi_month_history_gives_exact_diffs(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
-    from sync.demo import make_demo
-
+def demo_history(demo_months: DemoMonths, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
     directory = tmp_path_factory.mktemp("demo-history")
     run_ids = []
     for month in (8, 9, 10):
-        province = make_demo(directory, as_of=date(2024, month, 5))
+        province = demo_months.render(directory, as_of=date(2024, month, 5))
         config = load_config(province.config_path)
         result = run_sync(config, province.as_of)
         with History(config.history_path) as h:

@@ -19,7 +19,7 @@ import pytest
 from sync.config import Config
 from sync.engine import run_sync
 from sync.summary import build_tables, write_xlsx
-from tests.conftest import AS_OF, task_row
+from tests.helpers import AS_OF, task_row
 
 Province = Callable[..., Config]
 

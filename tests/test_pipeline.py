@@ -16,7 +16,7 @@ from sync.exceptions import OutputError
 from sync.history import History
 from sync.pipeline import sync_and_record
 from sync.sources.xlsx import XlsxSource
-from tests.conftest import AS_OF, task_row, tree_hash
+from tests.helpers import AS_OF, task_row, tree_hash
 
 Province = Callable[..., Config]
 

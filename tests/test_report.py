@@ -30,20 +30,21 @@ from sync.labels import REPORT_STATUS_LABELS
 from sync.model import CATEGORIES
 from sync.report import pdf as report_pdf
 from sync.report import pending_extensions, place_date, write_report
+from tests.helpers import DemoMonths
 
 MONTHS = (date(2024, 9, 5), date(2024, 10, 5), date(2024, 11, 5))
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, list[dict[str, Any]]]:
+def demo(
+    demo_months: DemoMonths, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Config, list[dict[str, Any]]]:
     """A demo province recorded at three monthly meetings; the JSON of each run."""
-    from sync.demo import make_demo
-
     directory = tmp_path_factory.mktemp("demo-report")
     docs = []
     config: Config | None = None
     for as_of in MONTHS:
-        province = make_demo(directory, as_of=as_of)
+        province = demo_months.render(directory, as_of=as_of)
         config = load_config(province.config_path)
         result = run_sync(config, as_of)
         with History(config.history_path) as h:

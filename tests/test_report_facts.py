@@ -19,7 +19,7 @@ from sync.history import History, HistoryError
 from sync.report import sections
 from sync.report.facts import Figures, ReportFacts, VanishedTask, load_facts
 from sync.report.months import month_short, month_words, parse_month, place_date, shift_month
-from tests.conftest import task_row
+from tests.helpers import task_row
 
 MARCH, APRIL = date(2024, 3, 5), date(2024, 4, 5)  # periods ending 25/02 and 25/03: months 2024-02, 2024-03
 

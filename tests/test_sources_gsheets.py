@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 
 from sync.config import Config, load_config
+from sync.demo.gsheets import SERVICE_ACCOUNT, load_demo_into_emulator
 from sync.emulator import Emulator
 from sync.engine import run_sync
-from sync.gsheets_demo import SERVICE_ACCOUNT, load_demo_into_emulator
 from sync.model import RunResult
 from sync.sources.gsheets import GSheetsSource, grid_from_value_range, spreadsheet_id
 from sync.summary import build_tables
 from sync.summary.gsheets import write_summary_gsheets
-from tests.conftest import AS_OF, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, DemoMonths, task_row, write_config, write_workbook
 
 NAMES = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính", "STP": "Sở Tư pháp", "RG": "UBND thành phố Rạch Giá"}
 
@@ -261,10 +261,8 @@ def test_spreadsheet_id_from_url() -> None:
     assert spreadsheet_id(" abc ") == "abc"
 
 
-def test_demo_province_equivalent(tmp_path: Path, emu: Emulator) -> None:
-    from sync.demo import make_demo
-
-    prov = make_demo(tmp_path / "demo")
+def test_demo_province_equivalent(demo_months: DemoMonths, tmp_path: Path, emu: Emulator) -> None:
+    prov = demo_months.render(tmp_path / "demo")
     gpath = load_demo_into_emulator(prov.directory, prov.config_path, emu)
     emu.quota.configure(enabled=False)
     xres = run_sync(load_config(prov.config_path), prov.as_of)

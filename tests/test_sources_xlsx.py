@@ -16,7 +16,7 @@ from sync.engine import run_sync
 from sync.exceptions import SourceUnreadable
 from sync.model import CATEGORIES
 from sync.sources.xlsx import XlsxSource
-from tests.conftest import AS_OF, task_row, tree_hash, write_config, write_workbook
+from tests.helpers import AS_OF, task_row, tree_hash, write_config, write_workbook
 
 Province = Callable[..., Config]
 

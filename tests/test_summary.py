@@ -11,7 +11,7 @@ from sync.config import Config
 from sync.engine import run_sync
 from sync.exceptions import OutputError
 from sync.summary import build_tables, write_xlsx
-from tests.conftest import AS_OF, task_row
+from tests.helpers import AS_OF, has_child_process, task_row
 
 Province = Callable[..., Config]
 
@@ -148,8 +148,9 @@ def test_background_writer_gives_the_same_workbook(province: Province, tmp_path:
     cfg = province({"SNV": [task_row(), task_row(task_id="B", deadline="01/03/2024")]})
     tables = build_tables(run_sync(cfg, AS_OF))
     fg = write_xlsx(tables, tmp_path / "fg.xlsx")
+    assert not has_child_process()
     pending = start_xlsx(tables, tmp_path / "bg.xlsx", background=True)
-    assert pending._pid is not None  # really in a child process
+    assert has_child_process()  # really in a child process
     bg = pending.finish()
 
     def values(path: Path) -> dict[str, list[tuple[object, ...]]]:

@@ -17,7 +17,7 @@ from sync.model import Finding, RunResult
 from sync.schema import unit_sheet_schema
 from sync.sources.base import TabData
 from sync.validate import UnitResolver, find_header, read_tab
-from tests.conftest import AS_OF, task_row
+from tests.helpers import AS_OF, task_row
 
 Province = Callable[..., Config]
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import ApiError, bad_request_field, invalid_argument
-from .state import Sheet, Spreadsheet
+from .spreadsheet import Sheet, Spreadsheet
 from .values import Cell
 
 Handler = Callable[[Spreadsheet, dict[str, Any], str], dict[str, Any] | None]
@@ -150,7 +150,7 @@ def add_sheet(ss: Spreadsheet, req: dict[str, Any], where: str) -> dict[str, Any
         sheet.props["index"] = index
     ss.sheets.append(sheet)
     ss.reindex()
-    from .state import sheet_props_json
+    from .spreadsheet import sheet_props_json
 
     return {"addSheet": {"properties": sheet_props_json(sheet.props)}}
 

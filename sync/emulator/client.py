@@ -40,14 +40,6 @@ def credentials(key: str | Path | dict[str, Any], scopes: Sequence[str] = DEFAUL
     return Credentials.from_service_account_info(info, scopes=list(scopes))
 
 
-def authorized_session(
-    key: str | Path | dict[str, Any], endpoint: str, scopes: Sequence[str] = DEFAULT_SCOPES
-) -> AuthorizedSession:
-    session = AuthorizedSession(credentials(key, scopes))
-    connect_session(session, endpoint)
-    return session
-
-
 def gspread_client(
     key_file: str | Path | dict[str, Any], endpoint: str, scopes: Sequence[str] = DEFAULT_SCOPES
 ) -> gspread.Client:
@@ -66,7 +58,6 @@ __all__ = [
     "DEFAULT_SCOPES",
     "GOOGLE_HOSTS",
     "HostRewriteAdapter",
-    "authorized_session",
     "connect_session",
     "credentials",
     "gspread_client",

@@ -65,9 +65,6 @@ class Cell:
     fmt: dict[str, Any] = field(default_factory=dict)  # userEnteredFormat
     note: str | None = None
 
-    def is_empty(self) -> bool:
-        return self.uev is None
-
     def copy(self) -> Cell:
         import copy as _copy
 

@@ -207,7 +207,6 @@ class RequestStats:
         self.by_endpoint: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
-        self.slept = 0.0
 
     def sent(self, key: str) -> None:
         with self._lock:
@@ -216,7 +215,6 @@ class RequestStats:
     def retried(self, key: str, wait: float) -> None:
         with self._lock:
             self.retries[key] += 1
-            self.slept += wait
 
     def status(self, code: int) -> None:
         with self._lock:

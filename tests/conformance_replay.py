@@ -1,5 +1,9 @@
 """Replay harness: replays recorded gspread traffic (VCR cassettes) against the emulator.
 
+Used by ``tests/test_conformance.py`` and ``scripts/conformance [CASSETTE_DIR] [--url URL]``;
+it lives with the tests, not in the installed package, because the recordings live outside
+it (``../shared/conformance`` next to the repository).
+
 Each cassette runs against a fresh emulator state with a fresh service account.  Ids that
 Google returned (file/spreadsheet ids, sheet ids, protected range ids) are mapped to the
 emulator's ids as they are learned from responses; ids never seen before (e.g. somebody
@@ -20,12 +24,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
+from google.auth.transport.requests import Request
 
-from .client import connect_session
-from .server import Emulator, _route
+from sync.emulator import Emulator, routes
+from sync.emulator.a1 import A1Error, parse_a1
+from sync.emulator.client import connect_session, credentials
+
+#: The recordings, next to the repository (``../shared/conformance``).
+DEFAULT_CASSETTE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
 
 IN_SCOPE_ROUTES = {
     "sheets.spreadsheets.get",
@@ -80,7 +89,7 @@ FILE_ID = re.compile(r"[A-Za-z0-9_-]{25,}")
 def out_of_scope(method: str, uri: str, body: Any) -> str | None:
     """None when the interaction is in scope, else a short kind name."""
     parts = urlsplit(uri)
-    route, _ = _route(method, parts.path)
+    route, _ = routes.route(method, parts.path)
     if route not in IN_SCOPE_ROUTES:
         if route == "unknown":
             segs = [x for x in parts.path.split("/") if x and not FILE_ID.fullmatch(x)]
@@ -92,8 +101,6 @@ def out_of_scope(method: str, uri: str, body: Any) -> str | None:
         if any(k in fields for k in OUT_OF_SCOPE_GET_FIELDS):
             return f"spreadsheets.get fields={fields}"
     if route in ("sheets.values.get", "sheets.values.update"):
-        from .a1 import A1Error, parse_a1
-
         rng = unquote(parts.path.split("/values/", 1)[1])
         try:
             a = parse_a1(rng)
@@ -145,14 +152,6 @@ class Report:
     @property
     def out_of_scope_counts(self) -> Counter[str]:
         return Counter(r.kind or "?" for r in self.results if not r.in_scope)
-
-    @property
-    def scope_routes(self) -> Counter[str]:
-        c: Counter[str] = Counter()
-        for r in self.in_scope:
-            route, _ = _route(r.method, urlsplit(r.uri).path)
-            c[route] += 1
-        return c
 
     def summary(self) -> str:
         total = len(self.in_scope)
@@ -207,12 +206,23 @@ def _norm_times(x: Any) -> Any:
     return x
 
 
+@dataclass
+class _Ids:
+    """What one cassette's replay has learned about ids."""
+
+    strings: dict[str, str] = field(default_factory=dict)  # recorded string id -> emulator id
+    nums: dict[int, int] = field(default_factory=dict)  # recorded numeric id -> emulator id
+    listed: set[str] = field(default_factory=set)  # ids Google returned but the replay never learned
+    tainted: dict[str, str] = field(default_factory=dict)  # recorded spreadsheet id -> out-of-scope change
+
+
 class Replayer:
     def __init__(self, emulator_url: str, emulator: Emulator | None = None) -> None:
         self.url = emulator_url.rstrip("/")
         self.emulator = emulator
         self.session = requests.Session()
         connect_session(self.session, self.url)
+        self._tokens: tuple[str, str] | None = None  # (mine, somebody else's), kept across resets
 
     def close(self) -> None:
         self.session.close()
@@ -226,87 +236,89 @@ class Replayer:
         data = json.loads(path.read_text(encoding="utf-8"))
         self._control("/_emulator/reset", {})
         self._control("/_emulator/quota", {"enabled": False})
-        me = "gspread-test@emulator-project.iam.gserviceaccount.com"
-        other = "somebody-else@emulator-project.iam.gserviceaccount.com"
-        self._control("/_emulator/accounts", {"email": me})
-        self._control("/_emulator/accounts", {"email": other})
-        token = self._token(me)
-        other_token = self._token(other)
-        ids: dict[str, str] = {}  # recorded string id -> emulator id
-        listed: set[str] = set()  # ids Google returned but the replay never learned
-        tainted: dict[str, str] = {}  # recorded spreadsheet id -> out-of-scope change
-        nums: dict[int, int] = {}  # recorded numeric id -> emulator id
+        if self._tokens is None:  # a reset keeps accounts and tokens: register them (RSA keys) once
+            me = "gspread-test@emulator-project.iam.gserviceaccount.com"
+            other = "somebody-else@emulator-project.iam.gserviceaccount.com"
+            self._control("/_emulator/accounts", {"email": me})
+            self._control("/_emulator/accounts", {"email": other})
+            self._tokens = (self._token(me), self._token(other))
+        token, other_token = self._tokens
+        ids = _Ids()
         for i, it in enumerate(data.get("interactions", [])):
-            req = it["request"]
-            method = req["method"]
-            uri = req["uri"]
-            body_text = _body(req)
-            body = _parse(body_text)
-            kind = out_of_scope(method, uri, body)
-            # map ids in uri and body
-            uri_ids = FILE_ID.findall(unquote(urlsplit(uri).path))
+            report.results.append(self._replay(path.name, i, it, ids, token, other_token))
+
+    def _replay(
+        self, cassette: str, index: int, it: dict[str, Any], ids: _Ids, token: str, other_token: str
+    ) -> Result:
+        """Send one recorded request (ids mapped) and compare the response with the recorded one."""
+        req = it["request"]
+        method, uri = req["method"], req["uri"]
+        body_text = _body(req)
+        body = _parse(body_text)
+        kind = out_of_scope(method, uri, body)
+        uri_ids = FILE_ID.findall(unquote(urlsplit(uri).path))
+        for fid in uri_ids:
+            if fid not in ids.strings and fid in ids.listed:
+                kind = kind or "pre-existing account file (found by an out-of-scope listing)"
+            elif fid not in ids.strings:
+                ids.strings[fid] = self._foreign_spreadsheet(other_token)
+            if kind is None and fid in ids.tainted:
+                kind = f"after out-of-scope change ({ids.tainted[fid]})"
+        resp = self._send(req, uri, body_text, body, ids, token)
+        actual = _parse(resp.content)
+        expected = _parse(_body(it["response"]))
+        exp_status = int(it["response"]["status"]["code"])
+        if kind is None or method != "GET":
+            self._learn(expected, actual, ids.strings, ids.nums if kind is None else {})
+        ids.listed.update(x for x in FILE_ID.findall(json.dumps(expected)) if x not in ids.strings)
+        rev = {v: k for k, v in ids.strings.items()}
+        rnum = {v: k for k, v in ids.nums.items()}
+        actual_n = _norm_times(_swap_ids(actual, rev, rnum))
+        expected_n = _norm_times(expected)
+        matched = resp.status_code == exp_status and actual_n == expected_n
+        if kind is not None and not matched and method != "GET":
             for fid in uri_ids:
-                if fid not in ids and fid in listed:
-                    kind = kind or "pre-existing account file (found by an out-of-scope listing)"
-                elif fid not in ids:
-                    ids[fid] = self._foreign_spreadsheet(other_token)
-                if kind is None and fid in tainted:
-                    kind = f"after out-of-scope change ({tainted[fid]})"
-            m_uri = uri
-            for rec, emu in sorted(ids.items(), key=lambda kv: -len(kv[0])):
-                m_uri = m_uri.replace(rec, emu)
-            m_body = self._map_request(body, ids, nums) if body is not None else None
-            send: Any
-            if m_body is None:
-                send = None if body_text in (None, "") else body_text
-            elif isinstance(m_body, str):
-                send = m_body.encode()
-            else:
-                send = json.dumps(m_body).encode()
-            headers = {"Authorization": "Bearer " + token}
-            ct = (req.get("headers") or {}).get("Content-Type")
-            if ct:
-                headers["Content-Type"] = ct[0] if isinstance(ct, list) else ct
-            resp = self.session.request(method, m_uri, data=send, headers=headers)
-            actual = _parse(resp.content)
-            expected = _parse(_body(it["response"]))
-            exp_status = int(it["response"]["status"]["code"])
-            if kind is None or method != "GET":
-                self._learn(expected, actual, ids, nums if kind is None else {})
-            listed.update(x for x in FILE_ID.findall(json.dumps(expected)) if x not in ids)
-            rev = {v: k for k, v in ids.items()}
-            rnum = {v: k for k, v in nums.items()}
-            actual_n = _norm_times(self._unmap(actual, rev, rnum))
-            expected_n = _norm_times(expected)
-            matched = resp.status_code == exp_status and actual_n == expected_n
-            if kind is not None and not matched and method != "GET":
-                for fid in uri_ids:
-                    tainted.setdefault(fid, kind)
-            report.results.append(
-                Result(
-                    path.name,
-                    i,
-                    method,
-                    uri,
-                    kind is None,
-                    kind,
-                    matched,
-                    exp_status,
-                    resp.status_code,
-                    expected_n,
-                    actual_n,
-                )
-            )
+                ids.tainted.setdefault(fid, kind)
+        in_scope = kind is None
+        return Result(
+            cassette,
+            index,
+            method,
+            uri,
+            in_scope,
+            kind,
+            matched,
+            exp_status,
+            resp.status_code,
+            expected_n,
+            actual_n,
+        )
+
+    def _send(
+        self, req: dict[str, Any], uri: str, body_text: Any, body: Any, ids: _Ids, token: str
+    ) -> requests.Response:
+        m_uri = uri
+        for rec, emu in sorted(ids.strings.items(), key=lambda kv: -len(kv[0])):
+            m_uri = m_uri.replace(rec, emu)
+        m_body = _swap_ids(body, ids.strings, ids.nums) if body is not None else None
+        send: Any
+        if m_body is None:
+            send = None if body_text in (None, "") else body_text
+        elif isinstance(m_body, str):
+            send = m_body.encode()
+        else:
+            send = json.dumps(m_body).encode()
+        headers = {"Authorization": "Bearer " + token}
+        ct = (req.get("headers") or {}).get("Content-Type")
+        if ct:
+            headers["Content-Type"] = ct[0] if isinstance(ct, list) else ct
+        return self.session.request(req["method"], m_uri, data=send, headers=headers)
 
     def _token(self, email: str) -> str:
         if self.emulator is not None:
             return self.emulator.issue_token(email)
         key = self._control("/_emulator/accounts", {"email": email})
-        from .client import credentials
-
         creds = credentials(key)
-        from google.auth.transport.requests import Request
-
         creds.refresh(Request(self.session))
         return str(creds.token)
 
@@ -317,23 +329,6 @@ class Replayer:
             headers={"Authorization": "Bearer " + token},
         )
         return str(r.json()["id"])
-
-    def _map_request(self, body: Any, ids: dict[str, str], nums: dict[int, int]) -> Any:
-        if isinstance(body, dict):
-            out = {}
-            for k, v in body.items():
-                if k in ("sheetId", "protectedRangeId") and isinstance(v, int) and v in nums:
-                    out[k] = nums[v]
-                else:
-                    out[k] = self._map_request(v, ids, nums)
-            return out
-        if isinstance(body, list):
-            return [self._map_request(v, ids, nums) for v in body]
-        if isinstance(body, str):
-            for rec, emu in ids.items():
-                body = body.replace(rec, emu)
-            return body
-        return body
 
     def _learn(self, expected: Any, actual: Any, ids: dict[str, str], nums: dict[int, int]) -> None:
         if isinstance(expected, dict) and isinstance(actual, dict):
@@ -350,27 +345,22 @@ class Replayer:
             for e, a in zip(expected, actual, strict=False):
                 self._learn(e, a, ids, nums)
 
-    def _unmap(self, x: Any, rev: dict[str, str], rnum: dict[int, int]) -> Any:
-        if isinstance(x, dict):
-            out = {}
-            for k, v in x.items():
-                if k in ("sheetId", "protectedRangeId") and isinstance(v, int) and v in rnum:
-                    out[k] = rnum[v]
-                else:
-                    out[k] = self._unmap(v, rev, rnum)
-            return out
-        if isinstance(x, list):
-            return [self._unmap(v, rev, rnum) for v in x]
-        if isinstance(x, str):
-            for emu, rec in rev.items():
-                if emu in x:
-                    x = x.replace(emu, rec)
-            return x
-        return x
 
-
-def default_cassette_dir() -> Path:
-    return Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "gspread-cassettes"
+def _swap_ids(x: Any, strings: dict[str, str], nums: dict[int, int]) -> Any:
+    """``x`` with string ids replaced per ``strings`` and numeric sheet/protected-range ids per ``nums``."""
+    if isinstance(x, dict):
+        return {
+            k: nums[v]
+            if k in ("sheetId", "protectedRangeId") and isinstance(v, int) and v in nums
+            else _swap_ids(v, strings, nums)
+            for k, v in x.items()
+        }
+    if isinstance(x, list):
+        return [_swap_ids(v, strings, nums) for v in x]
+    if isinstance(x, str):
+        for old, new in strings.items():
+            x = x.replace(old, new)
+    return x
 
 
 def run(cassette_dir: Path, url: str | None = None) -> Report:
@@ -381,7 +371,7 @@ def run(cassette_dir: Path, url: str | None = None) -> Report:
         url = emu.url
     replayer = Replayer(url, emu)
     try:
-        for path in sorted(Path(cassette_dir).glob("*.json")):
+        for path in sorted(Path(cassette_dir).rglob("*.json")):
             replayer.run_cassette(path, report)
     finally:
         replayer.close()
@@ -392,9 +382,12 @@ def run(cassette_dir: Path, url: str | None = None) -> Report:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="conformance")
-    ap.add_argument("cassettes", nargs="?", type=Path, default=default_cassette_dir())
+    ap.add_argument("cassettes", nargs="?", type=Path, default=DEFAULT_CASSETTE_DIR)
     ap.add_argument("--url", default=None, help="emulator URL (default: start one in-process)")
     args = ap.parse_args(argv)
+    if not any(Path(args.cassettes).rglob("*.json")):
+        print(f"no recordings (*.json) in {args.cassettes}", file=sys.stderr)
+        return 2
     report = run(args.cassettes, args.url)
     print(report.summary())
     return 0 if report.matched == len(report.in_scope) else 1
@@ -402,6 +395,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-__all__ = ["run", "Report", "Replayer", "out_of_scope", "quote"]

@@ -12,6 +12,10 @@ unreadable the same way as with the xlsx backend.
 
 The spreadsheets are written over HTTP through ``sync.gclient`` (as their owner, the
 Office's account) so the emulator's request stats include them: reset the stats after.
+
+The emulator needs the ``emulator`` extra (``cryptography``, to verify the JWT signatures of
+service accounts); without it, importing this module raises a ``UsageError`` that says how
+to install it.
 """
 
 from __future__ import annotations
@@ -22,10 +26,21 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from sync.exceptions import SourceUnreadable, UsageError
+
+try:  # before google-auth, whose recent releases need cryptography too
+    from sync.emulator import Emulator
+except ModuleNotFoundError as e:
+    if e.name != "cryptography":
+        raise
+    raise UsageError(
+        "Tỉnh mẫu trên Google Sheets cần trình giả lập, mà trình giả lập cần gói cryptography. "
+        'Cài thêm bằng: pip install "ubnd-sync[emulator]"'
+    ) from e
+
 from google.oauth2 import service_account
 
 from sync.config import Config, load_config
-from sync.exceptions import SourceUnreadable
 from sync.google import SCOPES, GoogleClient
 from sync.sources.base import TabData
 from sync.sources.xlsx import XlsxSource
@@ -149,7 +164,7 @@ def _toml(text: str) -> str:
 def config_text(config: Config, sources: dict[str, str], summary: str, endpoint: str, key: str) -> str:
     s = config.sync
     lines = [
-        "# Tỉnh mẫu trên trình giả lập Google Sheets (tạo bởi sync.gsheets_demo)",
+        "# Tỉnh mẫu trên trình giả lập Google Sheets (tạo bởi sync.demo.gsheets)",
         "[sync]",
         'backend = "gsheets"',
         f"summary = {_toml(summary)}",
@@ -176,7 +191,7 @@ def config_text(config: Config, sources: dict[str, str], summary: str, endpoint:
     return "\n".join(lines)
 
 
-def load_demo_into_emulator(province_dir: Path | str, config_path: Path | str, emulator: Any) -> Path:
+def load_demo_into_emulator(province_dir: Path | str, config_path: Path | str, emulator: Emulator) -> Path:
     """Upload the province's readable workbooks to ``emulator``; returns the gsheets config path."""
     province_dir = Path(province_dir)
     config = load_config(config_path)
@@ -186,15 +201,12 @@ def load_demo_into_emulator(province_dir: Path | str, config_path: Path | str, e
     key_path.write_text(json.dumps(sa_key, ensure_ascii=False, indent=1), encoding="utf-8")
     owner_creds = service_account.Credentials.from_service_account_info(owner_key, scopes=list(SCOPES))
     sources: dict[str, str] = {}
-    quota = getattr(emulator, "quota", None)
-    was_enabled = getattr(quota, "enabled", None)
-    if quota is not None:  # loading is setup, not the run under test: no per-minute quota
-        quota.configure(enabled=False)
+    was_enabled = emulator.quota.enabled
+    emulator.quota.configure(enabled=False)  # loading is setup, not the run under test: no quota
     try:
         _upload_all(emulator, config, owner_creds, sources)
     finally:
-        if quota is not None and was_enabled is not None:
-            quota.configure(enabled=was_enabled)
+        emulator.quota.configure(enabled=was_enabled)
     summary = sources.pop("\0summary")
     out = province_dir / CONFIG_NAME
     out.write_text(config_text(config, sources, summary, emulator.url, KEY_NAME), encoding="utf-8")
@@ -202,7 +214,7 @@ def load_demo_into_emulator(province_dir: Path | str, config_path: Path | str, e
 
 
 def _upload_all(
-    emulator: Any, config: Config, owner_creds: service_account.Credentials, sources: dict[str, str]
+    emulator: Emulator, config: Config, owner_creds: service_account.Credentials, sources: dict[str, str]
 ) -> None:
     with GoogleClient(owner_creds, endpoint=emulator.url, requests_per_minute=100000) as client:
         for unit in config.units:

@@ -1,0 +1,88 @@
+"""Names vulture cannot see used (scripts/test runs vulture with this file).
+
+Only names that are used, by a library or by the tests, belong here, each with the reason.
+"""
+
+# ruff: noqa
+from sync.demo.gsheets import load_demo_into_emulator
+from sync.demo.model import DemoProvince, ExpectedUnit
+from sync.emulator.server import Emulator
+
+# The emulator is a test double: its Python API is for the tests, scripts/bench.py and the
+# conformance replay (tests/conformance_replay.py).
+Emulator.create_spreadsheet
+Emulator.create_folder
+Emulator.set_values
+Emulator.spreadsheet_json
+Emulator.file_info
+Emulator.issue_token
+
+# click calls the commands it registers.
+from sync import cli
+from sync.model import REPORT_STATUSES
+from sync.schema import Field
+
+cli.sync_cmd
+cli.validate_cmd
+cli.demo_cmd
+
+# The tests check the demo covers every report status against this list.
+REPORT_STATUSES
+
+# Declared by the schema (sheets_schema/unit-sheet.yaml: `unique: province`), kept with the field.
+Field.unique
+
+# The demo's ground truth, read by the tests and by `ubnd-sync demo`.
+ExpectedUnit.report_status
+ExpectedUnit.error_codes
+DemoProvince.previous_cutoff
+DemoProvince.totals
+
+# http.server calls do_<METHOD> and log_message, and reads these class attributes.
+_.do_GET
+_.do_POST
+_.do_PUT
+_.do_PATCH
+_.do_DELETE
+_.log_message
+_.protocol_version
+_.disable_nagle_algorithm
+_.server_version
+_.sys_version
+_.daemon_threads
+_.close_connection
+
+# sqlite3 and python-docx read what we set on their objects.
+_.row_factory
+_.space_before
+_.space_after
+_.line_spacing
+_.first_line_indent
+_.left_indent
+_.right_indent
+_.keep_with_next
+_.autofit
+_.different_first_page_header_footer
+_.is_linked_to_previous
+_.orientation
+_.page_height
+_.page_width
+_.top_margin
+_.bottom_margin
+_.left_margin
+_.right_margin
+_.header_distance
+_.footer_distance
+_.last_modified_by
+_.revision
+
+# openpyxl and zipfile read what we set on their objects.
+_.data_type
+_.alignment
+_.font
+_.creator
+_.lastModifiedBy
+_.freeze_panes
+_.hidden
+_.compress_type
+_.external_attr

@@ -1,0 +1,165 @@
+"""The demo's data: public types (units, expectations, the province) and the world's types."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from sync.model import CATEGORIES
+
+#: The meeting the demo is made for (early November 2024).
+DEMO_AS_OF = date(2024, 11, 5)
+CUTOFF_DAY = 25
+DUE_SOON_DAYS = 7
+SUMMARY = "out/tong-hop.xlsx"
+CONFIG_NAME = "ubnd-sync.toml"
+UNITS_CSV = "kien-giang-units.csv"
+
+#: Categories are chosen relative to this date; other as_of values follow the timelines.
+REFERENCE = DEMO_AS_OF
+
+# Seeded behaviour, by unit code (the others are in styles.PLAIN_STYLES).
+INCOMPLETE_UNIT = "AM"
+DUPLICATE_UNITS = ("SCT", "SXD")
+DUPLICATE_ID = "NV-2023-0100"
+
+
+# ---------------------------------------------------------------- public types
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUnit:
+    code: str
+    name: str
+    kind: str  # "so-nganh" or "huyen"
+    aliases: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ExpectedUnit:
+    """What a correct run finds for one unit.
+
+    ``counts`` has ``total`` and the six categories; all zero for ``invalid`` and
+    ``unreadable`` units (their rows are not classified). ``error_codes`` are the
+    finding codes seeded on purpose for this unit (a subset of what a run reports;
+    ``overdue`` and ``due-soon`` are not listed). ``categories`` maps each task id
+    of the unit to its category.
+    """
+
+    report_status: str
+    counts: dict[str, int]
+    error_codes: set[str] = field(default_factory=set)
+    categories: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class DemoProvince:
+    directory: Path
+    config_path: Path
+    as_of: date
+    units: list[DemoUnit]
+    expected: dict[str, ExpectedUnit]
+    seed: int = 2024
+    previous_cutoff: date = date(2024, 9, 25)
+    cutoff: date = date(2024, 10, 25)
+
+    def totals(self) -> dict[str, int]:
+        """The province's counts: the sum over units."""
+        out = zero_counts()
+        for unit in self.expected.values():
+            for key, value in unit.counts.items():
+                out[key] += value
+        return out
+
+
+def load_units() -> list[DemoUnit]:
+    """The 37 units of ``sync/data/kien-giang-units.csv``, in file order."""
+    text = resources.files("sync.data").joinpath(UNITS_CSV).read_text(encoding="utf-8")
+    units = []
+    for row in csv.DictReader(io.StringIO(text)):
+        aliases = tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip())
+        units.append(DemoUnit(row["code"], row["name"], row["kind"], aliases))
+    return units
+
+
+def reporting_period(as_of: date, cutoff_day: int = CUTOFF_DAY) -> tuple[date, date]:
+    """(P, C) of contract §3: C the latest day-K on or before as_of, P the one a month before."""
+    if as_of.day >= cutoff_day:
+        cutoff = as_of.replace(day=cutoff_day)
+    else:
+        y, m = shift_month(as_of.year, as_of.month, -1)
+        cutoff = date(y, m, cutoff_day)
+    y, m = shift_month(cutoff.year, cutoff.month, -1)
+    return date(y, m, cutoff_day), cutoff
+
+
+# ---------------------------------------------------------------- the world
+
+
+@dataclass(slots=True)
+class Style:
+    """How a unit keeps its sheet."""
+
+    date_style: str = "cell"  # cell | serial | text:<form>
+    header_style: str = "title"  # title | alias | ascii-upper
+    shuffled: bool = False
+    extra_columns: tuple[str, ...] = ()
+    omit: tuple[str, ...] = ()
+    tab_name: str | None = None  # None: the schema's tab name
+    instructions: bool = False
+    header_row: int = 5
+    merged_title: bool = True
+    hidden_row: bool = False
+    blank_rows: bool = False
+    status_style: str = "plain"  # plain | variants | nfd
+    lead_spelling: str = "name"  # name | code | alias | nfd
+    file_state: str = "ok"  # ok | absent | corrupt
+    updates: str = "regular"  # regular | late | stopped
+
+
+@dataclass(slots=True)
+class Task:
+    key: int  # order of creation, for ids
+    doc_date: date
+    doc_ref: str
+    summary: str
+    assigner: str
+    lead: str
+    co_units: str
+    deadline: date | None  # None: no-deadline kind (``deadline_kind``) or a typed mistake
+    deadline_kind: str | None = None  # a spelling of the no-deadline kind
+    deadline_text: str | None = None  # an invalid deadline as typed (seeded mistake)
+    started: date | None = None
+    completed: date | None = None
+    ext_request_on: date | None = None
+    ext_requested: date | None = None
+    ext_granted_on: date | None = None
+    ext_deadline: date | None = None
+    result_doc: str | None = None
+    progress: tuple[str, str, str] = ("", "", "")  # not started, in progress, completed
+    obstacles: str | None = None
+    frozen: bool = False  # the unit stopped updating this row after its first update
+    frozen_on: date | None = None  # that first update
+    mistakes: frozenset[str] = frozenset()
+    task_id: str = ""
+
+
+@dataclass(slots=True)
+class WorldUnit:
+    unit: DemoUnit
+    style: Style
+    tasks: list[Task]
+    updates: list[date]  # sorted
+
+
+def zero_counts() -> dict[str, int]:
+    return {"total": 0, **dict.fromkeys(CATEGORIES, 0)}
+
+
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
