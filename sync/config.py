@@ -59,6 +59,42 @@ class ReportSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """What one unit's workbook may cost (README, Limits); a breach costs that unit only."""
+
+    max_file_mb: int = 50  # the file on disk
+    max_unpacked_mb: int = 300  # the parts of an .xlsx/.ods once decompressed, all together
+    max_cells: int = 2_000_000  # rows x columns of a tab
+    max_text_chars: int = 32_767  # one cell's text (Excel's own limit)
+    max_seconds: int = 60  # reading and checking one unit
+
+
+#: key -> (lowest, highest) accepted in [limits]
+LIMIT_RANGES: dict[str, tuple[int, int]] = {
+    "max_file_mb": (1, 4096),
+    "max_unpacked_mb": (1, 16384),
+    "max_cells": (1000, 100_000_000),
+    "max_text_chars": (100, 10_000_000),
+    "max_seconds": (1, 86400),
+}
+
+
+def parse_limits(table: dict[str, Any], fail: Callable[[str, str], Exception]) -> Limits:
+    """The [limits] section: whole numbers within ``LIMIT_RANGES``; ``fail(message, key)`` for a bad one."""
+    values: dict[str, int] = {}
+    for key, value in table.items():
+        if key not in LIMIT_RANGES:
+            raise fail(
+                f"khóa “{key}” trong [limits] không được hỗ trợ (các khóa: {', '.join(LIMIT_RANGES)})", key
+            )
+        lo, hi = LIMIT_RANGES[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            raise fail(f"“{key}” phải là số nguyên từ {lo} đến {hi} (đang là {value!r})", key)
+        values[key] = value
+    return Limits(**values)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     base_dir: Path
@@ -66,6 +102,7 @@ class Config:
     units: tuple[UnitConfig, ...]
     gsheets: GSheetsSettings = field(default_factory=GSheetsSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    limits: Limits = field(default_factory=Limits)
 
     def unit(self, code: str) -> UnitConfig:
         for u in self.units:
@@ -100,6 +137,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "units": ("code", "name", "source", "aliases"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
     "report": ("parent", "issuer", "issuer_long", "symbol", "place", "signer_title", "recipients"),
+    "limits": tuple(LIMIT_RANGES),
 }
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -257,6 +295,8 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         recipients=tuple(clean_text(x) for x in recipients) if recipients is not None else None,
     )
 
+    limits = parse_limits(table("limits"), lambda message, key: fail(message, "limits", key))
+
     raw_units = data.get("units")
     if raw_units is None or raw_units == []:
         raise fail("chưa khai báo đơn vị nào: thêm ít nhất một mục [[units]]", None)
@@ -317,5 +357,11 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
     if sync.backend == "xlsx":
         _check_summary_target(sync.summary, units, path, fail)
     return Config(
-        path=path, base_dir=path.parent, sync=sync, units=tuple(units), gsheets=gsheets, report=report
+        path=path,
+        base_dir=path.parent,
+        sync=sync,
+        units=tuple(units),
+        gsheets=gsheets,
+        report=report,
+        limits=limits,
     )
