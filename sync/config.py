@@ -6,6 +6,7 @@ Any mistake is one ``ConfigError`` naming the key and the line, e.g.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -180,7 +181,11 @@ def _check_summary_target(
 
     def resolved(ref: str) -> Path:
         p = Path(ref).expanduser()
-        return (p if p.is_absolute() else config_path.parent / p).resolve()
+        p = p if p.is_absolute() else config_path.parent / p
+        try:
+            return p.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: that unit is unreadable, not the config
+            return Path(os.path.abspath(p))
 
     target = resolved(summary)
     for unit in units:
