@@ -227,7 +227,11 @@ def looks_legacy_encoded(text: str) -> bool:
     """True when text looks like TCVN3/VNI bytes shown as Unicode."""
     if text.isascii() or _SUSPICIOUS_RE.search(text) is None:
         return False
-    hits = len(_SUSPICIOUS_RE.findall(text))
+    hits = 0
+    for _ in _SUSPICIOUS_RE.finditer(text):  # three are enough to decide: stop there
+        hits += 1
+        if hits == 3:
+            break
     if _UNICODE_VIET_RE.search(text):
         return hits >= 3
     return hits >= 2 or len(text) <= 24

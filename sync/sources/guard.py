@@ -36,6 +36,7 @@ from sync.config import Limits
 from sync.exceptions import SourceUnreadable, os_reason
 
 MAX_MEMBERS = 10_000
+LOCK_HINT = "Nếu tệp đang mở trong Excel/LibreOffice, đóng tệp rồi chạy lại."
 _CHUNK = 1 << 20
 _MB = 1 << 20
 #: the fast pass proves a sheet inside this grid: row numbers below 10,000, columns A..Z
@@ -69,6 +70,23 @@ def limit_breach(subject: str, what: str, key: str, value: int, unit: str) -> So
     )
 
 
+def read_checked(path: Path, limits: Limits) -> tuple[bytes, os.stat_result]:
+    """The bytes of a unit's file once every check before parsing passed, and its stat."""
+    fh, st = open_regular(path, limits)
+    with fh:
+        check_package(fh, path.name, limits)
+        try:
+            return fh.read(), st
+        except OSError as e:
+            raise _os_error(path, e) from None
+
+
+def _os_error(path: Path, e: OSError) -> SourceUnreadable:
+    if isinstance(e, PermissionError):
+        return SourceUnreadable(f"không có quyền đọc tệp {path.name}. {LOCK_HINT}", detail="permission")
+    return SourceUnreadable(f"không mở được tệp {path.name}: {_reason(e)}", detail="os")
+
+
 def open_regular(path: Path, limits: Limits) -> tuple[BinaryIO, os.stat_result]:
     """The file opened for reading, checked on its descriptor; raises ``SourceUnreadable``."""
     flags = (
@@ -81,7 +99,7 @@ def open_regular(path: Path, limits: Limits) -> tuple[BinaryIO, os.stat_result]:
             f"không tìm thấy tệp {path.name} trong thư mục {path.parent}", detail="missing"
         ) from None
     except OSError as e:
-        raise SourceUnreadable(f"không mở được tệp {path.name}: {_reason(e)}", detail="os") from None
+        raise _os_error(path, e) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

@@ -21,7 +21,6 @@ from sync.exceptions import SourceUnreadable
 from sync.sources import guard
 from sync.sources.base import Source, TabData, Workbook
 
-_LOCK_HINT = "Nếu tệp đang mở trong Excel/LibreOffice, đóng tệp rồi chạy lại."
 #: Ways to make a readable workbook calamine refuses readable, tried in order after a failure:
 #: error values it does not know (newer Excel), then dates/durations outside its calendar (a panic).
 _REPAIRS: tuple[Callable[[bytes], bytes], ...] = (
@@ -50,17 +49,7 @@ class XlsxWorkbook(Workbook):
     def __init__(self, path: Path, limits: Limits | None = None):
         self.path = path
         self.limits = limits or Limits()
-        fh, stat = guard.open_regular(path, self.limits)
-        with fh:
-            guard.check_package(fh, path.name, self.limits)
-            try:
-                self._data = fh.read()
-            except PermissionError:
-                raise SourceUnreadable(
-                    f"không có quyền đọc tệp {path.name}. {_LOCK_HINT}", detail="permission"
-                ) from None
-            except OSError as e:
-                raise SourceUnreadable(f"không đọc được tệp {path.name}: {e.strerror}", detail="os") from None
+        self._data, stat = guard.read_checked(path, self.limits)
         self.version = f"{stat.st_mtime_ns}-{stat.st_size}"
         self._repairs = list(_REPAIRS) if self._data[:4] == b"PK\x03\x04" else []
         try:
