@@ -139,6 +139,33 @@ def test_a_dimension_claiming_the_whole_sheet_is_harmless(province: Province, tm
     assert flagged(run_with(province, tmp_path, lambda p: hostile(p, claim))) == []
 
 
+def ods(path: Path, repeat: int) -> None:
+    """An .ods (saved under an .xlsx name) whose one value cell repeats over ``repeat`` rows and columns."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    cell = (
+        '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Nhiệm vụ">'
+        f'<table:table-row table:number-rows-repeated="{repeat}">'
+        + cell.replace("<table:table-cell ", f'<table:table-cell table:number-columns-repeated="{repeat}" ')
+        + "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+
+
+@pytest.mark.parametrize("repeat", [2000, 100_000])
+def test_ods_with_a_cell_repeated_over_the_sheet(province: Province, tmp_path: Path, repeat: int) -> None:
+    unreadable(run_with(province, tmp_path, lambda p: ods(p, repeat)))
+
+
 def test_shared_strings_bomb(province: Province, tmp_path: Path) -> None:
     path = tmp_path / "units" / "STC.xlsx"
     msg = unreadable(run_with(province, tmp_path, bomb, max_unpacked_mb=50))
