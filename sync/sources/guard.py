@@ -13,12 +13,13 @@ python-calamine is native code: a grid it cannot allocate aborts the whole proce
 - every cell reference of every worksheet must lie inside a grid of ``max_cells``
   cells (calamine allocates the rectangle up to the farthest cell).
 
-The last check reads each worksheet once: a cheap pass (letters and digits folded by
-``bytes.translate``, then a few substring searches) proves most sheets small (fewer than
-10,000 rows and 26 columns); only a sheet it cannot prove small gets the exact scan.
-Measured on the 100k-row benchmark, this costs a few percent of a sync, where parsing
-each workbook in a child process and sending its rows back cost twice the whole read
-(README, Limits).
+The last check reads each worksheet once: a cheap pass (one pattern that only a
+reference of two letters or five digits matches) proves most sheets small (fewer than
+10,000 rows, columns A..Z); only a sheet it cannot prove small gets the exact scan.
+Measured on the 100k-row benchmark (40 workbooks, 78 MB of sheet XML): these checks take
+0.35 s, of which decompression 0.19 s, and reading from memory saves calamine 0.25 s;
+parsing each workbook in a child process instead and sending its rows back took twice
+the whole read (pickling 1.7 million cells each way).
 """
 
 from __future__ import annotations
@@ -41,9 +42,8 @@ _CHUNK = 1 << 20
 _MB = 1 << 20
 #: the fast pass proves a sheet inside this grid: row numbers below 10,000, columns A..Z
 _FAST_ROWS, _FAST_COLS = 9_999, 26
-_FOLD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
-#: after folding: a row attribute of 5+ digits, a cell reference with 5+ digits or 2+ letters
-_NOT_SMALL = (b'"00000', b"A00000", b'"AA0')
+#: a reference the fast pass cannot prove small: 2+ letters, or a row number of 5+ digits
+_NOT_SMALL = re.compile(rb'\sr="(?:[A-Z]{2}|[A-Z]?\d{5})')
 _REF = re.compile(rb'\sr="([A-Z]*)(\d+)"')
 _SHEET_PART = re.compile(r"^(?:xl/worksheets/[^/]+\.xml|content\.xml)$", re.IGNORECASE)
 
@@ -199,10 +199,8 @@ def _read_part(
                 continue
             window = tail + chunk
             tail = chunk[-24:]
-            if not exact:
-                folded = window.translate(_FOLD)
-                if any(needle in folded for needle in _NOT_SMALL):
-                    exact = True
+            if not exact and _NOT_SMALL.search(window):
+                exact = True
             if exact:
                 for letters, digits in _REF.findall(window):
                     row = int(digits[:12])
