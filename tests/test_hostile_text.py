@@ -33,6 +33,7 @@ from sync.schema import unit_sheet_schema
 from sync.sources.base import TabData
 from sync.validate import UnitResolver, read_tab, split_units
 from tests.conftest import AS_OF
+from tests.test_normalize import cell_values as spreadsheet_values
 
 RESOLVER = UnitResolver(
     [
@@ -118,14 +119,9 @@ def test_thousands_of_unit_names_are_quick() -> None:
 
 # ------------------------------------------------------------------ properties
 
+#: what a cell may hold (tests.test_normalize) and what an API may hand over besides
 cell_values = st.one_of(
-    st.none(),
-    st.text(),
-    st.integers(min_value=-(10**18), max_value=10**18),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.booleans(),
-    st.dates(),
-    st.datetimes(),
+    spreadsheet_values,
     st.times(),
     st.timedeltas(),
     st.lists(st.integers(), max_size=3),
