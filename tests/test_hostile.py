@@ -173,6 +173,24 @@ def test_shared_strings_bomb(province: Province, tmp_path: Path) -> None:
     assert "max_unpacked_mb" in msg and "giải nén" in msg
 
 
+def test_a_part_that_lies_about_its_size(province: Province, tmp_path: Path) -> None:
+    """Its headers declare 1 KB; it decompresses to 64 MB. Checked in fact, not as declared."""
+
+    def liar(p: Path) -> None:
+        write_workbook(p, [task_row()])
+        with zipfile.ZipFile(p, "a", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/lie.xml", b"<x/>" * (16 * 2**20))
+        data = bytearray(p.read_bytes())
+        declared = (16 * 2**20 * 4).to_bytes(4, "little")
+        for header, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+            at = data.rfind(header)
+            assert data[at + offset : at + offset + 4] == declared
+            data[at + offset : at + offset + 4] = (1024).to_bytes(4, "little")
+        p.write_bytes(bytes(data))
+
+    assert "bị hỏng" in unreadable(run_with(province, tmp_path, liar))
+
+
 def test_file_size_limit(province: Province, tmp_path: Path) -> None:
     def big(p: Path) -> None:
         write_workbook(p, [task_row()])
