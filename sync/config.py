@@ -6,6 +6,7 @@ Any mistake is one ``ConfigError`` naming the key and the line, e.g.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -59,6 +60,42 @@ class ReportSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """What one unit's workbook may cost (README, Limits); a breach costs that unit only."""
+
+    max_file_mb: int = 50  # the file on disk
+    max_unpacked_mb: int = 300  # the parts of an .xlsx/.ods once decompressed, all together
+    max_cells: int = 2_000_000  # rows x columns of a tab
+    max_text_chars: int = 32_767  # one cell's text (Excel's own limit)
+    max_seconds: int = 60  # reading and checking one unit
+
+
+#: key -> (lowest, highest) accepted in [limits]
+LIMIT_RANGES: dict[str, tuple[int, int]] = {
+    "max_file_mb": (1, 4096),
+    "max_unpacked_mb": (1, 16384),
+    "max_cells": (1000, 100_000_000),
+    "max_text_chars": (100, 10_000_000),
+    "max_seconds": (1, 86400),
+}
+
+
+def parse_limits(table: dict[str, Any], fail: Callable[[str, str], Exception]) -> Limits:
+    """The [limits] section: whole numbers within ``LIMIT_RANGES``; ``fail(message, key)`` for a bad one."""
+    values: dict[str, int] = {}
+    for key, value in table.items():
+        if key not in LIMIT_RANGES:
+            raise fail(
+                f"khóa “{key}” trong [limits] không được hỗ trợ (các khóa: {', '.join(LIMIT_RANGES)})", key
+            )
+        lo, hi = LIMIT_RANGES[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            raise fail(f"“{key}” phải là số nguyên từ {lo} đến {hi} (đang là {value!r})", key)
+        values[key] = value
+    return Limits(**values)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     base_dir: Path
@@ -66,6 +103,7 @@ class Config:
     units: tuple[UnitConfig, ...]
     gsheets: GSheetsSettings = field(default_factory=GSheetsSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    limits: Limits = field(default_factory=Limits)
 
     def unit(self, code: str) -> UnitConfig:
         for u in self.units:
@@ -100,6 +138,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "units": ("code", "name", "source", "aliases"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
     "report": ("parent", "issuer", "issuer_long", "symbol", "place", "signer_title", "recipients"),
+    "limits": tuple(LIMIT_RANGES),
 }
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -142,7 +181,11 @@ def _check_summary_target(
 
     def resolved(ref: str) -> Path:
         p = Path(ref).expanduser()
-        return (p if p.is_absolute() else config_path.parent / p).resolve()
+        p = p if p.is_absolute() else config_path.parent / p
+        try:
+            return p.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: that unit is unreadable, not the config
+            return Path(os.path.abspath(p))
 
     target = resolved(summary)
     for unit in units:
@@ -193,17 +236,25 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
     for key in data:
         if key not in _SECTION_KEYS:
             raise r.fail(
-                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [[units]])", key
+                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [limits], [[units]])",
+                key,
             )
     sync = _sync_settings(r)
     gsheets = _gsheets_settings(r)
     report = _report_settings(r)
+    limits = parse_limits(r.table("limits"), lambda message, key: r.fail(message, "limits", key))
     units = _units(r)
     path = path.resolve()
     if sync.backend == "xlsx":
         _check_summary_target(sync.summary, units, path, r.fail)
     return Config(
-        path=path, base_dir=path.parent, sync=sync, units=tuple(units), gsheets=gsheets, report=report
+        path=path,
+        base_dir=path.parent,
+        sync=sync,
+        units=tuple(units),
+        gsheets=gsheets,
+        report=report,
+        limits=limits,
     )
 
 

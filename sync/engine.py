@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,13 +19,14 @@ from zoneinfo import ZoneInfo
 from sync import __version__
 from sync import findings as F
 from sync.classify import classify_task, report_status, reporting_period
-from sync.config import Config, UnitConfig
-from sync.exceptions import SourceUnreadable
+from sync.config import Config, Limits, UnitConfig
+from sync.exceptions import SourceUnreadable, UsageError
 from sync.gcpause import gc_paused
 from sync.model import Counts, Finding, Period, RunResult, Task, UnitResult
-from sync.normalize import cell_text, format_date
+from sync.normalize import MAX_YEAR, MIN_YEAR, cell_text, format_date
 from sync.schema import Schema, unit_sheet_schema
 from sync.sources import Source, TabData, make_source, select_task_tab
+from sync.sources.guard import limit_breach, number
 from sync.validate import Header, TabRead, UnitResolver, has_header, read_tab
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -47,10 +49,23 @@ class Loaded:
     tab: TabData | None
     version: str | None
     error: SourceUnreadable | None = None
+    #: how long opening and reading took, counted against ``limits.max_seconds``
+    seconds: float = 0.0
 
 
 def load_unit(source: Source, unit: UnitConfig, config: Config, schema: Schema) -> Loaded:
     """Open a unit's workbook and read its task tab: the I/O part, safe to run ahead in a thread."""
+    started = time.monotonic()
+    loaded = _load(source, unit, config, schema)
+    loaded.seconds = time.monotonic() - started
+    if loaded.tab is not None:
+        error = _over_limits(loaded, config.limits)
+        if error is not None:
+            loaded.tab, loaded.error = None, error
+    return loaded
+
+
+def _load(source: Source, unit: UnitConfig, config: Config, schema: Schema) -> Loaded:
     try:
         workbook = source.open(config.resolve(unit.source))
     except SourceUnreadable as e:
@@ -64,8 +79,33 @@ def load_unit(source: Source, unit: UnitConfig, config: Config, schema: Schema) 
         workbook.close()
 
 
+def _over_limits(loaded: Loaded, limits: Limits) -> SourceUnreadable | None:
+    """The limits every backend shares, on the tab as read: its size and the time taken
+    (a Google sheet that returns an enormous range costs its unit only)."""
+    assert loaded.tab is not None
+    rows = loaded.tab.rows
+    cells = sum(map(len, rows)) if len(rows) <= limits.max_cells else len(rows)
+    if cells > limits.max_cells:
+        return limit_breach(
+            f"trang “{loaded.tab.name}”",
+            f"có {number(cells)} ô",
+            "max_cells",
+            limits.max_cells,
+            "ô",
+        )
+    if loaded.seconds > limits.max_seconds:
+        return limit_breach(
+            f"bảng tính của đơn vị {loaded.unit.code}",
+            f"đọc mất {loaded.seconds:.0f} giây",
+            "max_seconds",
+            limits.max_seconds,
+            "giây",
+        )
+    return None
+
+
 def read_unit(
-    loaded: Loaded, schema: Schema, resolver: UnitResolver, as_of: date
+    loaded: Loaded, schema: Schema, resolver: UnitResolver, as_of: date, limits: Limits | None = None
 ) -> tuple[UnitResult, TabRead | None, list[Finding]]:
     """Validate one loaded unit; an unreadable workbook is a finding, never an exception."""
     unit = loaded.unit
@@ -73,8 +113,20 @@ def read_unit(
     if loaded.tab is None:
         error = loaded.error or SourceUnreadable("không đọc được bảng tính")
         return _unreadable(result, error), None, [_unreadable_finding(unit, error)]
+    limits = limits or Limits()
+    deadline = time.monotonic() + max(0.0, limits.max_seconds - loaded.seconds)
     try:
-        read = read_tab(loaded.tab, schema, unit=unit.code, resolver=resolver, as_of=as_of)
+        read = read_tab(
+            loaded.tab,
+            schema,
+            unit=unit.code,
+            resolver=resolver,
+            as_of=as_of,
+            limits=limits,
+            deadline=deadline,
+        )
+    except SourceUnreadable as e:  # a limit reached while checking
+        return _unreadable(result, e), None, [_unreadable_finding(unit, e)]
     except Exception as e:  # a defect of ours must cost one unit, never the province's summary
         log.exception("unexpected error while checking unit %s", unit.code)
         error = SourceUnreadable(
@@ -186,6 +238,22 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
     return out
 
 
+#: A duplicate-task-id finding names at most this many other copies (then “và N nơi khác”), so
+#: findings grow with the copies, not with their square (300 units sharing one workbook).
+_OTHERS_SHOWN = 3
+
+
+def _others(copies: list[tuple[Task, str | None]], i: int) -> str:
+    shown: list[str] = []
+    for j, (o, c) in enumerate(copies):
+        if j != i:
+            shown.append(f"ô {c} trang “{o.sheet}” của {o.unit}")
+            if len(shown) == _OTHERS_SHOWN:
+                break
+    rest = len(copies) - 1 - len(shown)
+    return "; ".join(shown) + (f" và {number(rest)} nơi khác" if rest else "")
+
+
 def _duplicate_ids(reads: list[tuple[UnitResult, TabRead]]) -> list[Finding]:
     places: dict[str, list[tuple[Task, str | None]]] = defaultdict(list)
     for _unit, read in reads:
@@ -199,9 +267,7 @@ def _duplicate_ids(reads: list[tuple[UnitResult, TabRead]]) -> list[Finding]:
         if len(copies) < 2:
             continue
         for i, (t, cell) in enumerate(copies):
-            others = "; ".join(
-                f"ô {c} trang “{o.sheet}” của {o.unit}" for j, (o, c) in enumerate(copies) if j != i
-            )
+            others = _others(copies, i)
             out.append(
                 F.make(
                     "duplicate-task-id",
@@ -240,6 +306,10 @@ def _run_sync(
     schema: Schema | None,
     generated_at: datetime | None,
 ) -> RunResult:
+    if not MIN_YEAR <= as_of.year <= MAX_YEAR:
+        raise UsageError(
+            f"ngày báo cáo {format_date(as_of)} phải trong các năm {MIN_YEAR}–{MAX_YEAR}, như mọi ngày trong bảng"
+        )
     schema = schema or unit_sheet_schema()
     resolver = UnitResolver(config.units)
     period = reporting_period(as_of, config.sync.cutoff_day)
@@ -251,7 +321,7 @@ def _run_sync(
     try:
         for i, loaded in enumerate(load_ahead(source, config, schema), start=1):
             unit = loaded.unit
-            result, read, found = read_unit(loaded, schema, resolver, as_of)
+            result, read, found = read_unit(loaded, schema, resolver, as_of, config.limits)
             units.append(result)
             findings_by_unit[unit.code] = list(found)
             if read is not None:

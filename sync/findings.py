@@ -62,6 +62,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Ô {cell} (cột “{title}”): chữ “{text}” có vẻ được gõ bằng bảng mã cũ (TCVN3/VNI). "
         "Gõ lại bằng Unicode (bộ gõ Unikey/EVKey, bảng mã Unicode) hoặc chuyển mã bằng Unikey Toolkit.",
     ),
+    "text-too-long": (
+        "warning",
+        "Ô {cell} (cột “{title}”): nội dung dài {length} ký tự, vượt giới hạn {limit} ký tự "
+        "(khóa “max_text_chars” trong mục [limits] của cấu hình); chỉ {limit} ký tự đầu được đọc. "
+        "Rút gọn nội dung ô.",
+    ),
     "stale-update": (
         "warning",
         "Dòng {row}: chưa cập nhật trong kỳ báo cáo ({period}); ô {cell} (cột “{title}”) {shown}. "

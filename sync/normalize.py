@@ -10,7 +10,7 @@ import functools
 import math
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 #: Day 0 of spreadsheet serial numbers (Excel/Sheets 1900 system, after the leap-year bug).
@@ -37,18 +37,26 @@ def clean_text(value: str) -> str:
 
 
 _WS = re.compile(r"\s+")
+#: Texts longer than this are folded without being cached (a hostile file could fill the cache).
+_CACHED_TEXT = 256
 
 
-@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """A matching key: case, spacing, Unicode form and diacritics ignored.
 
     ``fold("Ngày  cập nhật") == fold("ngay cap nhat") == "ngaycapnhat"``.
     """
+    return _fold_cached(text) if len(text) <= _CACHED_TEXT else _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     stripped = stripped.replace("đ", "d").replace("Đ", "D")
     return _WS.sub("", stripped).casefold()
+
+
+_fold_cached = functools.lru_cache(maxsize=65536)(_fold)
 
 
 def format_date(d: date) -> str:
@@ -77,6 +85,29 @@ def cell_text(value: Any) -> str:
     return clean_text(str(value))
 
 
+#: What a cell may hold once read (``base.Workbook``); anything else becomes text.
+PLAIN_TYPES = frozenset({str, int, float, bool, date, datetime, time, timedelta})
+
+
+def safe_value(value: Any) -> Any:
+    """A cell value every later step can take: NaN and ±infinity (a number or date cell
+    crafted so) become the text ``NaN`` / ``Infinity`` / ``-Infinity``; a value of a type no
+    spreadsheet holds (a list or object from an API) becomes its text."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return value
+    if type(value) in PLAIN_TYPES or value is None:
+        return value
+    try:
+        text = str(value)
+    except Exception:  # a value whose str() fails still costs only its cell
+        text = f"<{type(value).__name__}>"
+    return clean_text(text)
+
+
 def is_blank(value: Any) -> bool:
     if value is None:
         return True
@@ -96,6 +127,9 @@ MONTH_FIRST = "month-first"
 _NUMERIC = re.compile(r"^(\d{1,2})\s*([/\-.])\s*(\d{1,2})\s*\2\s*(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})$")
+#: The longest text that can be a date (``ngày 15 tháng 03 năm 2024 10:30:00 SA`` with room to spare):
+#: longer text is not a date, decided without running any pattern over it.
+MAX_DATE_TEXT = 64
 _TIME_TAIL = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?$")
 
 
@@ -157,6 +191,8 @@ def parse_date(value: Any) -> date | str | None:
             return None
         if len(text) == 5 and text.isascii() and text.isdigit():  # a serial number kept as text
             return serial_to_date(int(text))
+        if len(text) > MAX_DATE_TEXT:
+            return NOT_A_DATE
         return _parse_date_text(text)
     if isinstance(value, timedelta):
         return NOT_A_DATE
@@ -191,7 +227,11 @@ def looks_legacy_encoded(text: str) -> bool:
     """True when text looks like TCVN3/VNI bytes shown as Unicode."""
     if text.isascii() or _SUSPICIOUS_RE.search(text) is None:
         return False
-    hits = len(_SUSPICIOUS_RE.findall(text))
+    hits = 0
+    for _ in _SUSPICIOUS_RE.finditer(text):  # three are enough to decide: stop there
+        hits += 1
+        if hits == 3:
+            break
     if _UNICODE_VIET_RE.search(text):
         return hits >= 3
     return hits >= 2 or len(text) <= 24

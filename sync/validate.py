@@ -8,6 +8,7 @@ cell holds may raise: every value goes through ``sync.normalize``.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,10 +17,12 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 from sync import findings as F
-from sync.config import UnitConfig
+from sync.config import Limits, UnitConfig
+from sync.exceptions import SourceUnreadable
 from sync.model import Finding, Task
 from sync.normalize import (
     NOT_A_DATE,
+    PLAIN_TYPES,
     cell_text,
     clean_text,
     fold,
@@ -27,9 +30,11 @@ from sync.normalize import (
     is_blank,
     looks_legacy_encoded,
     parse_date,
+    safe_value,
 )
 from sync.schema import Field, Schema
 from sync.sources.base import TabData
+from sync.sources.guard import limit_breach, number
 
 
 class UnitResolver:
@@ -37,9 +42,12 @@ class UnitResolver:
 
     def __init__(self, units: Sequence[UnitConfig]):
         self._lookup: dict[str, str] = {}
+        #: the most comma-separated pieces in any spelling: no longer run of pieces can name a unit
+        self.max_pieces = 1
         for u in units:
             for spelling in (u.code, u.name, *u.aliases):
                 self._lookup.setdefault(fold(spelling), u.code)
+                self.max_pieces = max(self.max_pieces, spelling.count(",") + 1)
 
     def resolve(self, text: str) -> str | None:
         return self._lookup.get(fold(text))
@@ -112,7 +120,8 @@ def split_units(text: str, resolver: UnitResolver) -> list[tuple[str, str | None
     """Unit names separated by ``;``, ``,`` or new lines, as (text, code or None).
 
     A comma may also sit inside a unit's name ("Sở Văn hóa, Thể thao và Du lịch"): the
-    longest run of comma-separated pieces that names a configured unit wins.
+    longest run of comma-separated pieces that names a configured unit wins. Runs are never
+    longer than the configured name with the most commas, so the work is linear in the text.
     """
     out: list[tuple[str, str | None]] = []
     for part in _SPLIT_UNITS.split(text):
@@ -126,7 +135,7 @@ def split_units(text: str, resolver: UnitResolver) -> list[tuple[str, str | None
         pieces = [p.strip() for p in part.split(",") if p.strip()]
         i = 0
         while i < len(pieces):
-            for j in range(len(pieces), i, -1):
+            for j in range(min(len(pieces), i + resolver.max_pieces), i, -1):
                 candidate = ", ".join(pieces[i:j])
                 code = resolver.resolve(candidate)
                 if code is not None or j == i + 1:
@@ -159,6 +168,21 @@ def _first_data_row(tab: TabData, header: Header) -> int:
 
 
 _SPLIT_UNITS = re.compile(r"[;\n]+")
+
+
+_LOWEST, _HIGHEST = float("-inf"), float("inf")
+#: How much of an over-long text a finding shows.
+_SHOWN_TEXT = 200
+
+
+def _time_breach(sheet: str, limits: Limits) -> SourceUnreadable:
+    return limit_breach(
+        f"trang “{sheet}”",
+        f"kiểm tra quá {number(limits.max_seconds)} giây",
+        "max_seconds",
+        limits.max_seconds,
+        "giây",
+    )
 
 
 @dataclass(slots=True)
@@ -211,8 +235,15 @@ def read_tab(
     unit: str,
     resolver: UnitResolver,
     as_of: date,
+    limits: Limits | None = None,
+    deadline: float | None = None,
 ) -> TabRead:
-    """Read every data row of a task tab into tasks and findings."""
+    """Read every data row of a task tab into tasks and findings.
+
+    A text longer than ``limits.max_text_chars`` is cut to it (finding ``text-too-long``);
+    past ``deadline`` (a ``time.monotonic()`` value) the unit is given up (``SourceUnreadable``).
+    """
+    limits = limits or Limits()
     found: list[Finding] = []
     header = find_header(tab.rows, schema)
     if header is None:  # select_task_tab guarantees one; keep total anyway
@@ -259,26 +290,46 @@ def read_tab(
     tasks: list[Task] = []
     plan = [(f.name, c, f.name != "stt") for f, c in fields]
     rows = tab.rows
+    max_text = limits.max_text_chars
     for r in range(_first_data_row(tab, header), len(rows)):
+        if deadline is not None and not r & 1023 and time.monotonic() > deadline:
+            raise _time_breach(tab.name, limits)
         row = rows[r]
         width = len(row)
         cells: dict[str, Any] = {}
         filled = False
+        too_long: list[tuple[str, int]] = []
         for name, c, counts in plan:
             if c >= width:
                 continue
             value = row[c]
             if value is None or value == "":
                 continue
-            if isinstance(value, str):
+            kind = type(value)
+            if kind is not str and (
+                kind is float and not _LOWEST < value < _HIGHEST or kind not in PLAIN_TYPES
+            ):
+                value = safe_value(value)  # NaN, infinity, a value of a type no sheet holds: text
+            if type(value) is str:
                 value = value.strip() if value.isascii() else clean_text(value)
                 if not value:
                     continue
+                if len(value) > max_text:
+                    too_long.append((name, len(value)))
+                    value = value[:max_text]
             cells[name] = value
             filled = filled or counts
         if not filled:
             continue
         ctx.row = r + 1
+        for name, length in too_long:
+            ctx.add(
+                "text-too-long",
+                name,
+                cells[name][:_SHOWN_TEXT] + "…",
+                length=number(length),
+                limit=number(max_text),
+            )
         values = _parse_row(cells, fields, ctx, resolver, status_lookup, kind_lookup)
         _check_row(values, cells, ctx, as_of)
         tasks.append(Task(unit=unit, sheet=tab.name, row=r + 1, values=values, raw=cells))

@@ -195,10 +195,10 @@ def test_a_defect_costs_one_unit_not_the_run(province: Province, monkeypatch: py
 
     real = sync.engine.read_tab
 
-    def flaky(tab, schema, *, unit, resolver, as_of):  # type: ignore[no-untyped-def]
+    def flaky(tab, schema, *, unit, resolver, as_of, **limits):  # type: ignore[no-untyped-def]
         if unit == "STC":
             raise ValueError("lỗi giả lập")
-        return real(tab, schema, unit=unit, resolver=resolver, as_of=as_of)
+        return real(tab, schema, unit=unit, resolver=resolver, as_of=as_of, **limits)
 
     monkeypatch.setattr(sync.engine, "read_tab", flaky)
     result = run_sync(province({"SNV": [task_row()], "STC": [task_row(task_id="B")]}), AS_OF)

@@ -10,7 +10,7 @@ next to the xlsx config. A missing workbook becomes an id that does not exist (4
 corrupt one a spreadsheet that is not shared with the service account (403), so both are
 unreadable the same way as with the xlsx backend.
 
-The spreadsheets are written over HTTP through ``sync.gclient`` (as their owner, the
+The spreadsheets are written over HTTP through ``sync.google.client`` (as their owner, the
 Office's account) so the emulator's request stats include them: reset the stats after.
 
 The emulator needs the ``emulator`` extra (``cryptography``, to verify the JWT signatures of

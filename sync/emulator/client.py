@@ -1,4 +1,4 @@
-"""Connect requests / google-auth / gspread to the emulator (the adapter is ``sync.gclient``'s).
+"""Connect requests / google-auth / gspread to the emulator (the adapter is ``sync.google.client``'s).
 
     from sync.emulator.client import gspread_client
     gc = gspread_client("key.json", "http://127.0.0.1:8765")

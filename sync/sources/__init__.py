@@ -24,4 +24,4 @@ def make_source(config: Config) -> Source:
         return GSheetsSource.from_config(config)
     from sync.sources.xlsx import XlsxSource
 
-    return XlsxSource(base_dir=config.base_dir)
+    return XlsxSource(base_dir=config.base_dir, limits=config.limits)

@@ -1,0 +1,504 @@
+"""Broken and hostile unit files (issue 8): each costs its own unit, never the run.
+
+Every hostile file is built here, small on disk: a workbook written with openpyxl whose
+worksheet XML is then edited (a cell at row two billion, a date of −2e11, #SPILL!, NaN …),
+or a zip that decompresses large. The crash cases also run through the CLI in a child
+process under a memory limit (RLIMIT_AS) that a native abort or a runaway grid would breach.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sync.cli import cli
+from sync.config import Config, Limits, load_config
+from sync.engine import run_sync
+from sync.model import RunResult
+from sync.schema import unit_sheet_schema
+from sync.sources.base import Source, TabData, Workbook
+from sync.validate import UnitResolver, read_tab
+from tests.helpers import AS_OF, task_row, write_config, write_workbook
+
+Province = Callable[..., Config]
+SHEET = "xl/worksheets/sheet1.xml"
+#: updated_on as openpyxl writes 20/02/2024 (a date-formatted serial), to be replaced
+MARK = "<v>45342</v>"
+
+
+def edited(path: Path, edit: Callable[[str], str], part: str = SHEET) -> Path:
+    """Rewrite one part of a workbook through ``edit`` (the XML as text)."""
+    data = path.read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == part:
+                body = edit(body.decode("utf-8")).encode("utf-8")
+            dst.writestr(info.filename, body)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def hostile(path: Path, edit: Callable[[str], str]) -> Path:
+    """A correct one-task workbook (updated_on a date cell) with its sheet XML edited."""
+    write_workbook(path, [task_row(updated_on=datetime(2024, 2, 20))])
+    return edited(path, edit)
+
+
+def extra_cell(ref: str, row: int) -> Callable[[str], str]:
+    return lambda xml: xml.replace(
+        "</sheetData>", f'<row r="{row}"><c r="{ref}"><v>1</v></c></row></sheetData>'
+    )
+
+
+def value(v: str) -> Callable[[str], str]:
+    return lambda xml: xml.replace(MARK, f"<v>{v}</v>", 1)
+
+
+def error_cell(err: str) -> Callable[[str], str]:
+    return lambda xml: re.sub(r'<c r="Q5"[^>]*>.*?</c>', f'<c r="Q5" t="e"><v>{err}</v></c>', xml, count=1)
+
+
+def bomb(path: Path) -> None:
+    """A tiny zip whose shared strings decompress to 400 MB."""
+    write_workbook(path, [task_row()])
+    chunk = b"<si><t>a</t></si>" * 65536
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z,
+        z.open("xl/bomb.xml", "w", force_zip64=True) as fh,
+    ):
+        for _ in range(400 * 2**20 // len(chunk)):
+            fh.write(chunk)
+
+
+def run_with(province: Province, tmp_path: Path, make: Callable[[Path], Any], **limits: int) -> RunResult:
+    cfg = province({"SNV": [task_row(task_id="NV-SNV")], "STC": None})
+    make(tmp_path / "units" / "STC.xlsx")
+    if limits:
+        cfg = _with_limits(cfg, **limits)
+    return run_sync(cfg, AS_OF)
+
+
+def _with_limits(cfg: Config, **limits: int) -> Config:
+    text = cfg.path.read_text(encoding="utf-8")
+    extra = "\n[limits]\n" + "".join(f"{k} = {v}\n" for k, v in limits.items())
+    cfg.path.write_text(text.replace("[[units]]", extra + "\n[[units]]", 1), encoding="utf-8")
+    return load_config(cfg.path)
+
+
+def unreadable(result: RunResult) -> str:
+    """The one finding of unit STC, unreadable, while SNV stays intact."""
+    snv, stc = result.units
+    assert snv.report_status == "on_time" and snv.counts["total"] == 1
+    assert stc.report_status == "unreadable"
+    found = [f for f in result.findings if f.unit == "STC"]
+    assert [f.code for f in found] == ["source-unreadable"]
+    return found[0].message
+
+
+def flagged(result: RunResult) -> list[tuple[str, str | None, Any]]:
+    """STC readable; its findings as (code, cell, value)."""
+    snv, stc = result.units
+    assert snv.report_status == "on_time"
+    assert stc.report_status != "unreadable" and stc.counts["total"] == 1
+    return [(f.code, f.cell, f.value) for f in result.findings if f.unit == "STC"]
+
+
+# ------------------------------------------------- class 1: native aborts, endless devices
+
+
+def test_row_index_in_the_billions(province: Province, tmp_path: Path) -> None:
+    msg = unreadable(
+        run_with(province, tmp_path, lambda p: hostile(p, extra_cell("A2000000000", 2000000000)))
+    )
+    assert "dòng 2.000.000.000" in msg and "max_cells" in msg and "[limits]" in msg
+
+
+def test_cell_in_the_last_column_and_row(province: Province, tmp_path: Path) -> None:
+    msg = unreadable(run_with(province, tmp_path, lambda p: hostile(p, extra_cell("XFD1048576", 1048576))))
+    assert "cột thứ 16.384" in msg and "max_cells" in msg
+
+
+def test_a_dimension_claiming_the_whole_sheet_is_harmless(province: Province, tmp_path: Path) -> None:
+    def claim(xml: str) -> str:
+        return re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', xml)
+
+    assert flagged(run_with(province, tmp_path, lambda p: hostile(p, claim))) == []
+
+
+def ods(path: Path, repeat: int) -> None:
+    """An .ods (saved under an .xlsx name) whose one value cell repeats over ``repeat`` rows and columns."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    cell = (
+        '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Nhiệm vụ">'
+        f'<table:table-row table:number-rows-repeated="{repeat}">'
+        + cell.replace("<table:table-cell ", f'<table:table-cell table:number-columns-repeated="{repeat}" ')
+        + "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+
+
+@pytest.mark.parametrize("repeat", [2000, 100_000])
+def test_ods_with_a_cell_repeated_over_the_sheet(province: Province, tmp_path: Path, repeat: int) -> None:
+    unreadable(run_with(province, tmp_path, lambda p: ods(p, repeat)))
+
+
+def test_shared_strings_bomb(province: Province, tmp_path: Path) -> None:
+    path = tmp_path / "units" / "STC.xlsx"
+    msg = unreadable(run_with(province, tmp_path, bomb, max_unpacked_mb=50))
+    assert path.stat().st_size < 2 * 2**20
+    assert "max_unpacked_mb" in msg and "giải nén" in msg
+
+
+def test_a_part_that_lies_about_its_size(province: Province, tmp_path: Path) -> None:
+    """Its headers declare 1 KB; it decompresses to 64 MB. Checked in fact, not as declared."""
+
+    def liar(p: Path) -> None:
+        write_workbook(p, [task_row()])
+        with zipfile.ZipFile(p, "a", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/lie.xml", b"<x/>" * (16 * 2**20))
+        data = bytearray(p.read_bytes())
+        declared = (16 * 2**20 * 4).to_bytes(4, "little")
+        for header, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+            at = data.rfind(header)
+            assert data[at + offset : at + offset + 4] == declared
+            data[at + offset : at + offset + 4] = (1024).to_bytes(4, "little")
+        p.write_bytes(bytes(data))
+
+    assert "bị hỏng" in unreadable(run_with(province, tmp_path, liar))
+
+
+def test_file_size_limit(province: Province, tmp_path: Path) -> None:
+    def big(p: Path) -> None:
+        write_workbook(p, [task_row()])
+        with zipfile.ZipFile(p, "a", zipfile.ZIP_STORED) as z:
+            z.writestr("xl/media/image1.png", os.urandom(1_500_000))
+
+    assert "max_file_mb" in unreadable(run_with(province, tmp_path, big, max_file_mb=1))
+
+
+def test_a_device_named_like_a_workbook(province: Province, tmp_path: Path) -> None:
+    start = time.monotonic()
+    msg = unreadable(run_with(province, tmp_path, lambda p: p.symlink_to("/dev/zero")))
+    assert "là một thiết bị, không phải tệp bảng tính" in msg
+    assert time.monotonic() - start < 30
+
+
+# ------------------------------------------------------------------ class 2: hangs
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_named_like_a_workbook(province: Province, tmp_path: Path) -> None:
+    start = time.monotonic()
+    msg = unreadable(run_with(province, tmp_path, lambda p: os.mkfifo(p)))
+    assert "là một đường ống (FIFO)" in msg
+    assert time.monotonic() - start < 30
+
+
+def test_long_date_and_unit_list_cells_are_quick(province: Province, tmp_path: Path) -> None:
+    lead = ", ".join(f"Phòng số {i}" for i in range(20000))
+    row = task_row(doc_date="1" + " " * 200_000 + "/1/2024", co_units=lead, deadline=" " * 200_000)
+    cfg = province({"SNV": [task_row()], "STC": [row]})
+    start = time.monotonic()
+    result = run_sync(cfg, AS_OF)
+    assert time.monotonic() - start < 20
+    codes = [code for code, _cell, _value in flagged(result)]
+    # openpyxl, like Excel, keeps 32,767 characters of a cell: about 2,300 names are checked
+    assert "invalid-date" in codes and codes.count("unknown-unit") > 2000
+
+
+# ---------------------------------------------- class 3: dates outside any calendar
+
+
+@pytest.mark.parametrize("serial", ["-2e11", "1e300", "INF", "-INF"])
+def test_date_cell_outside_any_calendar(province: Province, tmp_path: Path, serial: str) -> None:
+    found = flagged(run_with(province, tmp_path, lambda p: hostile(p, value(serial))))
+    assert ("invalid-date", "Q5") in [(code, cell) for code, cell, _ in found]
+
+
+# ------------------------------------------------ class 4: errors that ended the run
+
+
+def test_symlink_loop(province: Province, tmp_path: Path) -> None:
+    msg = unreadable(run_with(province, tmp_path, lambda p: p.symlink_to(p)))
+    assert "vòng lặp" in msg
+
+
+def _status_without_privileges(config_path: Path) -> str:
+    """``run_sync`` in a forked child that gives up root first (root reads every folder).
+
+    The parent has already imported everything a sync needs, so the child reads only the
+    province's files, which are world-readable except the locked folder.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        status = "crash"
+        try:
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            status = run_sync(load_config(config_path), AS_OF).units[1].report_status
+        finally:
+            os.write(write_end, status.encode())
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        answer = fh.read().decode()
+    os.waitpid(pid, 0)
+    return answer
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folder permissions as POSIX has them")
+def test_folder_without_read_permission(tmp_path: Path) -> None:
+    root = Path(tempfile.mkdtemp(prefix="ubnd-locked-"))  # reachable by an unprivileged user
+    try:
+        write_workbook(root / "units" / "SNV.xlsx", [task_row()])
+        write_workbook(root / "khoa" / "STC.xlsx", [task_row()])
+        config = write_config(
+            root, [("SNV", "Sở Nội vụ", "units/SNV.xlsx"), ("STC", "Sở Tài chính", "khoa/STC.xlsx")]
+        )
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        assert run_sync(load_config(config), AS_OF).units[1].report_status == "on_time"  # imports all
+        (root / "khoa").chmod(0)
+        assert _status_without_privileges(config) == "unreadable"
+    finally:
+        (root / "khoa").chmod(0o755)
+        shutil.rmtree(root)
+
+
+def test_nan_and_infinity_reach_the_summary_as_text(province: Province, tmp_path: Path) -> None:
+    def nan_cells(xml: str) -> str:
+        xml = value("NaN")(xml)
+        return re.sub(r'(<c r="A5"[^>]*>)<v>[^<]*</v>', r"\1<v>Infinity</v>", xml, count=1)
+
+    cfg = province({"SNV": [task_row()], "STC": None})
+    hostile(tmp_path / "units" / "STC.xlsx", nan_cells)
+    result = CliRunner().invoke(cli, ["sync", "-c", str(cfg.path), "--as-of", "2024-03-05", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "tong-hop.xlsx").exists()
+
+
+def test_as_of_outside_the_calendar_is_a_usage_error(province: Province) -> None:
+    cfg = province({"SNV": [task_row()]})
+    result = CliRunner().invoke(cli, ["sync", "-c", str(cfg.path), "--as-of", "0001-01-01", "--quiet"])
+    assert result.exit_code == 2
+    assert "phải trong các năm 2000–2100" in result.output
+
+
+# -------------------------------------------- class 5: readable workbooks, not corrupt
+
+
+@pytest.mark.parametrize(
+    "err", ["#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#PYTHON!"]
+)
+def test_error_values_of_current_excel(province: Province, tmp_path: Path, err: str) -> None:
+    found = flagged(run_with(province, tmp_path, lambda p: hostile(p, error_cell(err))))
+    assert ("stale-update", "Q5", None) in found  # the error cell reads as empty
+
+
+def test_a_duration_cell(province: Province, tmp_path: Path) -> None:
+    def duration(p: Path) -> None:
+        write_workbook(p, [task_row()])
+        import openpyxl
+
+        wb = openpyxl.load_workbook(p)
+        ws = wb.active
+        assert ws is not None
+        ws["Q5"].value = 1.5
+        ws["Q5"].number_format = "[h]:mm:ss"
+        wb.save(p)
+
+    found = flagged(run_with(province, tmp_path, duration))
+    assert ("invalid-date", "Q5") in [(code, cell) for code, cell, _ in found]
+
+
+# ----------------------------------------------------------- limits on cells and time
+
+
+def test_a_text_longer_than_the_limit_is_cut(province: Province, tmp_path: Path) -> None:
+    cfg = province({"SNV": [task_row()], "STC": [task_row(progress="Đã họp. " * 2500)]})
+    result = run_sync(_with_limits(cfg, max_text_chars=1000), AS_OF)
+    found = [f for f in result.findings if f.code == "text-too-long"]
+    assert [(f.unit, f.cell, f.severity) for f in found] == [("STC", "L5", "warning")]
+    assert "19.999 ký tự" in found[0].message and "max_text_chars" in found[0].message
+    assert len(result.units[1].tasks[0].values["progress"]) == 1000
+
+
+def test_time_limit_per_unit() -> None:
+    schema = unit_sheet_schema()
+    header = [f.title for f in schema.fields]
+    rows = [header] + [["1", f"NV-{i}"] + [""] * (len(header) - 2) for i in range(3000)]
+    from sync.exceptions import SourceUnreadable
+
+    with pytest.raises(SourceUnreadable, match="max_seconds"):
+        read_tab(
+            TabData("Nhiệm vụ", rows),
+            schema,
+            unit="STC",
+            resolver=UnitResolver([]),
+            as_of=AS_OF,
+            deadline=time.monotonic() - 1,
+        )
+
+
+# --------------------------------------------- the Google path: what the API hands over
+
+
+class _Grid(Workbook):
+    def __init__(self, rows: list[list[Any]]):
+        self.rows = rows
+
+    def tab_names(self) -> list[str]:
+        return ["Nhiệm vụ"]
+
+    def read_tab(self, name: str) -> TabData:
+        return TabData(name, self.rows)
+
+
+class GridSource(Source):
+    """Units' sheets as grids in memory, as the Sheets API would hand them over."""
+
+    def __init__(self, grids: dict[str, list[list[Any]]]):
+        self.grids = grids
+
+    def open(self, ref: str) -> Workbook:
+        return _Grid(self.grids[Path(ref).stem])
+
+
+def _grid(*cells: Any) -> list[list[Any]]:
+    schema = unit_sheet_schema()
+    header = [f.title for f in schema.fields]
+    good = [task_row()[f.name] or "" for f in schema.fields]
+    return [header, good[: len(good) - len(cells)] + list(cells)]
+
+
+def test_google_values_of_unexpected_types(province: Province) -> None:
+    cfg = province({"SNV": None, "STC": None})
+    odd: list[Any] = [{"a": 1}, ["x"], float("nan"), float("inf"), b"\x00", None]
+    grids = {"SNV": _grid(), "STC": _grid(*odd)}
+    result = run_sync(cfg, AS_OF, source=GridSource(grids))
+    assert result.units[0].report_status == "on_time"
+    assert result.units[1].report_status != "unreadable"
+    task = result.units[1].tasks[0].values
+    assert (task["progress"], task["result_doc"], task["obstacles"]) == ("{'a': 1}", "NaN", "Infinity")
+
+
+def test_google_enormous_range_costs_its_unit(province: Province) -> None:
+    cfg = _with_limits(province({"SNV": None, "STC": None}), max_cells=10_000)
+    wide = _grid()
+    wide += [["x"] * 17 for _ in range(1000)]
+    result = run_sync(cfg, AS_OF, source=GridSource({"SNV": _grid(), "STC": wide}))
+    assert [u.report_status for u in result.units][1] == "unreadable"
+    assert "max_cells" in result.findings[-1].message
+
+
+# ----------------------------------------------- findings grow linearly with the data
+
+
+def _shared_province(tmp_path: Path, units: int) -> Config:
+    write_workbook(tmp_path / "units" / "chung.xlsx", [task_row(task_id=f"NV-{i}") for i in range(20)])
+    entries = [(f"U{i:03d}", f"Đơn vị {i}", "units/chung.xlsx") for i in range(units)]
+    return load_config(write_config(tmp_path, entries))
+
+
+def test_units_sharing_one_workbook_cost_linear_time_and_findings(tmp_path: Path) -> None:
+    def measure(n: int) -> tuple[float, int, int]:
+        cfg = _shared_province(tmp_path / str(n), n)
+        start = time.perf_counter()
+        result = run_sync(cfg, AS_OF)
+        dup = [f for f in result.findings if f.code == "duplicate-task-id"]
+        return time.perf_counter() - start, len(dup), max(len(f.message) for f in dup)
+
+    t30, n30, longest30 = measure(30)
+    t300, n300, longest300 = measure(300)
+    assert (n30, n300) == (30 * 20, 300 * 20)
+    assert longest300 <= longest30 + 10  # “và 297 nơi khác”, never the 299 others
+    assert t300 < 25 * t30 + 1.0  # linear is 10x; quadratic was 100x
+
+
+# ---------------------------------------------- the whole run under a memory limit
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS as Linux applies it")
+def test_hostile_province_under_a_memory_limit(tmp_path: Path) -> None:
+    """Every crash-class file in one province, synced by the CLI in a child process limited to
+    1.5 GiB of address space: a native abort (exit -6) or a runaway grid would breach it."""
+    units = tmp_path / "units"
+    write_workbook(units / "OK.xlsx", [task_row()])
+    hostile(units / "ROW.xlsx", extra_cell("A2000000000", 2000000000))
+    hostile(units / "XFD.xlsx", extra_cell("XFD1048576", 1048576))
+    hostile(units / "NEG.xlsx", value("-2e11"))
+    hostile(units / "NAN.xlsx", value("NaN"))
+    hostile(units / "ERR.xlsx", error_cell("#SPILL!"))
+    bomb(units / "BOMB.xlsx")
+    os.mkfifo(units / "FIFO.xlsx")
+    (units / "DEV.xlsx").symlink_to("/dev/zero")
+    (units / "LOOP.xlsx").symlink_to(units / "LOOP.xlsx")
+    codes = ["OK", "ROW", "XFD", "NEG", "NAN", "ERR", "BOMB", "FIFO", "DEV", "LOOP"]
+    config = write_config(tmp_path, [(c, f"Đơn vị {c}", f"units/{c}.xlsx") for c in codes])
+    limit = 1536 * 2**20
+    code = (
+        f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit})); "
+        "from sync.cli import main; sys.argv = ['ubnd-sync'] + sys.argv[1:]; main()"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "sync", "-c", str(config), "--as-of", "2024-03-05", "--json", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    import json
+
+    doc = json.loads(proc.stdout)
+    status = {u["code"]: u["report_status"] for u in doc["units"]}
+    assert status["OK"] == "on_time"
+    assert {c for c, s in status.items() if s == "unreadable"} == {
+        "ROW",
+        "XFD",
+        "BOMB",
+        "FIFO",
+        "DEV",
+        "LOOP",
+    }
+    assert (tmp_path / "out" / "tong-hop.xlsx").exists()
+
+
+def test_limits_section_is_checked(tmp_path: Path) -> None:
+    from sync.exceptions import ConfigError
+
+    path = write_config(tmp_path, [("A", "A", "a.xlsx")], extra="[limits]\nmax_cells = 5\n")
+    text = path.read_text(encoding="utf-8")
+    with pytest.raises(ConfigError, match="max_cells"):
+        load_config(path)
+    path.write_text(text.replace("max_cells = 5", "max_cells = 5000"), encoding="utf-8")
+    assert load_config(path).limits == Limits(max_cells=5000)
+    assert date(2024, 3, 5) == AS_OF
