@@ -108,11 +108,22 @@ def _months_before(d: date, months: int) -> date:
 
 
 def do_sync(
-    config: Config, as_of: date | None, *, dry_run: bool, quiet: bool, as_json: bool, echo: bool = True
+    config: Config,
+    as_of: date | None,
+    *,
+    dry_run: bool,
+    quiet: bool,
+    as_json: bool,
+    echo: bool = True,
+    back_dated: bool = False,
 ) -> int:
     """One sync: read, write the summary (with the ``So sánh`` tab), record the history."""
-    from sync.history import History, comparison_table
+    from sync.history import History, check_as_of, comparison_table
+    from sync.history.render import render_outcome
 
+    as_of = as_of or today()
+    if not dry_run:  # a run dated before the latest one is refused before anything is read
+        check_as_of(config.history_path, as_of, backdated=back_dated)
     source = make_source(config)
     try:
         result = _run(config, as_of, quiet, source)
@@ -128,7 +139,12 @@ def do_sync(
                     del tables  # the writer has its own copy: free this one while history is written
                     result.summary_path = str(pending.target)
                     try:
-                        history.record(result, config_path=str(config.path), before_commit=pending.finish)
+                        outcome = history.record(
+                            result,
+                            config_path=str(config.path),
+                            before_commit=pending.finish,
+                            backdated=back_dated,
+                        )
                     finally:
                         pending.abort()  # no-op once finished
                 else:
@@ -137,7 +153,9 @@ def do_sync(
                     def install() -> None:
                         result.summary_path = write_tables(config, tables)
 
-                    history.record(result, config_path=str(config.path), before_commit=install)
+                    outcome = history.record(
+                        result, config_path=str(config.path), before_commit=install, backdated=back_dated
+                    )
             # the Google backend remembers what it read only once the summary is written;
             # failing to remember costs only a full read next time, never the run
             commit = getattr(source, "commit_state", None)
@@ -166,16 +184,30 @@ def do_sync(
             click.echo("Chạy thử (--dry-run): không ghi bảng tổng hợp, không ghi lịch sử.")
         else:
             click.echo(f"Đã ghi bảng tổng hợp: {result.summary_path}")
+    if not dry_run:
+        click.echo(render_outcome(outcome), err=as_json)
     return EXIT_UNREADABLE if result.unreadable_units() else EXIT_OK
 
 
 @cli.command("sync", context_settings=CONTEXT)
 @config_options
 @click.option("--dry-run", is_flag=True, help="Đọc và kiểm tra nhưng không ghi gì.")
+@click.option(
+    "--back-dated",
+    is_flag=True,
+    help="Tổng hợp lùi ngày có chủ ý: cho phép --as-of trước lần tổng hợp gần nhất; lần này được ghi "
+    "là lùi ngày và không bao giờ được coi là lần gần nhất.",
+)
 @output_options
 @guard
 def sync_cmd(
-    config_path: Path, as_of: date | None, dry_run: bool, as_json: bool, quiet: bool, debug: bool
+    config_path: Path,
+    as_of: date | None,
+    dry_run: bool,
+    back_dated: bool,
+    as_json: bool,
+    quiet: bool,
+    debug: bool,
 ) -> None:
     """Đọc, kiểm tra, phân loại và ghi bảng tổng hợp.
 
@@ -188,7 +220,7 @@ def sync_cmd(
       ubnd-sync sync --json > ket-qua.json
     """
     config = load_config(config_path)
-    sys.exit(do_sync(config, as_of, dry_run=dry_run, quiet=quiet, as_json=as_json))
+    sys.exit(do_sync(config, as_of, dry_run=dry_run, quiet=quiet, as_json=as_json, back_dated=back_dated))
 
 
 @cli.command("validate", context_settings=CONTEXT)
