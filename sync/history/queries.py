@@ -144,9 +144,9 @@ def _chosen(conn: sqlite3.Connection, run_id: int) -> RunInfo:
     info = run_info(conn, run_id)
     if info is None:
         raise HistoryError(f"không có lần tổng hợp số {run_id}; xem danh sách bằng “ubnd-sync history”.")
-    if info.voided_at is not None:
+    if info.voided_on is not None:
         raise HistoryError(
-            f"lần tổng hợp số {run_id} đã bị hủy ngày {date.fromisoformat(info.voided_at[:10]):%d/%m/%Y} "
+            f"lần tổng hợp số {run_id} đã bị hủy ngày {info.voided_on:%d/%m/%Y} "
             f"(lý do: {info.void_reason}) nên không dùng để so sánh; chọn lần khác trong “ubnd-sync history”."
         )
     return info

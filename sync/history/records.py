@@ -130,6 +130,11 @@ class RunInfo:
         return self.voided_at is not None
 
     @property
+    def voided_on(self) -> date | None:
+        """The day the run was voided."""
+        return None if self.voided_at is None else date.fromisoformat(self.voided_at[:10])
+
+    @property
     def month(self) -> str:
         """The month the run reports on, ``YYYY-MM``: the month of the period's cutoff."""
         return self.period.cutoff.strftime("%Y-%m")

@@ -16,14 +16,10 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}%".replace(".", ",")
 
 
-def _day(stamp: str) -> str:
-    return f"{date.fromisoformat(stamp[:10]):%d/%m/%Y}"
-
-
 def run_notes(r: RunInfo) -> str:
     """Why a run is not read as a regular one: void, back-dated, superseded (empty when it is)."""
-    if r.voided_at is not None:
-        return f"ĐÃ HỦY ngày {_day(r.voided_at)}: {r.void_reason}"
+    if r.voided_on is not None:
+        return f"ĐÃ HỦY ngày {r.voided_on:%d/%m/%Y}: {r.void_reason}"
     notes = ["lùi ngày"] if r.backdated else []
     if r.superseded_by is not None:
         notes.append(

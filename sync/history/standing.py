@@ -45,10 +45,6 @@ def check_as_of(conn: sqlite3.Connection, as_of: date, *, backdated: bool) -> bo
     )
 
 
-def _day(stamp: str) -> str:
-    return f"{date.fromisoformat(stamp[:10]):%d/%m/%Y}"
-
-
 def void(conn: sqlite3.Connection, path: Path, run_id: int, reason: str) -> RunInfo:
     """Mark run ``run_id`` void for ``reason``; returns it as now recorded. Nothing is deleted.
 
@@ -61,9 +57,9 @@ def void(conn: sqlite3.Connection, path: Path, run_id: int, reason: str) -> RunI
     info = queries.run_info(conn, run_id)
     if info is None:
         raise HistoryError(f"không có lần tổng hợp số {run_id}; xem danh sách bằng “ubnd-sync history”.")
-    if info.voided_at is not None:
+    if info.voided_on is not None:
         raise HistoryError(
-            f"lần tổng hợp số {run_id} đã bị hủy ngày {_day(info.voided_at)} (lý do: {info.void_reason}); "
+            f"lần tổng hợp số {run_id} đã bị hủy ngày {info.voided_on:%d/%m/%Y} (lý do: {info.void_reason}); "
             "không làm gì thêm."
         )
     stamp = datetime.now().astimezone().replace(microsecond=0).isoformat()
