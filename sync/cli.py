@@ -19,6 +19,7 @@ from sync.cli_common import CONTEXT, _parse_as_of, config_options, guard, output
 from sync.cli_history import diff_cmd, history_cmd, report_cmd
 from sync.config import Config, load_config
 from sync.engine import Progress, run_sync, today
+from sync.history.render import render_outcome
 from sync.model import RunResult
 from sync.pipeline import SyncOutcome, prepare_demo, sync_and_record
 
@@ -92,13 +93,19 @@ def _show(outcome: SyncOutcome, *, as_json: bool, dry_run: bool = False) -> int:
             click.echo("Chạy thử (--dry-run): không ghi bảng tổng hợp, không ghi lịch sử.")
         else:
             click.echo(f"Đã ghi bảng tổng hợp: {outcome.summary}")
+    if outcome.recorded is not None:
+        click.echo(render_outcome(outcome.recorded), err=as_json)
     return EXIT_UNREADABLE if outcome.unreadable else EXIT_OK
 
 
-def _sync(config: Config, as_of: date | None, *, quiet: bool, dry_run: bool = False) -> SyncOutcome:
+def _sync(
+    config: Config, as_of: date | None, *, quiet: bool, dry_run: bool = False, back_dated: bool = False
+) -> SyncOutcome:
     progress, finish = _progress(quiet, len(config.units))
     try:
-        return sync_and_record(config, as_of or today(), dry_run=dry_run, progress=progress)
+        return sync_and_record(
+            config, as_of or today(), dry_run=dry_run, progress=progress, back_dated=back_dated
+        )
     finally:
         finish()
 
@@ -106,10 +113,22 @@ def _sync(config: Config, as_of: date | None, *, quiet: bool, dry_run: bool = Fa
 @cli.command("sync", context_settings=CONTEXT)
 @config_options
 @click.option("--dry-run", is_flag=True, help="Đọc và kiểm tra nhưng không ghi gì.")
+@click.option(
+    "--back-dated",
+    is_flag=True,
+    help="Tổng hợp lùi ngày có chủ ý: cho phép --as-of trước lần tổng hợp gần nhất; lần này được ghi "
+    "là lùi ngày và không bao giờ được coi là lần gần nhất.",
+)
 @output_options
 @guard
 def sync_cmd(
-    config_path: Path, as_of: date | None, dry_run: bool, as_json: bool, quiet: bool, debug: bool
+    config_path: Path,
+    as_of: date | None,
+    dry_run: bool,
+    back_dated: bool,
+    as_json: bool,
+    quiet: bool,
+    debug: bool,
 ) -> None:
     """Đọc, kiểm tra, phân loại và ghi bảng tổng hợp.
 
@@ -121,7 +140,7 @@ def sync_cmd(
       ubnd-sync sync --config ubnd-sync.toml --as-of 2024-03-05
       ubnd-sync sync --json > ket-qua.json
     """
-    outcome = _sync(load_config(config_path), as_of, quiet=quiet, dry_run=dry_run)
+    outcome = _sync(load_config(config_path), as_of, quiet=quiet, dry_run=dry_run, back_dated=back_dated)
     sys.exit(_show(outcome, as_json=as_json, dry_run=dry_run))
 
 

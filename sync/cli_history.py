@@ -1,4 +1,4 @@
-"""Commands ``history``, ``diff`` and ``report`` (registered on the ``cli`` group by ``sync.cli``)."""
+"""Commands ``history`` (and ``history void``), ``diff`` and ``report`` (registered on ``cli`` by ``sync.cli``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import click
 
 from sync.cli_common import CONTEXT, F, config_option, debug_option, guard, json_option
 from sync.config import load_config
+from sync.exceptions import UsageError
 from sync.history import History
-from sync.history.render import render_diff, render_runs
+from sync.history.render import render_diff, render_runs, render_void
 
 
 def _common(f: F) -> F:
@@ -24,24 +25,65 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@click.command("history", context_settings=CONTEXT)
+@click.group("history", context_settings=CONTEXT, invoke_without_command=True)
 @_common
+@click.pass_context
 @guard
-def history_cmd(config_path: Path, as_json: bool, debug: bool) -> None:
+def history_cmd(ctx: click.Context, config_path: Path, as_json: bool, debug: bool) -> None:
     """Liệt kê các lần tổng hợp đã ghi trong lịch sử (mỗi lần “sync” không --dry-run).
+
+    Cả lần đã hủy, lần lùi ngày và lần đã được thay thế (tổng hợp lại cùng tháng)
+    đều được liệt kê, kèm ghi chú.
 
     \b
     Ví dụ:
       ubnd-sync history --config ubnd-sync.toml
       ubnd-sync history --json | jq '.[-1]'
+      ubnd-sync history void 4 --reason "Tổng hợp nhầm ngày"
     """
+    if ctx.invoked_subcommand is not None:
+        return
     config = load_config(config_path)
     with History(config.history_path, create=False) as h:
-        runs = h.runs()
+        runs = h.runs(include_void=True)
     if as_json:
         _echo_json([r.to_dict() for r in runs])
     else:
         click.echo(render_runs(runs, config.history_path))
+
+
+@history_cmd.command("void", context_settings=CONTEXT)
+@click.argument("run_id", type=int, metavar="RUN_ID")
+@click.option("--reason", required=True, help="Lý do hủy (bắt buộc; được ghi vào lịch sử).")
+@config_option
+@json_option
+@debug_option
+@click.pass_context
+@guard
+def void_cmd(
+    ctx: click.Context, run_id: int, reason: str, config_path: Path, as_json: bool, debug: bool
+) -> None:
+    """Hủy một lần tổng hợp: vẫn giữ trong lịch sử, nhưng không dùng cho diff, báo cáo, So sánh, đánh giá.
+
+    Không xóa gì. Mã thoát: 0 đã hủy; 1 không có lần đó hoặc lần đó đã bị hủy; 2 thiếu lý do.
+
+    \b
+    Ví dụ:
+      ubnd-sync history void 4 --reason "Tổng hợp nhầm ngày 20/10/2024"
+    """
+    if not reason.strip():
+        raise UsageError("cần ghi lý do hủy: --reason “…”.")
+    group = ctx.parent.params if ctx.parent is not None else {}  # `history -c F --json void …` works too
+    if ctx.get_parameter_source("config_path") is click.core.ParameterSource.DEFAULT:
+        config_path = group.get("config_path", config_path)
+    as_json = as_json or bool(group.get("as_json"))
+    config = load_config(config_path)
+    with History(config.history_path, create=False) as h:
+        info = h.void(run_id, reason)
+    if as_json:
+        _echo_json(info.to_dict())
+    else:
+        click.echo(render_void(info))
 
 
 def _since(since: str | None) -> int | date | None:
@@ -133,4 +175,4 @@ def report_cmd(
         click.echo(f"  Biểu đồ:         {chart}")
 
 
-__all__ = ["diff_cmd", "history_cmd", "report_cmd"]
+__all__ = ["diff_cmd", "history_cmd", "report_cmd", "void_cmd"]

@@ -12,6 +12,10 @@ one transaction, then lets the source remember what it read (``Source.commit``):
     outcome.result.to_dict()   # the JSON document of contract §6
     outcome.summary            # where the summary went (a path or a Google Sheets URL)
     outcome.warnings           # things a person should know; the run still succeeded
+    outcome.recorded           # what the history got (a new run, or "identical to run N")
+
+A sync dated before the latest recorded run is refused (``BackdatedRunError``) before
+anything is read, unless ``back_dated=True`` asks for a deliberate back-dated run.
 
 The summary is installed inside the history's transaction, just before it commits: a
 failure of either leaves the previous summary and history whole. An .xlsx summary renders
@@ -34,6 +38,7 @@ from sync.summary import build_tables, start_xlsx, write_tables
 
 if TYPE_CHECKING:
     from sync.demo import DemoProvince
+    from sync.history import RecordOutcome
 
 __all__ = ["SyncOutcome", "sync_and_record", "prepare_demo"]
 
@@ -46,6 +51,8 @@ class SyncOutcome:
     #: The summary's path or URL; None on a dry run (nothing written).
     summary: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: What the history recorded; None on a dry run.
+    recorded: RecordOutcome | None = None
 
     @property
     def unreadable(self) -> bool:
@@ -60,24 +67,29 @@ def sync_and_record(
     dry_run: bool = False,
     progress: Progress | None = None,
     source: Source | None = None,
+    back_dated: bool = False,
 ) -> SyncOutcome:
     """One sync: read, write the summary (with the ``So sánh`` tab), record the history.
 
     With ``dry_run`` nothing is written (no summary, no history, no source state).
     Raises ``sync.exceptions.UbndSyncError`` subclasses when the run cannot finish.
     """
+    if not dry_run:  # a run dated before the latest one is refused before anything is read
+        from sync.history import check_as_of
+
+        check_as_of(config.history_path, as_of, backdated=back_dated)
     source = source or make_source(config)
     try:
         result = run_sync(config, as_of, progress=progress, source=source)
         if dry_run:
             return SyncOutcome(result)
-        _write_and_record(config, result)
-        return SyncOutcome(result, result.summary_path, _commit(source))
+        recorded = _write_and_record(config, result, back_dated=back_dated)
+        return SyncOutcome(result, result.summary_path, _commit(source), recorded)
     finally:
         source.close()
 
 
-def _write_and_record(config: Config, result: RunResult) -> None:
+def _write_and_record(config: Config, result: RunResult, *, back_dated: bool) -> RecordOutcome:
     """The summary and the history snapshot, in the history's one transaction."""
     from sync.history import History  # only a run that writes needs it
     from sync.summary.compare import comparison_table
@@ -90,16 +102,19 @@ def _write_and_record(config: Config, result: RunResult) -> None:
             del tables  # the writer has its own copy: free this one while history is written
             result.summary_path = str(pending.target)
             try:
-                history.record(result, config_path=str(config.path), before_commit=pending.finish)
+                return history.record(
+                    result, config_path=str(config.path), before_commit=pending.finish, backdated=back_dated
+                )
             finally:
                 pending.abort()  # no-op once finished
-            return
         result.summary_path = config.sync.summary
 
         def install() -> None:
             result.summary_path = write_tables(config, tables)
 
-        history.record(result, config_path=str(config.path), before_commit=install)
+        return history.record(
+            result, config_path=str(config.path), before_commit=install, backdated=back_dated
+        )
 
 
 def _commit(source: Source) -> list[str]:

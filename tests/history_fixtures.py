@@ -100,17 +100,20 @@ def _month_rows(as_of: date) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def render_month(directory: Path, as_of: date) -> Config:
+def render_month(directory: Path, as_of: date, *, corrected: bool = False) -> Config:
+    """The units' sheets of the month; ``corrected``: as if units fixed their sheets after a first sync."""
     for code, rows in _month_rows(as_of).items():
+        if corrected:
+            rows[-1] = {**rows[-1], "obstacles": "Đã bổ sung sau lần tổng hợp đầu"}
         write_workbook(directory / "units" / f"{code}.xlsx", rows)
     return load_config(write_config(directory, [(c, n, f"units/{c}.xlsx") for c, n in NAMES.items()]))
 
 
-def record_month(directory: Path, as_of: date) -> tuple[Config, RunResult, int]:
-    config = render_month(directory, as_of)
+def record_month(directory: Path, as_of: date, *, corrected: bool = False) -> tuple[Config, RunResult, int]:
+    config = render_month(directory, as_of, corrected=corrected)
     result = run_sync(config, as_of)
     with History(config.history_path) as h:
-        run_id = h.record(result, config_path=str(config.path))
+        run_id = h.record(result, config_path=str(config.path)).run_id
     return config, result, run_id
 
 

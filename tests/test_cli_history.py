@@ -61,7 +61,8 @@ def test_diff_needs_two_runs(tmp_path: Path) -> None:
 
 def test_diff_of_two_runs_in_one_period_compares_them(tmp_path: Path) -> None:
     record_month(tmp_path, M2)
-    config, _, id2 = record_month(tmp_path, M2)  # a re-run: no earlier period, the run before it
+    # a re-run after units corrected their sheets: no earlier period, the run it superseded
+    config, _, id2 = record_month(tmp_path, M2, corrected=True)
     out = CliRunner().invoke(diff_cmd, ["-c", str(config.path), "--json"])
     assert out.exit_code == 0, out.output
     doc = json.loads(out.output)

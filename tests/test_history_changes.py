@@ -79,7 +79,7 @@ def demo_history(demo_months: DemoMonths, tmp_path_factory: pytest.TempPathFacto
         config = load_config(province.config_path)
         result = run_sync(config, province.as_of)
         with History(config.history_path) as h:
-            run_ids.append(h.record(result, config_path=str(config.path)))
+            run_ids.append(h.record(result, config_path=str(config.path)).run_id)
     return directory, run_ids
 
 

@@ -52,7 +52,7 @@ def test_previous_run_is_latest_run_of_an_earlier_period(tmp_path: Path) -> None
     config = load_config(tmp_path / "ubnd-sync.toml")
     r2b = run_sync(config, date(2024, 4, 9))
     with History(config.history_path) as h:
-        id2b = h.record(r2b, config_path=str(config.path))
+        id2b = h.record(r2b, config_path=str(config.path)).run_id
         assert h.previous_run(r1.as_of, r1.period) is None
         prev = h.previous_run(r2b.as_of, r2b.period)
         assert prev is not None and prev.id == id1  # not id2: same period
@@ -187,7 +187,7 @@ def test_failure_before_commit_leaves_no_snapshot(tmp_path: Path) -> None:
             h.record(result, config_path=str(config.path), before_commit=fail)
         assert seen == [2]
         _assert_only(h, id1, r1)
-        assert h.record(result, config_path=str(config.path)) == id1 + 1  # and the next run records
+        assert h.record(result, config_path=str(config.path)).run_id == id1 + 1  # and the next run records
 
 
 # ----------------------------------------------------------------- schema versions
@@ -221,7 +221,7 @@ def test_missing_history_is_a_clear_error_when_not_creating(tmp_path: Path) -> N
 
 
 def _add_migration(monkeypatch: pytest.MonkeyPatch, script: str) -> None:
-    """A schema version 2 made of ``script``."""
+    """A schema version after the latest, made of ``script``."""
     monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, script))
 
 
@@ -237,12 +237,12 @@ def test_migration_upgrades_keep_every_snapshot_and_back_up(
         monkeypatch, "ALTER TABLE runs ADD COLUMN note TEXT; CREATE INDEX runs_as_of ON runs (as_of)"
     )
     with History(config.history_path) as h:
-        assert h.schema_version == len(store.MIGRATIONS) == 2
+        assert h.schema_version == len(store.MIGRATIONS) == SCHEMA_VERSION + 1
         assert h.load(id1).to_dict() == {**result.to_dict(), "run_id": id1}
         assert "note" in _columns(h, "runs")
-    backup = config.history_path.with_name(config.history_path.name + ".v1.bak")
+    backup = config.history_path.with_name(f"{config.history_path.name}.v{SCHEMA_VERSION}.bak")
     assert backup.exists()
-    with History(backup) as old:  # the backup is the v1 file, whole (v2 migration applied on open)
+    with History(backup) as old:  # the backup is the previous file, whole (the new migration applied on open)
         assert [r.id for r in old.runs()] == [id1]
 
 
@@ -263,12 +263,12 @@ def test_failed_migration_keeps_the_file_at_its_version(
     )
     with pytest.raises(HistoryError, match="bị hỏng"):
         History(config.history_path)
-    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
-    with History(config.history_path) as h:  # version 1, whole: the half-applied v2 was rolled back
-        assert h.schema_version == 1
+    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:SCHEMA_VERSION])
+    with History(config.history_path) as h:  # the previous version, whole: the half-applied one rolled back
+        assert h.schema_version == SCHEMA_VERSION
         assert "note" not in _columns(h, "runs")
         assert h.load(id1).to_dict() == {**result.to_dict(), "run_id": id1}
-    assert config.history_path.with_name(config.history_path.name + ".v1.bak").exists()
+    assert config.history_path.with_name(f"{config.history_path.name}.v{SCHEMA_VERSION}.bak").exists()
 
 
 def _reverse_columns(path: Path, table: str) -> None:

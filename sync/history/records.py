@@ -75,7 +75,14 @@ _TASK_FIELDS = ("unit", "sheet", "task_id", "category", "update_state", "days_ov
 
 @dataclass(frozen=True, slots=True)
 class RunInfo:
-    """One recorded run, as ``ubnd-sync history`` lists it."""
+    """One recorded run, as ``ubnd-sync history`` lists it.
+
+    ``backdated``: recorded with ``--back-dated`` (its as-of is before a run recorded
+    earlier), so never "the latest" nor a comparison's baseline. ``voided_at`` and
+    ``void_reason``: set by ``ubnd-sync history void``; a void run is kept but read by
+    nothing. ``superseded_by``: the run that reports use for this run's month
+    instead of this one (a later re-run, or the regular run of a back-dated run's month).
+    """
 
     id: int | None
     as_of: date
@@ -89,12 +96,18 @@ class RunInfo:
     unit_count: int
     task_count: int
     finding_count: int
+    backdated: bool = False
+    voided_at: str | None = None
+    void_reason: str | None = None
+    superseded_by: int | None = None
 
     @classmethod
     def from_row(cls, r: sqlite3.Row) -> RunInfo:
-        """A row of ``runs``."""
+        """A row of ``runs``, with the id of the run chosen for its month as ``chosen_id``."""
+        run_id = int(r["id"])
+        chosen = r["chosen_id"]
         return cls(
-            id=int(r["id"]),
+            id=run_id,
             as_of=date.fromisoformat(r["as_of"]),
             period=Period(date.fromisoformat(r["previous_cutoff"]), date.fromisoformat(r["cutoff"])),
             generated_at=r["generated_at"],
@@ -106,7 +119,20 @@ class RunInfo:
             unit_count=int(r["unit_count"]),
             task_count=int(r["task_count"]),
             finding_count=int(r["finding_count"]),
+            backdated=bool(r["backdated"]),
+            voided_at=r["voided_at"],
+            void_reason=r["void_reason"],
+            superseded_by=None if r["voided_at"] is not None or chosen in (None, run_id) else int(chosen),
         )
+
+    @property
+    def void(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def voided_on(self) -> date | None:
+        """The day the run was voided."""
+        return None if self.voided_at is None else date.fromisoformat(self.voided_at[:10])
 
     @property
     def month(self) -> str:
@@ -128,7 +154,31 @@ class RunInfo:
             "tasks": self.task_count,
             "findings": self.finding_count,
             "totals": self.totals,
+            "backdated": self.backdated,
+            "void": self.void,
+            "voided_at": self.voided_at,
+            "void_reason": self.void_reason,
+            "superseded_by": self.superseded_by,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOutcome:
+    """What ``History.record`` did: recorded run ``run_id``, or found its data already recorded.
+
+    ``duplicate_of``: the id of the newest run of the same as-of holding exactly the
+    same data (then nothing was added and ``run_id`` is that run's id).
+    ``backdated``: the run was recorded as a deliberate back-dated run.
+    """
+
+    run_id: int
+    as_of: date
+    duplicate_of: int | None = None
+    backdated: bool = False
+
+    @property
+    def recorded(self) -> bool:
+        return self.duplicate_of is None
 
 
 @dataclass(slots=True)
@@ -300,6 +350,7 @@ __all__ = [
     "COUNT_KEYS",
     "UNIT_FIELDS",
     "DATE_FIELDS",
+    "RecordOutcome",
     "RunInfo",
     "RunSnapshot",
     "TaskSnapshot",

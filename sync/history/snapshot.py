@@ -5,11 +5,20 @@ caller's ``before_commit`` (the CLI installs the summary there) and commits.
 Anything that goes wrong on the way, even the process being killed, leaves no
 partial snapshot: the transaction is rolled back (by SQLite's rollback journal
 the next time the file is opened, if the process died).
+
+While the rows go in, a digest of the run's data is taken (``runs.digest``:
+sha256 over the as-of, the period and every row of units, tasks and findings as
+inserted, but not where a unit was read from nor its source version, which
+changes when a file is saved again unchanged, nor when or by which version the
+run was made). When the newest run of the same as-of has the same digest, the
+units' data is identical: the rows are taken back (a savepoint), nothing is
+added, and ``before_commit`` still runs (the summary is rewritten, the same).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -17,8 +26,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sync.history import queries
 from sync.history.errors import HistoryError
-from sync.history.records import COUNT_KEYS, UNIT_FIELDS, jsonable
+from sync.history.records import COUNT_KEYS, UNIT_FIELDS, RecordOutcome, jsonable
+from sync.history.standing import check_as_of
 from sync.model import Finding, RunResult, Task, UnitResult
 
 # Columns in insertion order (the run id first for the per-run tables).
@@ -35,6 +46,7 @@ RUN_COLUMNS = (
     "unit_count",
     "task_count",
     "finding_count",
+    "backdated",
 )
 UNIT_COLUMNS = ("run_id", "position", *UNIT_FIELDS, *COUNT_KEYS)
 TASK_COLUMNS = (
@@ -89,7 +101,7 @@ def _jsonable_tree(value: Any) -> Any:
 _dumps = functools.partial(json.dumps, ensure_ascii=False, default=_json_default)
 
 
-def _run_row(result: RunResult, config_path: str, task_count: int) -> tuple[Any, ...]:
+def _run_row(result: RunResult, config_path: str, task_count: int, backdated: bool) -> tuple[Any, ...]:
     return (
         result.as_of.isoformat(),
         result.period.previous_cutoff.isoformat(),
@@ -103,6 +115,7 @@ def _run_row(result: RunResult, config_path: str, task_count: int) -> tuple[Any,
         len(result.units),
         task_count,
         len(result.findings),
+        int(backdated),
     )
 
 
@@ -154,16 +167,49 @@ def _finding_rows(run_id: int, findings: Sequence[Finding]) -> Iterator[tuple[An
         )
 
 
-def _insert_snapshot(conn: sqlite3.Connection, result: RunResult, config_path: str) -> int:
-    """Every row of the run (inside the caller's transaction); returns the run id."""
+#: Unit columns left out of the digest: where the data was read from, not the data.
+_NOT_DIGESTED = tuple(UNIT_COLUMNS.index(c) for c in ("source", "source_version"))
+
+
+def _digested(
+    rows: Iterator[tuple[Any, ...]], digest: Any, skip: tuple[int, ...] = ()
+) -> Iterator[tuple[Any, ...]]:
+    """``rows`` as they are, each fed to ``digest`` on its way (without the run id and the ``skip`` columns).
+
+    Values as ``str`` joined (a third cheaper than ``repr``): None and the text "None"
+    look alike here, but every value a unit typed is also in the JSON columns, where they do not.
+    """
+    for row in rows:
+        kept = row[1:] if not skip else (v for i, v in enumerate(row) if i and i not in skip)
+        digest.update("\x1f".join(map(str, kept)).encode())
+        digest.update(b"\x1e")
+        yield row
+
+
+def _insert_snapshot(conn: sqlite3.Connection, result: RunResult, config_path: str, backdated: bool) -> int:
+    """Every row of the run and its digest (inside the caller's transaction); returns the run id."""
     tasks = result.tasks
-    cur = conn.execute(_insert_sql("runs", RUN_COLUMNS), _run_row(result, config_path, len(tasks)))
+    cur = conn.execute(_insert_sql("runs", RUN_COLUMNS), _run_row(result, config_path, len(tasks), backdated))
     run_id = cur.lastrowid
     assert run_id is not None
-    conn.executemany(_insert_sql("unit_results", UNIT_COLUMNS), _unit_rows(run_id, result.units))
-    conn.executemany(_insert_sql("tasks", TASK_COLUMNS), _task_rows(run_id, tasks))
-    conn.executemany(_insert_sql("findings", FINDING_COLUMNS), _finding_rows(run_id, result.findings))
+    digest = hashlib.sha256(repr((result.as_of, result.period)).encode())
+    units = _digested(_unit_rows(run_id, result.units), digest, _NOT_DIGESTED)
+    conn.executemany(_insert_sql("unit_results", UNIT_COLUMNS), units)
+    conn.executemany(_insert_sql("tasks", TASK_COLUMNS), _digested(_task_rows(run_id, tasks), digest))
+    findings = _digested(_finding_rows(run_id, result.findings), digest)
+    conn.executemany(_insert_sql("findings", FINDING_COLUMNS), findings)
+    conn.execute("UPDATE runs SET digest = ? WHERE id = ?", (digest.hexdigest(), run_id))
     return int(run_id)
+
+
+def _identical_run(conn: sqlite3.Connection, run_id: int, as_of: date) -> int | None:
+    """The newest earlier run of ``as_of`` (not void) whose digest is that of run ``run_id``."""
+    row = conn.execute(
+        f"SELECT id, digest = (SELECT digest FROM runs WHERE id = ?) FROM runs "
+        f"WHERE {queries.LIVE} AND as_of = ? AND id < ? ORDER BY id DESC LIMIT 1",
+        (run_id, as_of.isoformat(), run_id),
+    ).fetchone()
+    return int(row[0]) if row is not None and row[1] else None
 
 
 def record(
@@ -173,16 +219,26 @@ def record(
     *,
     config_path: str,
     before_commit: Callable[[], object] | None = None,
-) -> int:
-    """Record one run in one transaction; returns its id. Never leaves a partial snapshot.
+    backdated: bool = False,
+) -> RecordOutcome:
+    """Record one run in one transaction unless identical to the newest of its as-of. Never partial.
 
-    ``before_commit`` runs inside the transaction, after every row is in and
+    ``backdated``: the person said the run is deliberately back-dated (see
+    :func:`sync.history.standing.check_as_of`, checked again here inside the
+    transaction: ``BackdatedRunError`` without it). ``before_commit`` runs inside
+    the transaction, after every row is in (or was taken back as a duplicate) and
     before COMMIT: if it raises, the snapshot is rolled back and the exception
     goes on. A database error becomes a ``HistoryError`` naming ``path``.
     """
     try:
         conn.execute("BEGIN IMMEDIATE")
-        run_id = _insert_snapshot(conn, result, config_path)
+        flagged = check_as_of(conn, result.as_of, backdated=backdated)
+        conn.execute("SAVEPOINT snapshot")
+        run_id = _insert_snapshot(conn, result, config_path, flagged)
+        duplicate_of = _identical_run(conn, run_id, result.as_of)
+        if duplicate_of is not None:
+            conn.execute("ROLLBACK TO snapshot")
+        conn.execute("RELEASE snapshot")
         if before_commit is not None:
             before_commit()
         conn.execute("COMMIT")
@@ -195,7 +251,9 @@ def record(
                 "Lịch sử các lần trước vẫn nguyên vẹn. Kiểm tra dung lượng đĩa, quyền ghi rồi chạy lại."
             ) from e
         raise
-    return run_id
+    if duplicate_of is not None:
+        return RecordOutcome(duplicate_of, result.as_of, duplicate_of=duplicate_of, backdated=flagged)
+    return RecordOutcome(run_id, result.as_of, backdated=flagged)
 
 
 __all__ = ["record"]

@@ -6,8 +6,9 @@
 * a file written by a newer version of ubnd-sync, or a damaged file, is an
   error, never overwritten.
 
-Tables (schema version 1): ``runs`` (as-of, period, totals, where it came
-from), ``unit_results`` (per unit: report status, counts, rates, the source
+Tables (schema version 2): ``runs`` (as-of, period, totals, where it came
+from; whether it was a deliberate back-dated run, when and why it was voided,
+the digest of its data), ``unit_results`` (per unit: report status, counts, rates, the source
 and the source version read), ``tasks`` (per task: its fields as parsed and as
 written, its category, effective deadline, days overdue, update state) and
 ``findings``.
@@ -21,10 +22,10 @@ from datetime import date
 from pathlib import Path
 from types import TracebackType
 
-from sync.history import changes, queries, snapshot
+from sync.history import changes, queries, snapshot, standing
 from sync.history.changes import Diff
 from sync.history.errors import HistoryError
-from sync.history.records import RunInfo, RunSnapshot
+from sync.history.records import RecordOutcome, RunInfo, RunSnapshot
 from sync.model import Period, RunResult
 
 #: Schema migrations; entry N-1 brings the file from version N-1 to N. Never
@@ -101,6 +102,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, position)
     );
     """,
+    # 2 — back-dated and void runs, the digest of a run's data (identical re-runs).
+    # A run recorded with an as-of before that of a run recorded earlier was back-dated
+    # (version 1 let it through silently): it is flagged so it is never taken as "the latest".
+    """
+    ALTER TABLE runs ADD COLUMN backdated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN voided_at TEXT;
+    ALTER TABLE runs ADD COLUMN void_reason TEXT;
+    ALTER TABLE runs ADD COLUMN digest TEXT;
+    UPDATE runs SET backdated = 1
+        WHERE as_of < (SELECT max(earlier.as_of) FROM runs AS earlier WHERE earlier.id < runs.id);
+    CREATE INDEX runs_day ON runs (as_of, id)
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -170,9 +183,10 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
 class History:
     """The SQLite history file. Use as a context manager::
 
+        check_as_of(config.history_path, as_of, backdated=False)  # before reading the units
         with History(config.history_path) as h:
             prev = h.previous_run(result.as_of, result.period)
-            run_id = h.record(result, config_path=str(config.path))
+            outcome = h.record(result, config_path=str(config.path))
 
     ``create=False`` opens an existing file only (for ``history``, ``diff``,
     ``report``) and raises ``HistoryError`` when there is none. The reading
@@ -228,44 +242,71 @@ class History:
 
     # -- writing
 
-    def record(
-        self, result: RunResult, *, config_path: str, before_commit: Callable[[], object] | None = None
-    ) -> int:
-        """Record one run in one transaction; returns its id (see :func:`sync.history.snapshot.record`).
+    def check_as_of(self, as_of: date, *, backdated: bool) -> bool:
+        """Whether a run as of ``as_of`` would be back-dated; ``BackdatedRunError`` unless ``backdated``.
 
+        See :func:`sync.history.standing.check_as_of`.
+        """
+        return standing.check_as_of(self.conn, as_of, backdated=backdated)
+
+    def record(
+        self,
+        result: RunResult,
+        *,
+        config_path: str,
+        before_commit: Callable[[], object] | None = None,
+        backdated: bool = False,
+    ) -> RecordOutcome:
+        """Record one run in one transaction (see :func:`sync.history.snapshot.record`).
+
+        Returns the run's id, or the id of the newest run of the same as-of whose
+        data is identical (then nothing is added: ``outcome.duplicate_of``).
+        ``backdated``: the person asked for a back-dated run (``--back-dated``);
+        without it a run dated before the latest is refused (``BackdatedRunError``).
         ``before_commit`` runs after every row is in and before COMMIT (the CLI
         finishes the summary there): if it raises, nothing is recorded.
         """
         return snapshot.record(
-            self.conn, self.path, result, config_path=config_path, before_commit=before_commit
+            self.conn,
+            self.path,
+            result,
+            config_path=config_path,
+            before_commit=before_commit,
+            backdated=backdated,
         )
+
+    def void(self, run_id: int, reason: str) -> RunInfo:
+        """Mark run ``run_id`` void (kept, read by nothing); see :func:`sync.history.standing.void`."""
+        return standing.void(self.conn, self.path, run_id, reason)
 
     # -- reading
 
-    def runs(self) -> list[RunInfo]:
-        """Every recorded run, oldest first."""
-        return queries.runs(self.conn)
+    def runs(self, *, include_void: bool = False) -> list[RunInfo]:
+        """The recorded runs, oldest first: back-dated ones flagged, void ones only with ``include_void``."""
+        return queries.runs(self.conn, include_void=include_void)
 
     def run_info(self, run_id: int) -> RunInfo | None:
         return queries.run_info(self.conn, run_id)
 
     def latest_run(self) -> RunInfo | None:
+        """The latest regular run: neither void nor back-dated."""
         return queries.latest_run(self.conn)
 
     def run_on_or_before(self, day: date) -> RunInfo | None:
-        """The latest run whose as-of date is on or before ``day``."""
+        """The latest regular run whose as-of date is on or before ``day``."""
         return queries.run_on_or_before(self.conn, day)
 
-    def run_for_month(self, month: str) -> RunInfo | None:
-        """The latest run reporting on ``month`` (``YYYY-MM``: its period's cutoff falls in it)."""
-        return queries.run_for_month(self.conn, month)
+    def run_for_month(self, month: str, *, backdated: bool = False) -> RunInfo | None:
+        """The run reporting on ``month`` (``YYYY-MM``): its latest regular run; with ``backdated``,
+        a back-dated run when the month has no regular one (see :func:`sync.history.queries.run_for_month`)."""
+        return queries.run_for_month(self.conn, month, backdated=backdated)
 
     def previous_info(self, as_of: date, period: Period) -> RunInfo | None:
-        """The latest run of an earlier period than ``period`` (as of no later than ``as_of``)."""
+        """The latest regular run of an earlier period than ``period`` (as of no later than ``as_of``)."""
         return queries.previous_info(self.conn, as_of, period)
 
     def previous_run(self, as_of: date, period: Period) -> RunSnapshot | None:
-        """The latest recorded run of an EARLIER period, loaded; None when there is none."""
+        """The latest regular run of an EARLIER period, loaded; None when there is none."""
         info = self.previous_info(as_of, period)
         return None if info is None or info.id is None else self.load(info.id)
 
@@ -274,7 +315,7 @@ class History:
         return queries.load(self.conn, run_id, where=str(self.path))
 
     def newer_run(self, run_id: int | None) -> RunInfo:
-        """The later run of ``ubnd-sync diff``: run ``run_id``, or the latest run when it is None."""
+        """The later run of ``ubnd-sync diff``: run ``run_id`` (not void), or the latest run when it is None."""
         return queries.newer_run(self.conn, run_id)
 
     def older_run(self, new: RunInfo, since: int | date | None) -> RunInfo:
@@ -291,4 +332,15 @@ class History:
         return queries.check(self.conn)
 
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "History", "migrate", "schema_version"]
+def check_as_of(path: str | Path, as_of: date, *, backdated: bool) -> bool:
+    """``History.check_as_of`` on the file at ``path``, before a sync reads anything.
+
+    Without a history file there is no earlier run: False, and no file is made.
+    """
+    if not Path(path).exists():
+        return False
+    with History(path) as h:
+        return h.check_as_of(as_of, backdated=backdated)
+
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "History", "check_as_of", "migrate", "schema_version"]

@@ -328,7 +328,7 @@ def load_facts(history: History, month: str | None) -> ReportFacts:
         month = latest.month
     else:
         parse_month(month)
-    info = history.run_for_month(month)
+    info = history.run_for_month(month, backdated=True)  # comparisons below: regular runs only
     if info is None or info.id is None:
         months = sorted({r.month for r in history.runs()})
         listed = ", ".join(month_short(m) for m in months) or "chưa có"
