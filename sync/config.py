@@ -18,6 +18,8 @@ from sync.normalize import clean_text, fold
 
 DEFAULT_CONFIG = "ubnd-sync.toml"
 BACKENDS = ("xlsx", "gsheets")
+#: [report] signing (NĐ 30/2020): the head signs, a deputy signs for (KT.), by order (TL.), acting (Q.)
+SIGNING_MODES = ("direct", "KT", "TL", "Q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,9 @@ class ReportSettings:
     symbol: str | None = None
     place: str | None = None
     signer_title: str | None = None
+    signer_name: str | None = None
+    signing: str | None = None
+    signer_deputy_title: str | None = None
     recipients: tuple[str, ...] | None = None
 
 
@@ -99,7 +104,18 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days"),
     "units": ("code", "name", "source", "aliases"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
-    "report": ("parent", "issuer", "issuer_long", "symbol", "place", "signer_title", "recipients"),
+    "report": (
+        "parent",
+        "issuer",
+        "issuer_long",
+        "symbol",
+        "place",
+        "signer_title",
+        "signer_name",
+        "signing",
+        "signer_deputy_title",
+        "recipients",
+    ),
 }
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -256,6 +272,26 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         **{key: get_str(r, "report", key, None) for key in _SECTION_KEYS["report"] if key != "recipients"},
         recipients=tuple(clean_text(x) for x in recipients) if recipients is not None else None,
     )
+    if report.signing is not None and report.signing not in SIGNING_MODES:
+        raise fail(
+            f'“signing” phải là "direct" (người đứng đầu ký), "KT" (ký thay), "TL" (thừa lệnh) hoặc "Q" '
+            f"(quyền) (đang là {report.signing!r})",
+            "report",
+            "signing",
+        )
+    if report.signing in ("KT", "TL") and report.signer_deputy_title is None:
+        raise fail(
+            f'signing = "{report.signing}" cần khóa “signer_deputy_title”: chức vụ của người ký, in dưới dòng '
+            f'“{report.signing}. …”, ví dụ signer_deputy_title = "PHÓ CHÁNH VĂN PHÒNG"',
+            "report",
+            "signing",
+        )
+    if report.signer_deputy_title is not None and report.signing not in ("KT", "TL"):
+        raise fail(
+            '“signer_deputy_title” chỉ dùng khi signing = "KT" hoặc "TL"; xóa khóa này hoặc khai báo signing',
+            "report",
+            "signer_deputy_title",
+        )
 
     raw_units = data.get("units")
     if raw_units is None or raw_units == []:
