@@ -169,10 +169,12 @@ def report_cmd(
     click.echo(f"  Báo cáo (.docx): {files.docx}")
     if files.pdf is not None:
         click.echo(f"  Bản PDF:         {files.pdf}")
-    else:
+    elif not no_pdf:  # LibreOffice missing or the conversion failed: worth a line on stderr
         click.echo(f"  {files.pdf_note}", err=True)
     for chart in files.charts:
         click.echo(f"  Biểu đồ:         {chart}")
+    if len(files.charts) < 2:
+        click.echo("  (Biểu đồ không có số liệu không được vẽ; báo cáo ghi rõ ở vị trí của biểu đồ.)")
 
 
 __all__ = ["diff_cmd", "history_cmd", "report_cmd", "void_cmd"]

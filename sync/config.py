@@ -19,6 +19,8 @@ from sync.normalize import clean_text, fold
 
 DEFAULT_CONFIG = "ubnd-sync.toml"
 BACKENDS = ("xlsx", "gsheets")
+#: [report] signing (NĐ 30/2020): the head signs, a deputy signs for (KT.), by order (TL.), acting (Q.)
+SIGNING_MODES = ("direct", "KT", "TL", "Q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,9 @@ class ReportSettings:
     symbol: str | None = None
     place: str | None = None
     signer_title: str | None = None
+    signer_name: str | None = None
+    signing: str | None = None
+    signer_deputy_title: str | None = None
     recipients: tuple[str, ...] | None = None
 
 
@@ -137,7 +142,18 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days"),
     "units": ("code", "name", "source", "aliases"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
-    "report": ("parent", "issuer", "issuer_long", "symbol", "place", "signer_title", "recipients"),
+    "report": (
+        "parent",
+        "issuer",
+        "issuer_long",
+        "symbol",
+        "place",
+        "signer_title",
+        "signer_name",
+        "signing",
+        "signer_deputy_title",
+        "recipients",
+    ),
     "limits": tuple(LIMIT_RANGES),
 }
 
@@ -331,12 +347,38 @@ def _report_settings(r: _Reader) -> ReportSettings:
         raise r.fail(
             "“recipients” phải là danh sách các chuỗi (mỗi dòng “Nơi nhận” một chuỗi)", "report", "recipients"
         )
-    return ReportSettings(
+    report = ReportSettings(
         **{
             key: r.get_str(rep, "report", key, None) for key in _SECTION_KEYS["report"] if key != "recipients"
         },
         recipients=tuple(clean_text(x) for x in recipients) if recipients is not None else None,
     )
+    _check_signing(r, report)
+    return report
+
+
+def _check_signing(r: _Reader, report: ReportSettings) -> None:
+    """``signing`` and ``signer_deputy_title`` agree (KT./TL. need the deputy's title)."""
+    if report.signing is not None and report.signing not in SIGNING_MODES:
+        raise r.fail(
+            f'“signing” phải là "direct" (người đứng đầu ký), "KT" (ký thay), "TL" (thừa lệnh) hoặc "Q" '
+            f"(quyền) (đang là {report.signing!r})",
+            "report",
+            "signing",
+        )
+    if report.signing in ("KT", "TL") and report.signer_deputy_title is None:
+        raise r.fail(
+            f'signing = "{report.signing}" cần khóa “signer_deputy_title”: chức vụ của người ký, in dưới dòng '
+            f'“{report.signing}. …”, ví dụ signer_deputy_title = "PHÓ CHÁNH VĂN PHÒNG"',
+            "report",
+            "signing",
+        )
+    if report.signer_deputy_title is not None and report.signing not in ("KT", "TL"):
+        raise r.fail(
+            '“signer_deputy_title” chỉ dùng khi signing = "KT" hoặc "TL"; xóa khóa này hoặc khai báo signing',
+            "report",
+            "signer_deputy_title",
+        )
 
 
 def _units(r: _Reader) -> list[UnitConfig]:

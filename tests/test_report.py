@@ -93,9 +93,11 @@ def test_report_holds_the_figures_of_the_json(
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
     assert "Kiên Giang, ngày 05 tháng 11 năm 2024" in text
     assert "BÁO CÁO" in [p.text for p in doc.paragraphs]
-    assert "Tình hình thực hiện nhiệm vụ do UBND tỉnh, Chủ tịch UBND tỉnh giao tháng 10 năm 2024" in [
-        p.text for p in doc.paragraphs
-    ]
+    # the title never breaks inside “tháng 10” or “năm 2024”: no-break spaces (U+00A0) there
+    assert (
+        "Tình hình thực hiện nhiệm vụ do UBND tỉnh, Chủ tịch UBND tỉnh giao tháng\u00a010 năm\u00a02024"
+        in [p.text for p in doc.paragraphs]
+    )
     # overall figures, this month vs last month, with the official rates
     tc, pc = now["totals"]["counts"], before["totals"]["counts"]
     table1 = table_with_header(doc, "Chỉ tiêu", "Tháng 10/2024")

@@ -120,7 +120,7 @@ def test_units_overdue_and_extension_requests(history: Config) -> None:
     assert snv.report_status == "on_time" and snv.previous_status == "on_time"
     assert snv.counts["total"] == 4 and (snv.completion_rate, snv.on_time_rate) == (1.0, 0.5)
     assert stp.report_status == "unreadable" and stp.not_counted and stp.previous_status == "unreadable"
-    assert stp.problems and "STP.xlsx" in stp.problems[0]
+    assert stp.status_words == "bảng theo dõi không đọc được"
     assert facts.lagging == [stp] and facts.units_with("on_time") == [snv, by_code["STC"]]
     # overdue: NV-101 only, 64 days after its deadline on 05/04/2024, with its obstacles
     (t,) = facts.overdue

@@ -26,7 +26,7 @@ from sync.config import Config
 from sync.history import History
 from sync.labels import REPORT_STATUS_LABELS
 from sync.report import docx
-from sync.report.charts import rate_trend_chart, unit_category_chart
+from sync.report.charts import rate_trend_chart, trend_has_data, unit_category_chart, units_have_data
 from sync.report.docx import ReportHeading
 from sync.report.facts import ReportFacts, build_facts, load_facts, pending_extensions
 from sync.report.months import month_words, place_date, shift_month
@@ -58,22 +58,33 @@ class ReportFiles:
 
 
 def write_charts(facts: ReportFacts, out_dir: Path) -> dict[str, Path]:
-    """The rate trend (``bieu-do-ty-le-YYYY-MM.png``) and units (``bieu-do-don-vi-YYYY-MM.png``) charts."""
-    return {
-        "trend": rate_trend_chart(
+    """The rate trend (``bieu-do-ty-le-YYYY-MM.png``) and units (``bieu-do-don-vi-YYYY-MM.png``) charts.
+
+    A chart with nothing to show (fewer than two months with a rate; no task in any
+    unit) is not drawn and not in the result: the document says so in its place.
+    """
+    charts: dict[str, Path] = {}
+    trend_png = out_dir / f"bieu-do-ty-le-{facts.month}.png"
+    units_png = out_dir / f"bieu-do-don-vi-{facts.month}.png"
+    for stale in (trend_png, units_png):  # a chart left by an earlier report of this month
+        stale.unlink(missing_ok=True)
+    if trend_has_data(facts.trend):
+        charts["trend"] = rate_trend_chart(
             facts.trend,
-            out_dir / f"bieu-do-ty-le-{facts.month}.png",
+            trend_png,
             title="Tỷ lệ hoàn thành đúng hạn và tỷ lệ hoàn thành (%)",
-        ),
-        "units": unit_category_chart(
-            [(u.name, u.counts) for u in facts.units],
-            out_dir / f"bieu-do-don-vi-{facts.month}.png",
+        )
+    units = [(u.name, u.counts) for u in facts.units]
+    if units_have_data(units):
+        charts["units"] = unit_category_chart(
+            units,
+            units_png,
             title=f"Nhiệm vụ theo phân loại của từng đơn vị – {month_words(facts.month)}",
             notes=[
                 REPORT_STATUS_LABELS[u.report_status].lower() if u.not_counted else None for u in facts.units
             ],
-        ),
-    }
+        )
+    return charts
 
 
 def write_report(
@@ -113,7 +124,7 @@ def write_report(
         docx=docx_path,
         pdf=pdf_path,
         pdf_note=note,
-        charts=[charts["trend"], charts["units"]],
+        charts=list(charts.values()),
         run_id=facts.run_id,
         month=facts.month,
     )

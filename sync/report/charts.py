@@ -61,6 +61,16 @@ def _save(fig: Figure, path: Path) -> None:
     _write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", metadata=_METADATA))
 
 
+def units_have_data(units: Sequence[tuple[str, Mapping[str, int]]]) -> bool:
+    """Whether the units chart has a bar to draw (some unit has a task)."""
+    return any(int(counts.get(cat, 0)) for _, counts in units for cat in CATEGORIES)
+
+
+def trend_has_data(points: Sequence[tuple[str, float | None, float | None]]) -> bool:
+    """Whether the trend chart shows a trend: a rate in at least two months."""
+    return sum(1 for _, on_time, completion in points if on_time is not None or completion is not None) >= 2
+
+
 def unit_category_chart(
     units: Sequence[tuple[str, Mapping[str, int]]],
     path: str | Path,
@@ -113,15 +123,16 @@ def unit_category_chart(
         ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
         ax.set_axisbelow(True)
         fig.suptitle(title, fontsize=10.5, fontweight="bold")
-        ax.legend(
-            loc="lower center",
-            bbox_to_anchor=(0.4, 1.0),
-            ncol=3,
-            frameon=False,
-            fontsize=7.5,
-            handlelength=1.2,
-            columnspacing=1.2,
-        )
+        if ax.get_legend_handles_labels()[0]:  # no bar, no legend (and no matplotlib warning)
+            ax.legend(
+                loc="lower center",
+                bbox_to_anchor=(0.4, 1.0),
+                ncol=3,
+                frameon=False,
+                fontsize=7.5,
+                handlelength=1.2,
+                columnspacing=1.2,
+            )
         fig.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
         _save(fig, path)

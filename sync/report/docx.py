@@ -46,6 +46,13 @@ class ReportHeading:
     place: str = "Kiên Giang"
     issuer_long: str = "Văn phòng UBND tỉnh"
     signer_title: str = "CHÁNH VĂN PHÒNG"
+    #: printed under the room to sign; None: “(Ký, ghi rõ họ tên)” for the signer to fill in
+    signer_name: str | None = None
+    #: NĐ 30/2020: "direct" (the head signs), "KT" (a deputy signs on the head's behalf),
+    #: "TL" (signed by order of the head), "Q" (acting head)
+    signing: str = "direct"
+    #: the title of the person who actually signs, under “KT. …” / “TL. …”
+    signer_deputy_title: str | None = None
     recipients: tuple[str, ...] = (
         "- Chủ tịch, các PCT UBND tỉnh;",
         "- Các sở, ban, ngành tỉnh;",
@@ -321,6 +328,20 @@ def national_heading(doc: Any, heading: ReportHeading, day: date) -> None:
     p.paragraph_format.space_before = Pt(6)
 
 
+def signing_lines(heading: ReportHeading) -> list[str]:
+    """The title lines above the signature (NĐ 30/2020, Phụ lục I, chức vụ của người ký).
+
+    ``direct``: ``CHÁNH VĂN PHÒNG``; ``Q``: ``Q. CHÁNH VĂN PHÒNG``; ``KT``/``TL``:
+    ``KT. CHÁNH VĂN PHÒNG`` over the signer's own title (``PHÓ CHÁNH VĂN PHÒNG``).
+    """
+    if heading.signing == "direct":
+        return [heading.signer_title]
+    first = f"{heading.signing}. {heading.signer_title}"
+    if heading.signing == "Q" or not heading.signer_deputy_title:
+        return [first]
+    return [first, heading.signer_deputy_title]
+
+
 def signature(doc: Any, heading: ReportHeading) -> None:
     """Recipients on the left, the signer's title and room to sign on the right."""
     sig = doc.add_table(rows=1, cols=2)
@@ -330,10 +351,14 @@ def signature(doc: Any, heading: ReportHeading) -> None:
     cell_para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT)
     for line in heading.recipients:
         cell_para(left, line, size=11, align=LEFT)
-    cell_para(right, heading.signer_title, size=14, bold=True)
+    for line in signing_lines(heading):
+        cell_para(right, line, size=14, bold=True)
     for _ in range(4):
         cell_para(right, "", size=14)
-    cell_para(right, "(Ký, ghi rõ họ tên)", size=13, italic=True)
+    if heading.signer_name:
+        cell_para(right, heading.signer_name, size=14, bold=True)
+    else:
+        cell_para(right, "(Ký, ghi rõ họ tên)", size=13, italic=True)
 
 
 def section_title(doc: Any, text: str, *, level: int = 1) -> Paragraph:

@@ -24,8 +24,16 @@ LAGGING_ORDER = ("missing", "unreadable", "invalid", "incomplete", "late")
 #: The same statuses as the text and the proposals list them.
 LAGGING_TEXT_ORDER = ("late", "incomplete", "missing", "invalid", "unreadable")
 LAGGING_PROPOSAL_ORDER = ("missing", "incomplete", "late", "invalid", "unreadable")
-#: Findings that explain why a unit's sheet could not be counted.
-UNIT_PROBLEM_CODES = ("source-unreadable", "missing-column")
+#: How the report tells the Chairman a unit's report status: plain official words, never a
+#: finding's message (which names files, paths, cells and tells the Office what to fix).
+STATUS_WORDS: dict[str, str] = {
+    "on_time": "cập nhật đầy đủ, đúng hạn",
+    "late": "cập nhật chậm",
+    "incomplete": "cập nhật chưa đầy đủ",
+    "missing": "không cập nhật trong kỳ",
+    "invalid": "bảng theo dõi sai mẫu (thiếu cột bắt buộc)",
+    "unreadable": "bảng theo dõi không đọc được",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +105,16 @@ class UnitFacts:
     tasks_to_update: int
     tasks_late: int
     tasks_stale: int
-    #: why the sheet could not be counted (findings' messages)
-    problems: tuple[str, ...]
 
     @property
     def not_counted(self) -> bool:
+        """The unit's tasks are not in the figures: its sheet could not be read or lacks a required column."""
         return self.report_status in ("invalid", "unreadable")
+
+    @property
+    def status_words(self) -> str:
+        """The report status in plain official words (``STATUS_WORDS``)."""
+        return STATUS_WORDS[self.report_status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +174,16 @@ class ReportFacts:
     @property
     def last_year_month(self) -> str:
         return shift_month(self.month, -12)
+
+    @property
+    def counted_units(self) -> list[UnitFacts]:
+        """The units whose tasks are in the figures (a readable sheet of the right form, even if empty)."""
+        return [u for u in self.units if not u.not_counted]
+
+    @property
+    def uncounted_units(self) -> list[UnitFacts]:
+        """The units left out of the figures: sheet unreadable (or not sent) or of the wrong form."""
+        return [u for u in self.units if u.not_counted]
 
     def units_with(self, status: str) -> list[UnitFacts]:
         return [u for u in self.units if u.report_status == status]
@@ -240,10 +262,6 @@ def _units(current: RunSnapshot, previous: RunSnapshot | None) -> tuple[UnitFact
     states: dict[str, Counter[str]] = {}
     for t in current.tasks:
         states.setdefault(t.unit, Counter())[t.update_state] += 1
-    problems: dict[str, list[str]] = {}
-    for f in current.findings:
-        if f.code in UNIT_PROBLEM_CODES:
-            problems.setdefault(f.unit, []).append(f.message)
     before = {u.code: u.report_status for u in previous.units} if previous else {}
     out = []
     for u in current.units:
@@ -260,7 +278,6 @@ def _units(current: RunSnapshot, previous: RunSnapshot | None) -> tuple[UnitFact
                 tasks_to_update=st["fresh"] + st["late"] + st["stale"],
                 tasks_late=st["late"],
                 tasks_stale=st["stale"],
-                problems=tuple(problems.get(u.code, [])),
             )
         )
     return tuple(out)
@@ -344,6 +361,7 @@ def load_facts(history: History, month: str | None) -> ReportFacts:
 
 
 __all__ = [
+    "STATUS_WORDS",
     "Changes",
     "Figures",
     "ReportFacts",

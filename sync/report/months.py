@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sync.exceptions import UsageError
@@ -32,6 +33,19 @@ def month_words(month: str) -> str:
     return f"tháng {mon} năm {year}"
 
 
+NBSP = "\u00a0"
+_WORD_NUMBER = re.compile(r"\b(tháng|năm|ngày|THÁNG|NĂM|NGÀY) (?=\d)")
+
+
+def unbreakable(text: str) -> str:
+    """``tháng 10 năm 2024`` with a no-break space (U+00A0) after “tháng”, “năm”, “ngày”.
+
+    Word and LibreOffice never wrap a line at a no-break space, so a title cannot
+    end a line with “tháng” and start the next with “10”.
+    """
+    return _WORD_NUMBER.sub(lambda m: m.group(1) + NBSP, text)
+
+
 def month_short(month: str) -> str:
     """``2024-10`` -> ``10/2024``."""
     year, mon = parse_month(month)
@@ -44,4 +58,4 @@ def place_date(place: str, d: date) -> str:
     return f"{place}, ngày {d.day:02d} tháng {month} năm {d.year}"
 
 
-__all__ = ["month_short", "month_words", "parse_month", "place_date", "shift_month"]
+__all__ = ["NBSP", "month_short", "month_words", "parse_month", "place_date", "shift_month", "unbreakable"]

@@ -27,18 +27,30 @@ from sync.report import docx as D
 from sync.report.facts import (
     LAGGING_PROPOSAL_ORDER,
     LAGGING_TEXT_ORDER,
+    STATUS_WORDS,
     Figures,
     ReportFacts,
     TaskFacts,
     UnitFacts,
 )
-from sync.report.months import month_short, month_words
+from sync.report.months import month_short, month_words, unbreakable
 from sync.schema import unit_sheet_schema
 
 TITLE_TRICH_YEU = "Tình hình thực hiện nhiệm vụ do UBND tỉnh, Chủ tịch UBND tỉnh giao"
 #: How many of the longest-overdue tasks (and nearest extension requests) the body lists.
 BODY_OVERDUE_ROWS = 15
 NO_OVERDUE = "Không có nhiệm vụ đang thực hiện quá hạn."
+#: Why a unit's tasks are not in the figures, as the opening count says it.
+UNCOUNTED_WORDS = {
+    "unreadable": "chưa gửi báo cáo hoặc bảng theo dõi không đọc được",
+    "invalid": "bảng theo dõi sai mẫu",
+}
+#: What stands in place of a chart that has nothing to show (no empty chart is drawn).
+NO_CHART = {
+    "trend": "(Biểu đồ 1 không được lập: lịch sử chưa có số liệu của từ hai tháng trở lên để thể hiện "
+    "xu hướng.)",
+    "units": "(Biểu đồ 2 không được lập: kỳ này chưa có nhiệm vụ nào của các đơn vị được tính.)",
+}
 DAYS_OVERDUE = "Số ngày quá hạn"
 
 
@@ -71,7 +83,9 @@ def title_and_opening(doc: Any, facts: ReportFacts, heading: D.ReportHeading) ->
     """The heading block, “BÁO CÁO” over the title, and the opening paragraph."""
     D.national_heading(doc, heading, facts.as_of)
     D.para(doc, "BÁO CÁO", bold=True, align=D.CENTER, before=18, after=0)
-    D.para(doc, f"{TITLE_TRICH_YEU} {month_words(facts.month)}", bold=True, align=D.CENTER, after=0)
+    D.para(
+        doc, unbreakable(f"{TITLE_TRICH_YEU} {month_words(facts.month)}"), bold=True, align=D.CENTER, after=0
+    )
     D.short_rule(doc, 16.5, 4.0).paragraph_format.space_after = Pt(12)
     D.body(
         doc,
@@ -132,15 +146,39 @@ def _table1_rows(facts: ReportFacts) -> list[list[str]]:
     ]
 
 
+def _of_units(facts: ReportFacts) -> str:
+    """Whose tasks the figures count: “của 37 đơn vị”, or “của 35/37 đơn vị đã báo cáo (…)”.
+
+    A unit is counted when its sheet was read and has the required columns, even when
+    it holds no task or was not updated; the others are named by why they are left out.
+    """
+    counted, left_out = len(facts.counted_units), facts.uncounted_units
+    if not left_out:
+        return f"của {counted} đơn vị"
+    why = [
+        f"{n} đơn vị {UNCOUNTED_WORDS[s]}"
+        for s in UNCOUNTED_WORDS
+        if (n := sum(1 for u in left_out if u.report_status == s))
+    ]
+    note = f"{why[0]}, chưa tính" if len(why) == 1 else f"{len(left_out)} đơn vị chưa tính: {', '.join(why)}"
+    return f"của {counted}/{len(facts.units)} đơn vị đã báo cáo ({note})"
+
+
+def _chart(doc: Any, charts: Mapping[str, Path], key: str, caption: str) -> None:
+    """The chart ``key`` with its caption, or, when it had nothing to show, an italic line saying so."""
+    if key in charts:
+        D.figure(doc, charts[key], caption)
+    else:
+        D.para(doc, NO_CHART[key], size=12, italic=True, align=D.CENTER)
+
+
 def overall_figures(doc: Any, facts: ReportFacts, charts: Mapping[str, Path]) -> None:
     """I.1: the counts and rates, Bảng 1 (compared with last month and last year), Biểu đồ 1."""
     f = facts.figures
     D.section_title(doc, "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ")
     D.section_title(doc, "1. Số liệu chung", level=2)
     D.body(
-        doc,
-        f"Tổng số nhiệm vụ đang theo dõi: {format_count(f.total)} nhiệm vụ của {len(facts.units)} đơn vị, "
-        "trong đó:",
+        doc, f"Tổng số nhiệm vụ đang theo dõi: {format_count(f.total)} nhiệm vụ {_of_units(facts)}, trong đó:"
     )
     lines = [
         f"- Đã hoàn thành: {format_count(f.completed)} nhiệm vụ (đúng hạn {format_count(f['completed_on_time'])}, "
@@ -183,10 +221,7 @@ def overall_figures(doc: Any, facts: ReportFacts, charts: Mapping[str, Path]) ->
         keep_together=True,
     )
     D.gap(doc)
-    if "trend" in charts:
-        D.figure(
-            doc, charts["trend"], "Biểu đồ 1. Tỷ lệ hoàn thành đúng hạn và tỷ lệ hoàn thành 12 tháng gần nhất"
-        )
+    _chart(doc, charts, "trend", "Biểu đồ 1. Tỷ lệ hoàn thành đúng hạn và tỷ lệ hoàn thành 12 tháng gần nhất")
 
 
 # ----------------------------------------------------------------- I.2 changes
@@ -255,8 +290,11 @@ def changes_since_last_month(doc: Any, facts: ReportFacts) -> None:
 
 
 def _lagging_note(u: UnitFacts, cutoff: date) -> str:
+    """Why a unit is in Bảng 2, in plain words: never a finding's message (no file, path, cell or code)."""
     if u.not_counted:
-        return " ".join(u.problems) or REPORT_STATUS_LABELS[u.report_status]
+        return f"{u.status_words.capitalize()}; số liệu của đơn vị chưa được tính"
+    if u.report_status == "missing":
+        return f"Không cập nhật trong kỳ ({u.tasks_stale}/{u.tasks_to_update} nhiệm vụ chưa cập nhật)"
     if u.report_status == "late":
         return f"{u.tasks_late}/{u.tasks_to_update} nhiệm vụ cập nhật sau ngày {_date(cutoff)}"
     return f"{u.tasks_stale}/{u.tasks_to_update} nhiệm vụ chưa cập nhật trong kỳ"
@@ -268,7 +306,7 @@ def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mappin
     n_units = len(facts.units)
     n_on_time = len(facts.units_with("on_time"))
     others = [
-        f"{len(facts.units_with(s))} đơn vị {REPORT_STATUS_LABELS[s].lower()}"
+        f"{len(facts.units_with(s))} đơn vị {STATUS_WORDS[s]}"
         for s in LAGGING_TEXT_ORDER
         if facts.units_with(s)
     ]
@@ -299,12 +337,12 @@ def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mappin
             left_cols=(1, 3),
         )
         D.gap(doc)
-    if "units" in charts:
-        D.figure(
-            doc,
-            charts["units"],
-            "Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại)",
-        )
+    _chart(
+        doc,
+        charts,
+        "units",
+        "Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại)",
+    )
 
 
 # ----------------------------------------------------------------- III. overdue
@@ -461,7 +499,7 @@ def appendix_units(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> No
     D.appendix_heading(
         doc,
         "Phụ lục I",
-        f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ CỦA CÁC ĐƠN VỊ {month_words(facts.month).upper()}",
+        unbreakable(f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ CỦA CÁC ĐƠN VỊ {month_words(facts.month).upper()}"),
         _appendix_ref(facts, heading),
         page_break=False,
     )
@@ -504,7 +542,7 @@ def appendix_overdue(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> 
     D.appendix_heading(
         doc,
         "Phụ lục II",
-        f"DANH SÁCH NHIỆM VỤ QUÁ HẠN {month_words(facts.month).upper()}",
+        unbreakable(f"DANH SÁCH NHIỆM VỤ QUÁ HẠN {month_words(facts.month).upper()}"),
         _appendix_ref(facts, heading),
     )
     if not facts.overdue:
@@ -547,7 +585,7 @@ def appendix_extensions(doc: Any, facts: ReportFacts, heading: D.ReportHeading) 
     D.appendix_heading(
         doc,
         "Phụ lục III",
-        f"DANH SÁCH ĐỀ NGHỊ GIA HẠN CHƯA ĐƯỢC XEM XÉT {month_words(facts.month).upper()}",
+        unbreakable(f"DANH SÁCH ĐỀ NGHỊ GIA HẠN CHƯA ĐƯỢC XEM XÉT {month_words(facts.month).upper()}"),
         _appendix_ref(facts, heading),
     )
     _extension_table(doc, facts.pending, widths=(0.9, 3.6, 9.0, 2.4, 2.4, 6.9), size=10)
