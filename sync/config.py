@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.config_numbers import check_numbers
+from sync.evaluate.formula import FORMULA_RANGES, Formula, parse_formula
 from sync.exceptions import ConfigError, os_reason
 from sync.normalize import clean_text, fold
 
@@ -87,17 +89,7 @@ LIMIT_RANGES: dict[str, tuple[int, int]] = {
 
 def parse_limits(table: dict[str, Any], fail: Callable[[str, str], Exception]) -> Limits:
     """The [limits] section: whole numbers within ``LIMIT_RANGES``; ``fail(message, key)`` for a bad one."""
-    values: dict[str, int] = {}
-    for key, value in table.items():
-        if key not in LIMIT_RANGES:
-            raise fail(
-                f"khóa “{key}” trong [limits] không được hỗ trợ (các khóa: {', '.join(LIMIT_RANGES)})", key
-            )
-        lo, hi = LIMIT_RANGES[key]
-        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-            raise fail(f"“{key}” phải là số nguyên từ {lo} đến {hi} (đang là {value!r})", key)
-        values[key] = value
-    return Limits(**values)
+    return Limits(**check_numbers(table, LIMIT_RANGES, "limits", fail, whole=True))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +101,7 @@ class Config:
     gsheets: GSheetsSettings = field(default_factory=GSheetsSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     limits: Limits = field(default_factory=Limits)
+    evaluation: Formula = field(default_factory=Formula)
 
     def unit(self, code: str) -> UnitConfig:
         for u in self.units:
@@ -155,6 +148,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "recipients",
     ),
     "limits": tuple(LIMIT_RANGES),
+    "evaluation": tuple(FORMULA_RANGES),
 }
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -252,13 +246,14 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
     for key in data:
         if key not in _SECTION_KEYS:
             raise r.fail(
-                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [limits], [[units]])",
+                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [limits], [evaluation], [[units]])",
                 key,
             )
     sync = _sync_settings(r)
     gsheets = _gsheets_settings(r)
     report = _report_settings(r)
     limits = parse_limits(r.table("limits"), lambda message, key: r.fail(message, "limits", key))
+    evaluation = parse_formula(r.table("evaluation"), lambda message, key: r.fail(message, "evaluation", key))
     units = _units(r)
     path = path.resolve()
     if sync.backend == "xlsx":
@@ -271,6 +266,7 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         gsheets=gsheets,
         report=report,
         limits=limits,
+        evaluation=evaluation,
     )
 
 
