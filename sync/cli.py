@@ -16,7 +16,8 @@ import click
 
 from sync import __version__, render
 from sync.cli_common import CONTEXT, _parse_as_of, config_options, guard, output_options
-from sync.cli_history import diff_cmd, history_cmd, report_cmd
+from sync.cli_history import diff_cmd, evaluate_cmd, history_cmd, report_cmd
+from sync.cli_remind import remind_cmd
 from sync.config import Config, load_config
 from sync.engine import Progress, run_sync, today
 from sync.history.render import render_outcome
@@ -263,6 +264,8 @@ def demo_cmd(
 cli.add_command(history_cmd)
 cli.add_command(diff_cmd)
 cli.add_command(report_cmd)
+cli.add_command(evaluate_cmd)
+cli.add_command(remind_cmd)
 
 
 def _stop(_signum: int, _frame: object) -> None:

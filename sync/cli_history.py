@@ -177,4 +177,46 @@ def report_cmd(
         click.echo("  (Biểu đồ không có số liệu không được vẽ; báo cáo ghi rõ ở vị trí của biểu đồ.)")
 
 
-__all__ = ["diff_cmd", "history_cmd", "report_cmd", "void_cmd"]
+@click.command("evaluate", context_settings=CONTEXT)
+@_common
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="Năm đánh giá, ví dụ 2025.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tệp .xlsx ghi kết quả (mặc định: danh-gia/danh-gia-nam-YYYY.xlsx cạnh tệp cấu hình).",
+)
+@guard
+def evaluate_cmd(config_path: Path, as_json: bool, debug: bool, year: int, out_path: Path | None) -> None:
+    """Đánh giá kết quả thực hiện nhiệm vụ được giao trong năm của từng đơn vị (gửi Sở Nội vụ).
+
+    Từ lịch sử (không dùng lần tổng hợp đã hủy): nhiệm vụ đến hạn trong năm, hoàn
+    thành đúng hạn, quá hạn, còn quá hạn, tỷ lệ; số kỳ báo cáo đúng hạn, muộn,
+    chưa đầy đủ, không báo cáo; điểm theo công thức trong mục [evaluation] của cấu
+    hình, từng khoản hiện rõ; xếp hạng trong từng nhóm đơn vị.
+
+    \b
+    Ví dụ:
+      ubnd-sync evaluate --year 2025
+      ubnd-sync evaluate --year 2025 --json > danh-gia-2025.json
+    """
+    from sync.evaluate import evaluate_year
+    from sync.evaluate.render import render_evaluation
+    from sync.evaluate.workbook import write_evaluation
+    from sync.exceptions import OutputError, os_reason
+
+    config = load_config(config_path)
+    evaluation = evaluate_year(config, year)
+    target = out_path or config.base_dir / "danh-gia" / f"danh-gia-nam-{year}.xlsx"
+    try:
+        write_evaluation(evaluation, target)
+    except OSError as e:
+        raise OutputError(f"Không ghi được tệp đánh giá {target}: {os_reason(e)}") from e
+    if as_json:
+        _echo_json({**evaluation.to_dict(), "file": str(target)})
+        return
+    click.echo(render_evaluation(evaluation))
+    click.echo(f"Đã ghi tệp đánh giá: {target}")
+
+
+__all__ = ["diff_cmd", "evaluate_cmd", "history_cmd", "report_cmd", "void_cmd"]

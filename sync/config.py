@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.config_numbers import check_numbers
+from sync.evaluate.formula import FORMULA_RANGES, Formula, parse_formula
 from sync.exceptions import ConfigError, os_reason
 from sync.normalize import clean_text, fold
 
@@ -29,6 +31,20 @@ class UnitConfig:
     name: str
     source: str
     aliases: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """[mail]: the SMTP server reminders go through; the password only from the environment."""
+
+    host: str | None = None
+    port: int = 587
+    security: str = "starttls"  # "starttls" | "ssl" | "none"
+    user: str | None = None
+    sender: str | None = None
+    password_env: str = "UBND_SYNC_SMTP_PASSWORD"
+    pause_seconds: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,17 +103,7 @@ LIMIT_RANGES: dict[str, tuple[int, int]] = {
 
 def parse_limits(table: dict[str, Any], fail: Callable[[str, str], Exception]) -> Limits:
     """The [limits] section: whole numbers within ``LIMIT_RANGES``; ``fail(message, key)`` for a bad one."""
-    values: dict[str, int] = {}
-    for key, value in table.items():
-        if key not in LIMIT_RANGES:
-            raise fail(
-                f"khóa “{key}” trong [limits] không được hỗ trợ (các khóa: {', '.join(LIMIT_RANGES)})", key
-            )
-        lo, hi = LIMIT_RANGES[key]
-        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-            raise fail(f"“{key}” phải là số nguyên từ {lo} đến {hi} (đang là {value!r})", key)
-        values[key] = value
-    return Limits(**values)
+    return Limits(**check_numbers(table, LIMIT_RANGES, "limits", fail, whole=True))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +115,8 @@ class Config:
     gsheets: GSheetsSettings = field(default_factory=GSheetsSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     limits: Limits = field(default_factory=Limits)
+    evaluation: Formula = field(default_factory=Formula)
+    mail: MailSettings = field(default_factory=MailSettings)
 
     def unit(self, code: str) -> UnitConfig:
         for u in self.units:
@@ -140,7 +148,8 @@ class Config:
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days"),
-    "units": ("code", "name", "source", "aliases"),
+    "units": ("code", "name", "source", "aliases", "emails"),
+    "mail": ("host", "port", "security", "user", "sender", "password_env", "pause_seconds"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
     "report": (
         "parent",
@@ -155,6 +164,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "recipients",
     ),
     "limits": tuple(LIMIT_RANGES),
+    "evaluation": tuple(FORMULA_RANGES),
 }
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -252,13 +262,15 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
     for key in data:
         if key not in _SECTION_KEYS:
             raise r.fail(
-                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [limits], [[units]])",
+                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [limits], [evaluation], [mail], [[units]])",
                 key,
             )
     sync = _sync_settings(r)
     gsheets = _gsheets_settings(r)
     report = _report_settings(r)
     limits = parse_limits(r.table("limits"), lambda message, key: r.fail(message, "limits", key))
+    mail = _mail_settings(r)
+    evaluation = parse_formula(r.table("evaluation"), lambda message, key: r.fail(message, "evaluation", key))
     units = _units(r)
     path = path.resolve()
     if sync.backend == "xlsx":
@@ -271,6 +283,8 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         gsheets=gsheets,
         report=report,
         limits=limits,
+        evaluation=evaluation,
+        mail=mail,
     )
 
 
@@ -335,6 +349,40 @@ def _gsheets_settings(r: _Reader) -> GSheetsSettings:
         endpoint=r.get_str(g, "gsheets", "endpoint", None),
         requests_per_minute=r.get_int(g, "gsheets", "requests_per_minute", 55, 1, 100000),
         folder=r.get_str(g, "gsheets", "folder", None),
+    )
+
+
+def _mail_settings(r: _Reader) -> MailSettings:
+    raw = r.data.get("mail")
+    if isinstance(raw, dict) and "password" in raw:
+        raise r.fail(
+            "không ghi mật khẩu vào cấu hình: đặt nó vào biến môi trường (khóa “password_env”, mặc định "
+            "UBND_SYNC_SMTP_PASSWORD) rồi xóa dòng này",
+            "mail",
+            "password",
+        )
+    m = r.table("mail")
+    security = r.get_str(m, "mail", "security", "starttls") or "starttls"
+    if security not in ("starttls", "ssl", "none"):
+        raise r.fail(
+            f'“security” phải là "starttls", "ssl" hoặc "none" (đang là {security!r})', "mail", "security"
+        )
+    sender = r.get_str(m, "mail", "sender", None)
+    if m and (not sender or not _EMAIL.fullmatch(sender)):
+        raise r.fail("mục [mail] cần “sender”: địa chỉ gửi thư, ví dụ vp@angiang.gov.vn", "mail", "sender")
+    pause = m.get("pause_seconds", 1.0)
+    if isinstance(pause, bool) or not isinstance(pause, (int, float)) or not 0 <= pause <= 60:
+        raise r.fail(
+            f"“pause_seconds” phải là số giây từ 0 đến 60 (đang là {pause!r})", "mail", "pause_seconds"
+        )
+    return MailSettings(
+        host=r.get_str(m, "mail", "host", None),
+        port=r.get_int(m, "mail", "port", 465 if security == "ssl" else 587, 1, 65535),
+        security=security,
+        user=r.get_str(m, "mail", "user", None),
+        sender=sender,
+        password_env=r.get_str(m, "mail", "password_env", "UBND_SYNC_SMTP_PASSWORD") or "",
+        pause_seconds=float(pause),
     )
 
 
@@ -437,4 +485,23 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
         # checked like any text, but kept as typed: a file name on disk may be in NFD
         source=u["source"].strip() if r.get_str(u, "units", "source", None, i) else "",
         aliases=tuple(clean_text(a) for a in aliases),
+        emails=_emails(r, u, i),
     )
+
+
+#: An e-mail address as people write them (the server has the last word).
+_EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+
+
+def _emails(r: _Reader, u: dict[str, Any], i: int) -> tuple[str, ...]:
+    emails = u.get("emails", [])
+    if not isinstance(emails, list) or not all(
+        isinstance(e, str) and _EMAIL.fullmatch(e.strip()) for e in emails
+    ):
+        raise r.fail(
+            '“emails” phải là danh sách địa chỉ e-mail, ví dụ emails = ["vanthu@snv.angiang.gov.vn"]',
+            "units",
+            "emails",
+            i,
+        )
+    return tuple(e.strip() for e in emails)

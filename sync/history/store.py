@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from sync.history import changes, queries, snapshot, standing
+from sync.history import changes, deliveries, queries, snapshot, standing
 from sync.history.changes import Diff
 from sync.history.errors import HistoryError
 from sync.history.records import RecordOutcome, RunInfo, RunSnapshot
@@ -113,6 +114,23 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE runs SET backdated = 1
         WHERE as_of < (SELECT max(earlier.as_of) FROM runs AS earlier WHERE earlier.id < runs.id);
     CREATE INDEX runs_day ON runs (as_of, id)
+    """,
+    # 3 — reminders delivered to units (``ubnd-sync remind``): one row per attempt, so a
+    # notice already sent in a period is never sent again and a failed one is retried.
+    """
+    CREATE TABLE deliveries (
+        id          INTEGER PRIMARY KEY,
+        run_id      INTEGER NOT NULL REFERENCES runs(id),
+        unit        TEXT NOT NULL,
+        channel     TEXT NOT NULL,
+        cutoff      TEXT NOT NULL,
+        digest      TEXT NOT NULL,
+        recipients  TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        detail      TEXT,
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX deliveries_key ON deliveries (unit, channel, cutoff, digest, status)
     """,
 )
 
@@ -274,6 +292,14 @@ class History:
             before_commit=before_commit,
             backdated=backdated,
         )
+
+    def sent_before(self, unit: str, channel: str, cutoff: date, digest: str) -> str | None:
+        """When this notice was already sent in the period (``sync.history.deliveries``)."""
+        return deliveries.sent_before(self.conn, unit, channel, cutoff, digest)
+
+    def record_delivery(self, **attempt: Any) -> None:
+        """Record one delivery attempt at once (see ``sync.history.deliveries.record``)."""
+        deliveries.record(self.conn, self.path, **attempt)
 
     def void(self, run_id: int, reason: str) -> RunInfo:
         """Mark run ``run_id`` void (kept, read by nothing); see :func:`sync.history.standing.void`."""

@@ -1,0 +1,93 @@
+"""The year-end evaluation for the Department of Home Affairs (Sở Nội vụ): ``ubnd-sync evaluate``.
+
+- ``formula``: the score's parameters (config ``[evaluation]``) and its band points;
+- ``year``: the year's record per unit from the history, analysed with pandas;
+- ``workbook``: the .xlsx for Sở Nội vụ, with the breakdown behind every score.
+
+``evaluate_year(config, year)`` returns an ``Evaluation``; ``write_evaluation`` writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sync.evaluate.formula import Formula
+from sync.evaluate.year import GROUP_LABELS, PERIODS, TASK_COLUMNS, load_year, score_units
+from sync.history import History, RunInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sync.config import Config
+
+__all__ = ["Evaluation", "evaluate_year"]
+
+
+def rate(value: Any) -> float | None:
+    """A rate out of the table: None where nothing was rated (pandas holds it as NaN)."""
+    return None if value is None or value != value else float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    year: int
+    formula: Formula
+    runs: list[RunInfo]
+    table: pd.DataFrame  # one row per unit, ranked within its group (see ``score_units``)
+    months: pd.DataFrame  # one row per (unit, month): its report status
+
+    def status(self) -> dict[tuple[str, int], str]:
+        """(unit code, month) -> the unit's report status in that month's run."""
+        return {
+            (u, int(m)): s for u, m, s in self.months[["unit", "month", "status"]].itertuples(index=False)
+        }
+
+    def unit_dicts(self) -> list[dict[str, Any]]:
+        out = []
+        for row in self.table.to_dict("records"):
+            out.append(
+                {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "group": row["group"],
+                    "rank": int(row["rank"]),
+                    "tasks": {"due": int(row["due"]), **{k: int(row[k]) for k in TASK_COLUMNS}},
+                    "completion_rate": rate(row["completion_rate"]),
+                    "on_time_rate": rate(row["on_time_rate"]),
+                    "periods": {k: int(row[k]) for k in PERIODS},
+                    "terms": {
+                        k: float(row[k])
+                        for k in (
+                            "band_points",
+                            "overdue_deduction",
+                            "missed_report_deduction",
+                            "late_report_deduction",
+                        )
+                    },
+                    "score": float(row["score"]),
+                }
+            )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        units = self.unit_dicts()
+        return {
+            "year": self.year,
+            "months": [{"month": r.month, "run_id": r.id, "as_of": r.as_of.isoformat()} for r in self.runs],
+            "formula": self.formula.to_dict(),
+            "groups": [
+                {"group": g, "label": label, "units": [u for u in units if u["group"] == g]}
+                for g, label in GROUP_LABELS.items()
+                if any(u["group"] == g for u in units)
+            ],
+        }
+
+
+def evaluate_year(config: Config, year: int) -> Evaluation:
+    """Score every unit seen in ``year``'s runs; ``HistoryError`` when the year has none."""
+    kinds = {u.code: getattr(u, "kind", "so-nganh") for u in config.units}
+    with History(config.history_path, create=False) as history:
+        record = load_year(history, year)
+    table = score_units(record, config.evaluation, kinds)
+    return Evaluation(year, config.evaluation, record.runs, table, record.months)

@@ -1,0 +1,179 @@
+"""What each unit is told before the cut-off: its items from the latest sync, errors first.
+
+A notice lists, from the run's findings and tasks: cells to fix (errors), overdue
+tasks (by how many days), tasks due soon, rows not updated in the period and rows
+updated late, each with the cell and what to do. Its ``digest`` covers the items
+only (not the run's date), so the same problems are never sent twice in a period.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape
+
+import xlsxwriter
+
+from sync.history import RunSnapshot, TaskSnapshot
+from sync.model import Finding
+
+#: Sections of a notice: (title, finding codes); errors of any code come first.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Nhiệm vụ quá hạn", ("overdue",)),
+    ("Nhiệm vụ sắp đến hạn", ("due-soon",)),
+    ("Dòng chưa cập nhật trong kỳ", ("stale-update",)),
+    ("Dòng cập nhật muộn", ("late-update",)),
+)
+ERRORS = "Lỗi cần sửa trong bảng theo dõi"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    unit: str
+    unit_name: str
+    recipients: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    attachment: bytes
+    attachment_name: str
+    digest: str
+    sections: dict[str, int] = field(default_factory=dict)  # section title -> items
+
+
+def next_cutoff(cutoff: date) -> date:
+    """The cut-off a month after ``cutoff`` (the day of month is 1–28, so it always exists)."""
+    y, m = divmod(cutoff.year * 12 + cutoff.month, 12)
+    return date(y, m + 1, cutoff.day)
+
+
+def _task_line(f: Finding, task: TaskSnapshot | None) -> str:
+    where = f"dòng {f.row}" if f.row else "bảng theo dõi"
+    if task is None:
+        return f"{where}: {f.message}"
+    name = f" {task.task_id}" if task.task_id else ""
+    summary = (task.values.get("summary") or "").strip()
+    summary = summary if len(summary) <= 160 else summary[:157] + "…"
+    return f"{where} (nhiệm vụ{name}: {summary}): {f.message}"
+
+
+def _items(snap: RunSnapshot, code: str) -> dict[str, list[str]]:
+    tasks = {(t.sheet, t.row): t for t in snap.tasks if t.unit == code}
+    findings = [f for f in snap.findings if f.unit == code]
+    items: dict[str, list[str]] = {ERRORS: []}
+    for f in findings:
+        if f.severity == "error":
+            cell = (
+                f"trang “{f.sheet}”, ô {f.cell}"
+                if f.sheet and f.cell
+                else (f"trang “{f.sheet}”" if f.sheet else "tệp")
+            )
+            items[ERRORS].append(f"{cell}: {f.message}")
+    for title, codes in SECTIONS:
+        chosen = [f for f in findings if f.code in codes and f.severity != "error"]
+        items[title] = [_task_line(f, tasks.get((f.sheet or "", f.row or 0))) for f in chosen]
+    return {title: lines for title, lines in items.items() if lines}
+
+
+def _fix_list(snap: RunSnapshot, code: str) -> bytes:
+    """The unit's findings as a small .xlsx (errors first); every cell written as text."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    ws = wb.add_worksheet("Cần sửa")
+    head = wb.add_format({"bold": True, "text_wrap": True, "border": 1, "bg_color": "#D9E1F2"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    for c, (title, width) in enumerate(
+        (("Trang", 14), ("Ô", 7), ("Dòng", 7), ("Mức", 10), ("Nội dung cần sửa", 80))
+    ):
+        ws.set_column(c, c, width)
+        ws.write_string(0, c, title, head)
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = sorted(
+        (f for f in snap.findings if f.unit == code), key=lambda f: (order.get(f.severity, 3), f.row or 0)
+    )
+    label = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+    for r, f in enumerate(findings, start=1):
+        cells = (f.sheet or "", f.cell or "", str(f.row or ""), label.get(f.severity, f.severity), f.message)
+        for c, value in enumerate(cells):
+            ws.write_string(r, c, value, wrap)
+    ws.freeze_panes(1, 0)
+    wb.close()
+    return buffer.getvalue()
+
+
+def _text(unit_name: str, snap: RunSnapshot, items: dict[str, list[str]], attachment: str) -> str:
+    cutoff = snap.period.cutoff
+    lines = [
+        f"Kính gửi: {unit_name}",
+        "",
+        f"Văn phòng UBND tỉnh nhắc việc theo kết quả tổng hợp ngày {snap.as_of:%d/%m/%Y} "
+        f"(kỳ cập nhật đến ngày {cutoff:%d/%m/%Y}). Đề nghị đơn vị cập nhật bảng theo dõi nhiệm vụ "
+        f"trước ngày {next_cutoff(cutoff):%d/%m/%Y}.",
+    ]
+    for i, (title, entries) in enumerate(items.items(), start=1):
+        lines += ["", f"{i}. {title} ({len(entries)}):"]
+        lines += [f"   - {e}" for e in entries]
+    lines += [
+        "",
+        f"Danh sách các ô cần sửa kèm theo trong tệp {attachment}.",
+        "Thư này được gửi tự động từ ubnd-sync của Văn phòng UBND tỉnh; đơn vị không cần trả lời thư.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _html(text: str) -> str:
+    """The same notice as HTML: paragraphs and lists, every character escaped."""
+    out, in_list = ["<html><body style=\"font-family: 'Times New Roman', serif\">"], False
+    for line in text.splitlines():
+        if line.startswith("   - "):
+            if not in_list:
+                out.append("<ul>")
+                in_list = True
+            out.append(f"<li>{escape(line[5:])}</li>")
+            continue
+        if in_list:
+            out.append("</ul>")
+            in_list = False
+        if line:
+            out.append(f"<p>{escape(line)}</p>")
+    if in_list:
+        out.append("</ul>")
+    return "\n".join(out + ["</body></html>"])
+
+
+def build_notices(snap: RunSnapshot, units: dict[str, tuple[str, tuple[str, ...]]]) -> list[Notice]:
+    """A notice for every unit of ``units`` (code -> (name, addresses)) with something to do."""
+    notices = []
+    for code, (name, recipients) in units.items():
+        items = _items(snap, code)
+        if not items:
+            continue
+        attachment = f"{code}-can-sua-{snap.period.cutoff:%Y-%m}.xlsx"
+        text = _text(name, snap, items, attachment)
+        digest = hashlib.sha256(repr(sorted(items.items())).encode("utf-8")).hexdigest()
+        notices.append(
+            Notice(
+                unit=code,
+                unit_name=name,
+                recipients=recipients,
+                subject=f"Nhắc việc: {name} – cập nhật nhiệm vụ trước ngày {next_cutoff(snap.period.cutoff):%d/%m/%Y}",
+                text=text,
+                html=_html(text),
+                attachment=_fix_list(snap, code),
+                attachment_name=attachment,
+                digest=digest,
+                sections={title: len(entries) for title, entries in items.items()},
+            )
+        )
+    return notices
