@@ -134,8 +134,8 @@ def comparison_table(result: RunResult, previous: RunSnapshot | None) -> Table:
     """
     now = f"kỳ {result.period.cutoff:%m/%Y}"
     before = f"kỳ {previous.period.cutoff:%m/%Y}" if previous else "kỳ trước"
-    # on paper, two pages wide: the counts, then the rates and statuses, each led by the unit
-    t = Table(TAB_COMPARISON, _columns(now, before), page_breaks=(2 + 3 * _RATES_FROM,), repeat_columns=2)
+    # on paper two pages wide (19 columns), each page led by the unit
+    t = Table(TAB_COMPARISON, _columns(now, before), pages_wide=2, repeat_columns=2)
     _add_note(t, result, previous)
     _add_units(t, result, previous)
     prev_totals = _of_totals(previous.totals) if previous else _NONE

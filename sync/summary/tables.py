@@ -7,8 +7,8 @@ every other place shows it (``sync.display.rounded_rate``).
 
 How a tab prints is decided here too, once for every writer that can print: the page
 header (``PageHeader``: title, as-of, period), the columns whose text wraps, and for a tab
-wider than a page, the columns where a new printed page starts (``page_breaks``) and the
-identifying columns repeated on each of them (``repeat_columns``).
+wider than a page, how many pages wide it prints (``pages_wide``) and the identifying
+columns repeated on each of them (``repeat_columns``).
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ class Table:
     styles: list[str | None] = field(default_factory=list)
     #: explanations shown below the table, apart from it (outside its filter and sorting)
     notes: list[str] = field(default_factory=list)
-    #: printing: columns where a new page starts (empty: the tab prints one page wide) …
-    page_breaks: tuple[int, ...] = ()
+    #: printing: how many pages wide the tab prints (as many pages long as it takes) …
+    pages_wide: int = 1
     #: … and how many columns from the left are repeated on each of those pages
     repeat_columns: int = 0
     header: PageHeader | None = None
@@ -142,18 +142,18 @@ def tasks_table(result: RunResult, schema: Schema) -> Table:
     widths |= {"lead_unit": 16, "co_units": 16, "assigner": 14, "status": 14, "result_doc": 14}
     for f in fields:
         kind = "date" if f.type in ("date", "date_or_kind") else "text"
-        cols.append(Column(f.title, widths.get(f.name, 11 if kind == "date" else 14), kind, wrap=kind == "text"))
+        cols.append(
+            Column(f.title, widths.get(f.name, 11 if kind == "date" else 14), kind, wrap=kind == "text")
+        )
     cols += [
         Column("Phân loại", 16, wrap=True),
         Column("Số ngày quá hạn", 8, "int"),
         Column("Tình trạng cập nhật", 13, wrap=True),
     ]
-    # on paper, two pages wide: what was assigned, then how it is going (from “Kết quả thực
-    # hiện” on), each page led by the unit, the row and the task's id
-    names = [f.name for f in fields]
-    second = 2 + names.index("progress") if "progress" in names else None
-    ids = 3 if names[:1] == ["task_id"] else 2
-    t = Table(TAB_TASKS, cols, page_breaks=(second,) if second else (), repeat_columns=ids)
+    # on paper two pages wide (one would shrink the text below reading size), each page led
+    # by the unit, the row and the task's id
+    ids = 3 if [f.name for f in fields][:1] == ["task_id"] else 2
+    t = Table(TAB_TASKS, cols, pages_wide=2, repeat_columns=ids)
     for task in result.tasks:
         style = "overdue" if task.days_overdue is not None else "due_soon" if task.due_soon else None
         t.add(

@@ -162,12 +162,6 @@ def _serial(value: date) -> float:
     return float((value - _EPOCH).days)
 
 
-#: A4 landscape less the side margins (0.4 in each), in pixels at 96 dpi, as Excel measures columns.
-_MARGIN_IN = 0.4
-_PAGE_PX = (11.69 - 2 * _MARGIN_IN) * 96
-#: room kept free on each printed page: fonts differ a little between Excel and LibreOffice
-_PAGE_SLACK = 0.95
-
 _STYLES: dict[str | None, dict[str, Any]] = {
     None: {},
     "overdue": {"bg_color": "#F8CBAD", "font_color": "#9C0006"},
@@ -184,25 +178,13 @@ _KINDS: dict[str, dict[str, Any]] = {
     "datetime": {"num_format": "dd/mm/yyyy hh:mm", "align": "center"},
 }
 _TOP = {"valign": "top"}  # tall (wrapped) rows read from their top line
+_LINE = 15  # points: one line of the default font (Calibri 11)
 
 
-def _px(width: float) -> int:
-    """A column's width in pixels (XlsxWriter's conversion of a width in characters)."""
-    return int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
-
-
-def print_scale(table: Table) -> int:
-    """The print scale (%) at which each printed page of ``table`` is one page wide.
-
-    The pages are the column ranges between ``table.page_breaks``; every page after the
-    first also carries the ``repeat_columns`` from the left.
-    """
-    widths = [_px(c.width) for c in table.columns]
-    repeated = sum(widths[: table.repeat_columns])
-    starts = (0, *table.page_breaks)
-    ends = (*table.page_breaks, len(widths))
-    widest = max(sum(widths[a:b]) + (repeated if a else 0) for a, b in zip(starts, ends, strict=True))
-    return max(10, min(100, int(_PAGE_PX * _PAGE_SLACK * 100 / max(widest, 1))))
+def _lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    per_line = max(width * 1.1, 1)  # a character of text is narrower than the digit a width counts
+    return sum(1 + int(len(part) // per_line) for part in text.split("\n"))
 
 
 def _header_text(text: str) -> str:
@@ -213,18 +195,12 @@ def _print_setup(ws: Any, table: Table) -> None:
     """A4 landscape, header row (and identifying columns) on every page, title and page numbers."""
     ws.set_paper(9)
     ws.set_landscape()
-    ws.set_margins(left=_MARGIN_IN, right=_MARGIN_IN, top=0.75, bottom=0.6)
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
     ws.repeat_rows(0)
-    ws.set_start_page(1)  # every tab's pages are numbered from 1
-    if table.page_breaks:
-        # more than one page wide, split where a reader expects it: a fixed scale (Excel
-        # ignores manual page breaks when fitting to pages)
-        ws.set_v_pagebreaks(list(table.page_breaks))
-        ws.set_print_scale(print_scale(table))
-        if table.repeat_columns:
-            ws.repeat_columns(0, table.repeat_columns - 1)
-    else:
-        ws.fit_to_pages(1, 0)  # one page wide, as many pages long as it takes
+    # the program that prints chooses the scale: its own fonts decide the columns' widths
+    ws.fit_to_pages(table.pages_wide, 0)
+    if table.repeat_columns and table.pages_wide > 1:
+        ws.repeat_columns(0, table.repeat_columns - 1)
     if table.header is not None:
         h = table.header
         ws.set_header(
@@ -259,11 +235,12 @@ def _formats(wb: Any) -> tuple[Any, dict[tuple[str | None, str], Any], dict[str,
 
 def _write_notes(ws: Any, table: Table, first_row: int, fmt: Any) -> None:
     """The table's notes below it, after a blank row, each across the first printed page's columns."""
-    last = (table.page_breaks[0] if table.page_breaks else len(table.columns)) - 1
+    last = len(table.columns) - 1
+    if table.pages_wide > 1:  # within the first printed page
+        last = max(table.repeat_columns, len(table.columns) // table.pages_wide) - 1
     chars = sum(c.width for c in table.columns[: last + 1])
     for r, note in enumerate(table.notes, start=first_row + 1):
-        lines = 1 + int(len(note) * 1.15 // max(chars, 1))
-        ws.set_row(r, 15 * lines + 3)
+        ws.set_row(r, _LINE * _lines(note, chars) + 3)
         if last > 0:
             ws.merge_range(r, 0, r, last, note, fmt)
         else:
@@ -303,12 +280,24 @@ def _render_xlsx(tables: list[Table], path: Path) -> None:
 def _write_rows(ws: Any, table: Table, formats: dict[tuple[str | None, str], Any]) -> None:
     col_kinds = [col.kind for col in table.columns]
     wraps = [col.wrap for col in table.columns]
+    wrapped = [(c, col.width) for c, col in enumerate(table.columns) if col.wrap]
     write_string, write_number = ws.write_string, ws.write_number
     for r, (row, style) in enumerate(zip(table.rows, table.styles, strict=True), start=1):
-        if style is not None:
+        # the height wrapped text needs, said in the file: not every program computes it on opening
+        lines = max(
+            (
+                _lines(v, w)
+                for c, w in wrapped
+                if c < len(row) and isinstance(v := row[c], str) and len(v) > w
+            ),
+            default=1,
+        )
+        if style is not None or lines > 1:
             # a styled row carries its colour as the row's format: cells without a format
             # of their own (text, plain numbers, blanks) show it without being written
-            ws.set_row(r, None, formats[(style, "text")])
+            ws.set_row(
+                r, _LINE * lines + 3 if lines > 1 else None, formats[(style, "text")] if style else None
+            )
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
