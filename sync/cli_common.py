@@ -16,7 +16,7 @@ from sync.click_vi import vietnamese
 from sync.config import DEFAULT_CONFIG
 from sync.exceptions import UbndSyncError
 from sync.findings import DATE_REASONS
-from sync.normalize import OUT_OF_RANGE, parse_date
+from sync.normalize import MONTH_FIRST, NO_SUCH_DAY, OUT_OF_RANGE, parse_date
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -59,6 +59,8 @@ def parse_day(value: str, option: str = "--as-of") -> date:
         return day
     if day == OUT_OF_RANGE:
         reason = "ngày phải trong các năm 2000–2100"
+    elif day == MONTH_FIRST and value.strip()[:4].isdigit():  # 2024-13-01: year first, no such month
+        reason = DATE_REASONS[NO_SUCH_DAY]
     else:
         reason = DATE_REASONS.get(str(day), DATE_REASONS["not-a-date"])
     raise click.BadParameter(
