@@ -23,6 +23,7 @@ from sync.cli_common import (
     config_options,
     guard,
     output_options,
+    printable_streams,
 )
 from sync.cli_history import diff_cmd, history_cmd, report_cmd
 from sync.config import Config, load_config
@@ -279,4 +280,5 @@ def _stop(_signum: int, _frame: object) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop)
+    printable_streams()
     cli(prog_name="ubnd-sync")

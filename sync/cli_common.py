@@ -109,6 +109,23 @@ def output_options(f: F) -> F:
     return json_option(quiet_option(debug_option(f)))
 
 
+def printable_streams() -> None:
+    """Make stdout and stderr able to write Vietnamese, whatever the console or redirection.
+
+    A Windows console is written in Unicode by Python itself; output redirected to a file or
+    a pipe, or ``PYTHONIOENCODING`` set to a code page (cp1252, ascii), would fail on the
+    first “ệ”. Such a stream is switched to UTF-8: nothing crashes, and a redirected file
+    (``--json > ket-qua.json``) keeps every letter.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "Tổng hợp nhiệm vụ".encode(getattr(stream, "encoding", None) or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(encoding="utf-8", errors="replace")
+
+
 def guard(fn: F) -> F:
     """Map failures to one clear line and an exit code; ``--debug`` shows the traceback."""
 
