@@ -173,3 +173,33 @@ def test_libreoffice_prints_every_tab_with_header_and_page_numbers(
     for n in range(1, pages + 1):
         assert f"Trang {n}/{pages}" in per_page[n - 1]
     assert "Ngày báo cáo 05/03/2024" in text
+
+
+def test_google_summary_has_the_same_order_labels_wrap_and_note(synced: tuple[Config, SyncOutcome]) -> None:
+    from sync.summary.compare import comparison_table
+    from sync.summary.gsheets import summary_requests
+    from sync.summary.tables import build_tables
+
+    _, outcome = synced
+    tables = build_tables(outcome.result, extra=[comparison_table(outcome.result, None)])
+    grids = {
+        t.name: r["updateCells"]["rows"]
+        for t, r in zip(tables, [r for r in summary_requests(tables, []) if "updateCells" in r], strict=True)
+    }
+
+    def text(cell: dict[str, object]) -> object:
+        return (cell.get("userEnteredValue") or {}).get("stringValue")  # type: ignore[union-attr]
+
+    findings = grids["Cảnh báo"]
+    head = [text(c) for c in findings[0]["values"]]
+    code, label, value = head.index("Mã lỗi"), head.index("Loại vấn đề"), head.index("Giá trị")
+    assert label == code + 1
+    first = findings[1]["values"]
+    assert text(first[head.index("Mức độ")]) == SEVERITY_LABELS["error"]  # errors first
+    assert text(first[label]) == FINDING_LABELS[str(text(first[code]))]
+    assert first[0]["userEnteredFormat"]["backgroundColor"] == {"red": 1.0, "green": 0.7804, "blue": 0.8078}
+    assert first[value]["userEnteredFormat"]["wrapStrategy"] == "WRAP"
+    comparison = grids["So sánh"]
+    assert comparison[-2] == {"values": []}  # a blank row, then the note
+    assert text(comparison[-1]["values"][0]).startswith("Chưa có lần tổng hợp nào của kỳ trước")
+    assert text(comparison[-3]["values"][1]) == "Tổng cộng"
