@@ -86,3 +86,17 @@ _.freeze_panes
 _.hidden
 _.compress_type
 _.external_attr
+
+# click reads these class attributes of our Vietnamese group (sync.cli_common.VietnameseGroup).
+from sync.cli_common import VietnameseGroup
+
+VietnameseGroup.command_class
+VietnameseGroup.group_class
+
+# Kept in the history by name (sync.history.records.UNIT_FIELDS) and read back with each unit:
+# what changes whenever the workbook changes (file stamp, Drive version).
+from sync.model import UnitResult
+from sync.history.records import UnitSnapshot
+
+UnitResult.source_version
+UnitSnapshot.source_version

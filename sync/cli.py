@@ -15,7 +15,16 @@ from pathlib import Path
 import click
 
 from sync import __version__, render
-from sync.cli_common import CONTEXT, _parse_as_of, config_options, guard, output_options
+from sync.cli_common import (
+    AS_OF_METAVAR,
+    CONTEXT,
+    VietnameseGroup,
+    _parse_as_of,
+    config_options,
+    guard,
+    output_options,
+    printable_streams,
+)
 from sync.cli_history import diff_cmd, evaluate_cmd, history_cmd, report_cmd
 from sync.cli_remind import remind_cmd
 from sync.config import Config, load_config
@@ -60,7 +69,7 @@ def _print_json(result: RunResult) -> None:
     click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=VietnameseGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message="ubnd-sync %(version)s")
 def cli() -> None:
     """Tổng hợp tình hình thực hiện nhiệm vụ do UBND tỉnh, Chủ tịch UBND tỉnh giao.
@@ -72,7 +81,7 @@ def cli() -> None:
     Ví dụ:
       ubnd-sync demo                      # tạo tỉnh mẫu và chạy thử
       ubnd-sync sync -c ubnd-sync.toml    # tổng hợp
-      ubnd-sync validate --as-of 2024-03-05
+      ubnd-sync validate --as-of 05/03/2024
     """
 
 
@@ -138,7 +147,7 @@ def sync_cmd(
 
     \b
     Ví dụ:
-      ubnd-sync sync --config ubnd-sync.toml --as-of 2024-03-05
+      ubnd-sync sync --config ubnd-sync.toml --as-of 05/03/2024
       ubnd-sync sync --json > ket-qua.json
     """
     outcome = _sync(load_config(config_path), as_of, quiet=quiet, dry_run=dry_run, back_dated=back_dated)
@@ -182,8 +191,8 @@ def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bo
     "--as-of",
     "as_of",
     callback=_parse_as_of,
-    metavar="YYYY-MM-DD",
-    help="Ngày họp giả định (mặc định 05/11/2024).",
+    metavar=AS_OF_METAVAR,
+    help="Ngày họp giả định, ví dụ 05/11/2024 (mặc định 05/11/2024).",
 )
 @click.option(
     "--backend",
@@ -274,4 +283,5 @@ def _stop(_signum: int, _frame: object) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop)
+    printable_streams()
     cli(prog_name="ubnd-sync")

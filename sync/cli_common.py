@@ -12,29 +12,76 @@ from typing import Any, TypeVar
 
 import click
 
+from sync.click_vi import vietnamese
 from sync.config import DEFAULT_CONFIG
 from sync.exceptions import UbndSyncError
+from sync.findings import DATE_REASONS
+from sync.normalize import MONTH_FIRST, NO_SUCH_DAY, OUT_OF_RANGE, parse_date
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_FAILURE = 1
 
 
-def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"“{value}” không phải ngày dạng YYYY-MM-DD (ví dụ 2024-03-05)") from None
+#: In every usage line, where click writes ``[OPTIONS]``.
+OPTIONS_METAVAR = "[TÙY CHỌN]"
 
+
+class VietnameseCommand(click.Command):
+    """A command whose usage line says ``[TÙY CHỌN]``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+
+
+class VietnameseGroup(click.Group):
+    """A group of Vietnamese commands; run as the program (``main``), click's own help and
+    errors come out in Vietnamese too (``sync.click_vi``)."""
+
+    command_class = VietnameseCommand
+    group_class = type  # its subgroups are VietnameseGroups
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", "LỆNH [THAM SỐ]...")
+        super().__init__(*args, **kwargs)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with vietnamese():
+            return super().main(*args, **kwargs)
+
+
+def parse_day(value: str, option: str = "--as-of") -> date:
+    """A day as the Office writes it: ``05/11/2024`` (day first, also ``5/11/2024``) or ``2024-11-05``."""
+    day = parse_date(value.strip()) if len(value) <= 64 else None
+    if isinstance(day, date):
+        return day
+    if day == OUT_OF_RANGE:
+        reason = "ngày phải trong các năm 2000–2100"
+    elif day == MONTH_FIRST and value.strip()[:4].isdigit():  # 2024-13-01: year first, no such month
+        reason = DATE_REASONS[NO_SUCH_DAY]
+    else:
+        reason = DATE_REASONS.get(str(day), DATE_REASONS["not-a-date"])
+    raise click.BadParameter(
+        f"“{value}” không phải ngày hợp lệ: {reason} (cũng nhận dạng yyyy-mm-dd, ví dụ 2024-11-05).",
+        param_hint=option,
+    )
+
+
+def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    return None if value is None else parse_day(value)
+
+
+#: What --as-of takes, in every command's help.
+AS_OF_METAVAR = "DD/MM/YYYY"
 
 as_of_option = click.option(
     "--as-of",
     "as_of",
     callback=_parse_as_of,
-    metavar="YYYY-MM-DD",
-    help="Ngày báo cáo (mặc định: hôm nay theo giờ Việt Nam).",
+    metavar=AS_OF_METAVAR,
+    help="Ngày báo cáo, ví dụ 05/11/2024 (hoặc 2024-11-05); mặc định: hôm nay theo giờ Việt Nam.",
 )
 config_option = click.option(
     "--config",
@@ -60,6 +107,23 @@ def config_options(f: F) -> F:
 def output_options(f: F) -> F:
     """--json, --quiet and --debug."""
     return json_option(quiet_option(debug_option(f)))
+
+
+def printable_streams() -> None:
+    """Make stdout and stderr able to write Vietnamese, whatever the console or redirection.
+
+    A Windows console is written in Unicode by Python itself; output redirected to a file or
+    a pipe, or ``PYTHONIOENCODING`` set to a code page (cp1252, ascii), would fail on the
+    first “ệ”. Such a stream is switched to UTF-8: nothing crashes, and a redirected file
+    (``--json > ket-qua.json``) keeps every letter.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "Tổng hợp nhiệm vụ".encode(getattr(stream, "encoding", None) or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(encoding="utf-8", errors="replace")
 
 
 def guard(fn: F) -> F:

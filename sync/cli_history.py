@@ -9,7 +9,17 @@ from typing import Any
 
 import click
 
-from sync.cli_common import CONTEXT, F, config_option, debug_option, guard, json_option
+from sync.cli_common import (
+    CONTEXT,
+    F,
+    VietnameseCommand,
+    VietnameseGroup,
+    config_option,
+    debug_option,
+    guard,
+    json_option,
+    parse_day,
+)
 from sync.config import load_config
 from sync.exceptions import UsageError
 from sync.history import History
@@ -25,7 +35,7 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@click.group("history", context_settings=CONTEXT, invoke_without_command=True)
+@click.group("history", cls=VietnameseGroup, context_settings=CONTEXT, invoke_without_command=True)
 @_common
 @click.pass_context
 @guard
@@ -87,25 +97,20 @@ def void_cmd(
 
 
 def _since(since: str | None) -> int | date | None:
-    """``--since``: a run id, a day ``YYYY-MM-DD``, or nothing."""
+    """``--since``: a run id, a day (``05/10/2024`` or ``2024-10-05``), or nothing."""
     if since is None:
         return None
     if since.isdigit():
         return int(since)
-    try:
-        return date.fromisoformat(since)
-    except ValueError:
-        raise click.BadParameter(
-            f"“{since}” không phải số lần tổng hợp hay ngày YYYY-MM-DD", param_hint="--since"
-        ) from None
+    return parse_day(since, "--since")
 
 
-@click.command("diff", context_settings=CONTEXT)
+@click.command("diff", cls=VietnameseCommand, context_settings=CONTEXT)
 @_common
 @click.option(
     "--since",
-    metavar="RUN_ID|YYYY-MM-DD",
-    help="So với lần tổng hợp số RUN_ID, hoặc lần gần nhất vào/trước ngày đó "
+    metavar="RUN_ID|DD/MM/YYYY",
+    help="So với lần tổng hợp số RUN_ID, hoặc lần gần nhất vào/trước ngày đó (ví dụ 05/10/2024) "
     "(mặc định: lần gần nhất của kỳ trước).",
 )
 @click.option(
@@ -118,7 +123,7 @@ def diff_cmd(config_path: Path, as_json: bool, debug: bool, since: str | None, r
     \b
     Ví dụ:
       ubnd-sync diff                       # lần gần nhất so với kỳ trước
-      ubnd-sync diff --since 2024-10-05
+      ubnd-sync diff --since 05/10/2024
       ubnd-sync diff --since 3 --json
     """
     config = load_config(config_path)
@@ -132,7 +137,7 @@ def diff_cmd(config_path: Path, as_json: bool, debug: bool, since: str | None, r
         click.echo(render_diff(d))
 
 
-@click.command("report", context_settings=CONTEXT)
+@click.command("report", cls=VietnameseCommand, context_settings=CONTEXT)
 @_common
 @click.option("--month", metavar="YYYY-MM", help="Tháng báo cáo (mặc định: tháng của lần tổng hợp gần nhất).")
 @click.option(

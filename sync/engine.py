@@ -49,6 +49,7 @@ class Loaded:
     tab: TabData | None
     version: str | None
     error: SourceUnreadable | None = None
+    modified: datetime | None = None
     #: how long opening and reading took, counted against ``limits.max_seconds``
     seconds: float = 0.0
 
@@ -72,9 +73,9 @@ def _load(source: Source, unit: UnitConfig, config: Config, schema: Schema) -> L
         return Loaded(unit, None, None, e)
     try:
         tab = select_task_tab(workbook, config.sync.sheet, lambda rows: has_header(rows, schema))
-        return Loaded(unit, tab, workbook.version)
+        return Loaded(unit, tab, workbook.version, modified=workbook.modified)
     except SourceUnreadable as e:
-        return Loaded(unit, None, workbook.version, e)
+        return Loaded(unit, None, workbook.version, e, modified=workbook.modified)
     finally:
         workbook.close()
 
@@ -109,7 +110,13 @@ def read_unit(
 ) -> tuple[UnitResult, TabRead | None, list[Finding]]:
     """Validate one loaded unit; an unreadable workbook is a finding, never an exception."""
     unit = loaded.unit
-    result = UnitResult(code=unit.code, name=unit.name, source=unit.source, source_version=loaded.version)
+    result = UnitResult(
+        code=unit.code,
+        name=unit.name,
+        source=unit.source,
+        source_version=loaded.version,
+        source_modified=loaded.modified,
+    )
     if loaded.tab is None:
         error = loaded.error or SourceUnreadable("không đọc được bảng tính")
         return _unreadable(result, error), None, [_unreadable_finding(unit, error)]

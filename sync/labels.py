@@ -35,3 +35,25 @@ STATUS_LABELS: dict[str, str] = {
     "in_progress": "Đang thực hiện",
     "not_started": "Chưa thực hiện",
 }
+
+#: Each finding code (contract §4) in a few words, beside the code on the summary's Cảnh báo tab.
+FINDING_LABELS: dict[str, str] = {
+    "source-unreadable": "Không đọc được bảng tính",
+    "missing-column": "Thiếu cột",
+    "duplicate-column": "Cột trùng nhau",
+    "required-missing": "Ô bắt buộc còn trống",
+    "invalid-date": "Ngày không hợp lệ",
+    "invalid-value": "Giá trị không hợp lệ",
+    "future-date": "Ngày sau ngày báo cáo",
+    "completion-date-missing": "Thiếu ngày hoàn thành",
+    "status-conflict": "Tình trạng mâu thuẫn",
+    "date-order": "Ngày trước ngày văn bản",
+    "duplicate-task-id": "Trùng mã nhiệm vụ",
+    "unknown-unit": "Không nhận ra đơn vị",
+    "legacy-encoding": "Chữ gõ bằng bảng mã cũ",
+    "text-too-long": "Nội dung quá dài",
+    "stale-update": "Chưa cập nhật trong kỳ",
+    "late-update": "Cập nhật muộn",
+    "overdue": "Quá hạn",
+    "due-soon": "Sắp đến hạn",
+}

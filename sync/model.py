@@ -178,6 +178,8 @@ class UnitResult:
     on_time_rate: float | None = None
     tasks: list[Task] = field(default_factory=list)
     source_version: str | None = None
+    #: when the unit's workbook was last changed (file time, Drive ``modifiedTime``), if known
+    source_modified: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return unit_dict(self)

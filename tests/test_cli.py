@@ -86,9 +86,9 @@ def test_missing_config_exit_2(tmp_path: Path) -> None:
 
 def test_bad_as_of_is_usage_error(province: Province) -> None:
     cfg = province({"SNV": [task_row()]})
-    code, _, err = invoke("sync", "-c", str(cfg.path), "--as-of", "05/03/2024")
+    code, _, err = invoke("sync", "-c", str(cfg.path), "--as-of", "03/15/2024")  # month first
     assert code == 2
-    assert "YYYY-MM-DD" in err
+    assert "ngày phải viết trước tháng" in err
 
 
 def test_output_failure_exit_1_one_line(province: Province, tmp_path: Path) -> None:

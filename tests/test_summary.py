@@ -108,7 +108,8 @@ def test_tasks_dates_categories_and_colours(summary: Path) -> None:
 def test_findings_and_info(summary: Path) -> None:
     wb = openpyxl.load_workbook(summary)
     rows = list(wb["Cảnh báo"].iter_rows(min_row=2, values_only=True))
-    assert rows[-1][:2] == ("STC", "Sở Tài chính") and rows[-1][7] == "source-unreadable"
+    # errors first: the unreadable unit's finding leads the tab
+    assert rows[0][:2] == ("STC", "Sở Tài chính") and rows[0][7] == "source-unreadable"
     assert any(r[3] == "I6" and r[7] == "overdue" for r in rows)
     info = {r[0]: r[1] for r in wb["Thông tin"].iter_rows(min_row=2, values_only=True)}
     assert info["Ngày báo cáo"] == datetime(2024, 3, 5)

@@ -30,8 +30,9 @@ def test_comparison_table_against_previous_period(tmp_path: Path) -> None:
         "Tổng số – kỳ 02/2024",
         "Tổng số – tăng (+)/giảm (−)",
     ]
-    note, snv, stc, total = t.rows
-    assert "lần tổng hợp số" in note[1] and "05/03/2024" in note[1]
+    snv, stc, total = t.rows
+    (note,) = t.notes
+    assert "lần tổng hợp số" in note and "05/03/2024" in note
     # SNV: total 3→3; completed 1→2; overdue 1→0; completion 0.5→1.0; on time 0.5→0.5
     assert snv[:2] == ["SNV", "Sở Nội vụ"]
     assert snv[2:17] == [3, 3, 0, 2, 1, 1, 0, 1, -1, 1.0, 0.5, 0.5, 0.5, 0.5, 0.0]
@@ -59,6 +60,6 @@ def test_comparison_table_without_previous_run_says_so() -> None:
         version="test",
     )
     t = comparison_table(result, None)
-    assert "Chưa có lần tổng hợp nào của kỳ trước" in t.rows[0][1]
+    assert "Chưa có lần tổng hợp nào của kỳ trước" in t.notes[0]
     assert t.rows[-1][1] == "Tổng cộng"
     assert t.rows[-1][3] is None

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.config import Config
+from sync.exceptions import OutputError, os_reason
 from sync.history import History
 from sync.labels import REPORT_STATUS_LABELS
 from sync.report import docx
@@ -112,14 +113,17 @@ def write_report(
         with History(history, create=False) as h:
             facts = load_facts(h, month)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    charts = write_charts(facts, out_dir)
-    doc = build_document(facts, heading, config.sync.cutoff_day, charts)
-    docx_path = docx.save(doc, out_dir / f"bao-cao-thang-{facts.month}.docx")
-    pdf_path: Path | None = None
-    note: str | None = "Không tạo bản PDF (đã tắt)."
-    if pdf:
-        pdf_path, note = convert_to_pdf(docx_path, out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        charts = write_charts(facts, out_dir)
+        doc = build_document(facts, heading, config.sync.cutoff_day, charts)
+        docx_path = docx.save(doc, out_dir / f"bao-cao-thang-{facts.month}.docx")
+        pdf_path: Path | None = None
+        note: str | None = "Không tạo bản PDF (đã tắt)."
+        if pdf:
+            pdf_path, note = convert_to_pdf(docx_path, out_dir)
+    except OSError as e:  # as the summary's: one clear line, the previous report left whole
+        raise OutputError(f"Không tạo được tệp báo cáo trong thư mục {out_dir}: {os_reason(e)}") from e
     return ReportFiles(
         docx=docx_path,
         pdf=pdf_path,

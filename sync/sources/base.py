@@ -14,6 +14,7 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sync.exceptions import SourceUnreadable
@@ -35,6 +36,8 @@ class Workbook(ABC):
 
     #: Something that changes whenever the workbook changes (Drive version, file stamp).
     version: str | None = None
+    #: When the workbook was last changed (timezone-aware), for people to read; None if unknown.
+    modified: datetime | None = None
 
     @abstractmethod
     def tab_names(self) -> list[str]:

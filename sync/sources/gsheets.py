@@ -233,6 +233,14 @@ def _tab_from_json(text: str) -> TabData:
     return TabData(name=d["name"], rows=d["rows"], merged=merged)
 
 
+def _drive_time(info: dict[str, str] | None) -> datetime | None:
+    """Drive's ``modifiedTime`` (RFC 3339, UTC) as an aware datetime; None if absent or odd."""
+    try:
+        return datetime.fromisoformat(info["modifiedTime"]) if info and info.get("modifiedTime") else None
+    except ValueError:
+        return None
+
+
 class GSheetsWorkbook(Workbook):
     """One unit spreadsheet, read lazily (nothing is requested until a tab is asked for)."""
 
@@ -459,16 +467,18 @@ class GSheetsSource(Source):
             self._still_failed[sid] = failed
             raise SourceUnreadable(str(failed.get("message", "")), detail=str(failed.get("detail", "")))
         version = info["version"] if info and info.get("version") else None
+        workbook: Workbook | None = None
         if version is not None and self._state.get(sid, {}).get("version") == version:
             record = self._cached(sid, version)
             if record is not None:
                 self._reused[sid] = version
                 self.reused_ids.append(sid)
-                return CachedWorkbook(self, sid, version, record)
-        wb = GSheetsWorkbook(self, sid, version)
-        self._live_reads[sid] = wb
-        self.read_ids.append(sid)
-        return wb
+                workbook = CachedWorkbook(self, sid, version, record)
+        if workbook is None:
+            workbook = self._live_reads[sid] = GSheetsWorkbook(self, sid, version)
+            self.read_ids.append(sid)
+        workbook.modified = _drive_time(info)
+        return workbook
 
     # -------------------------------------------------------------- state and cache
 

@@ -12,6 +12,7 @@ import io
 import os
 import unicodedata
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import python_calamine as pc
@@ -51,6 +52,7 @@ class XlsxWorkbook(Workbook):
         self.limits = limits or Limits()
         self._data, stat = guard.read_checked(path, self.limits)
         self.version = f"{stat.st_mtime_ns}-{stat.st_size}"
+        self.modified = datetime.fromtimestamp(stat.st_mtime).astimezone()
         self._repairs = list(_REPAIRS) if self._data[:4] == b"PK\x03\x04" else []
         try:
             self._book = self._open(self._data)

@@ -76,20 +76,18 @@ def _row(
 
 
 def _add_note(t: Table, result: RunResult, previous: RunSnapshot | None) -> None:
-    note: list[Any] = [None] * len(t.columns)
+    """What is compared with what: a note below the table, outside its filter."""
     if previous is None:
-        note[1] = (
+        t.notes.append(
             "Chưa có lần tổng hợp nào của kỳ trước trong lịch sử để so sánh (đây là kỳ đầu tiên được ghi "
             "lịch sử). Từ kỳ sau, bảng này so sánh từng đơn vị với kỳ trước."
         )
-        t.add(note, "due_soon")
     else:
-        note[1] = (
+        t.notes.append(
             f"So sánh lần tổng hợp ngày {result.as_of:%d/%m/%Y} (kỳ đến {result.period.cutoff:%d/%m/%Y}) với "
             f"lần tổng hợp số {previous.id} ngày {previous.as_of:%d/%m/%Y} "
             f"(kỳ đến {previous.period.cutoff:%d/%m/%Y})."
         )
-        t.add(note)
 
 
 def _status(code: str) -> str:
@@ -131,12 +129,13 @@ def comparison_table(result: RunResult, previous: RunSnapshot | None) -> Table:
     """The ``So sánh`` tab: per unit, this run against the latest run of an earlier period.
 
     Columns per measure: this period, the previous one, and the change (rates in
-    percentage points). With no previous run, a note row says so and the unit
-    rows carry this period's figures only.
+    percentage points). A note below the table says which runs are compared; with no
+    previous run it says so, and the unit rows carry this period's figures only.
     """
     now = f"kỳ {result.period.cutoff:%m/%Y}"
     before = f"kỳ {previous.period.cutoff:%m/%Y}" if previous else "kỳ trước"
-    t = Table(TAB_COMPARISON, _columns(now, before))
+    # on paper two pages wide (19 columns), each page led by the unit
+    t = Table(TAB_COMPARISON, _columns(now, before), pages_wide=2, repeat_columns=2)
     _add_note(t, result, previous)
     _add_units(t, result, previous)
     prev_totals = _of_totals(previous.totals) if previous else _NONE

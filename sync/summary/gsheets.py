@@ -38,6 +38,7 @@ _STYLES: dict[str | None, dict[str, Any]] = {
     None: {},
     "overdue": {"backgroundColor": _rgb("#F8CBAD"), "font": _rgb("#9C0006")},
     "due_soon": {"backgroundColor": _rgb("#FFE699")},
+    "error": {"backgroundColor": _rgb("#FFC7CE"), "font": _rgb("#9C0006")},
     "total": {"backgroundColor": _rgb("#D9E1F2"), "bold": True},
 }
 _NUMBER_FORMATS: dict[str, dict[str, str] | None] = {
@@ -57,7 +58,7 @@ def _serial(value: date) -> float:
     return float((value - _EPOCH.date()).days)
 
 
-def _cell_format(kind: str, style: str | None) -> dict[str, Any]:
+def _cell_format(kind: str, style: str | None, wrap: bool = False) -> dict[str, Any]:
     st = _STYLES[style]
     text: dict[str, Any] = {"fontFamily": _FONT, "fontSize": 12}
     if st.get("bold"):
@@ -65,6 +66,8 @@ def _cell_format(kind: str, style: str | None) -> dict[str, Any]:
     if "font" in st:
         text["foregroundColor"] = st["font"]
     fmt: dict[str, Any] = {"verticalAlignment": "TOP", "textFormat": text}
+    if wrap:
+        fmt["wrapStrategy"] = "WRAP"
     nf = _NUMBER_FORMATS[kind]
     if nf:
         fmt["numberFormat"] = nf
@@ -75,10 +78,10 @@ def _cell_format(kind: str, style: str | None) -> dict[str, Any]:
     return fmt
 
 
-def _cell_data(value: Any, kind: str, style: str | None) -> dict[str, Any]:
-    if isinstance(value, date):  # as the xlsx writer: any date value gets the date format
-        kind = "date"
-    cell: dict[str, Any] = {"userEnteredFormat": _cell_format(kind, style)}
+def _cell_data(value: Any, kind: str, style: str | None, wrap: bool = False) -> dict[str, Any]:
+    if isinstance(value, date):  # as the xlsx writer: a date value gets the date (and time) format
+        kind = "datetime" if isinstance(value, datetime) else "date"
+    cell: dict[str, Any] = {"userEnteredFormat": _cell_format(kind, style, wrap)}
     if value is None or value == "":
         return cell
     if isinstance(value, str):
@@ -129,7 +132,7 @@ def _tab_requests(
     reqs: list[dict[str, Any]] = []
     ids: list[int] = []
     for index, t in enumerate(tables):
-        rows = max(len(t.rows) + 1, 2)
+        rows = max(len(t.rows) + 1 + (len(t.notes) + 1 if t.notes else 0), 2)
         cols = max(len(t.columns), max((len(r) for r in t.rows), default=0), 1)
         grid = {"rowCount": rows, "columnCount": cols, "frozenRowCount": 1}
         props = by_title.get(t.name)
@@ -157,6 +160,7 @@ def _tab_requests(
 def _content_requests(sid: int, t: Table) -> list[dict[str, Any]]:
     """One tab's cells (values and formats, the whole grid), header height and column widths."""
     kinds = [c.kind for c in t.columns]
+    wraps = [c.wrap for c in t.columns]
     header = [
         {"userEnteredValue": {"stringValue": c.title}, "userEnteredFormat": _HEADER_FORMAT} for c in t.columns
     ]
@@ -166,10 +170,14 @@ def _content_requests(sid: int, t: Table) -> list[dict[str, Any]]:
         data_rows.append(
             {
                 "values": [
-                    _cell_data(v, kinds[c] if c < len(kinds) else "text", style) for c, v in enumerate(row)
+                    _cell_data(v, kinds[c] if c < len(kinds) else "text", style, c < len(wraps) and wraps[c])
+                    for c, v in enumerate(row)
                 ]
             }
         )
+    if t.notes:  # below the table after a blank row, as in the .xlsx summary
+        data_rows.append({"values": []})
+        data_rows.extend({"values": [_cell_data(note, "text", None)]} for note in t.notes)
     # the whole grid (just resized to fit): cells not given are cleared, values and formats
     reqs: list[dict[str, Any]] = [
         {

@@ -1,21 +1,32 @@
 """The summary's content (contract §7): a ``RunResult`` as backend-neutral tables.
 
 ``build_tables`` turns a ``RunResult`` into ``Table`` objects (tab name, typed columns,
-rows, row styles) that every writer renders the same way: ``sync.summary.xlsx`` (a file)
+rows, row styles, notes) that every writer renders the same way: ``sync.summary.xlsx`` (a file)
 and ``sync.summary.gsheets`` (a Google Sheet). Percent cells hold the rate rounded as
 every other place shows it (``sync.display.rounded_rate``).
+
+How a tab prints is decided here too, once for every writer that can print: the page
+header (``PageHeader``: title, as-of, period), the columns whose text wraps, and for a tab
+wider than a page, how many pages wide it prints (``pages_wide``) and the identifying
+columns repeated on each of them (``repeat_columns``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sync.display import rounded_rate
-from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS, SEVERITY_LABELS, UPDATE_STATE_LABELS
-from sync.model import CATEGORIES, Counts, RunResult, Task
+from sync.labels import (
+    CATEGORY_LABELS,
+    FINDING_LABELS,
+    REPORT_STATUS_LABELS,
+    SEVERITY_LABELS,
+    UPDATE_STATE_LABELS,
+)
+from sync.model import CATEGORIES, Counts, Period, RunResult, Task
 from sync.normalize import cell_text
 from sync.schema import Schema, unit_sheet_schema
 
@@ -25,6 +36,24 @@ class Column:
     title: str
     width: float = 14
     kind: str = "text"  # text | int | date | percent | datetime
+    #: long text: wraps inside the column (on screen and on paper) instead of running on
+    wrap: bool = False
+
+
+#: The summary's title, at the top of every printed page.
+SUMMARY_TITLE = "Tổng hợp tình hình thực hiện nhiệm vụ"
+
+
+@dataclass(frozen=True, slots=True)
+class PageHeader:
+    """What every printed page of the summary says at its top: title, as-of date, period."""
+
+    as_of: date
+    period: Period
+    title: str = SUMMARY_TITLE
+
+    def dates(self) -> str:
+        return f"Ngày báo cáo {self.as_of:%d/%m/%Y} – kỳ báo cáo {self.period.label()}"
 
 
 @dataclass(slots=True)
@@ -32,8 +61,15 @@ class Table:
     name: str
     columns: list[Column]
     rows: list[list[Any]] = field(default_factory=list)
-    #: per row: None, "overdue", "due_soon" or "total"
+    #: per row: None, "overdue", "due_soon", "error" or "total"
     styles: list[str | None] = field(default_factory=list)
+    #: explanations shown below the table, apart from it (outside its filter and sorting)
+    notes: list[str] = field(default_factory=list)
+    #: printing: how many pages wide the tab prints (as many pages long as it takes) …
+    pages_wide: int = 1
+    #: … and how many columns from the left are repeated on each of those pages
+    repeat_columns: int = 0
+    header: PageHeader | None = None
 
     def add(self, row: list[Any], style: str | None = None) -> None:
         self.rows.append(row)
@@ -101,13 +137,23 @@ def _display(task: Task, name: str) -> Any:
 def tasks_table(result: RunResult, schema: Schema) -> Table:
     fields = [f for f in schema.fields if f.name != "stt"]
     # the unit by its code (the names are on Thống kê and Quá hạn): a column less on the largest tab
-    cols = [Column("Mã đơn vị", 11), Column("Dòng", 7, "int")]
-    widths = {"summary": 60, "progress": 40, "obstacles": 40, "doc_ref": 16, "lead_unit": 24, "co_units": 24}
+    cols = [Column("Mã đơn vị", 9), Column("Dòng", 6, "int")]
+    widths = {"summary": 44, "progress": 34, "obstacles": 34, "task_id": 12, "doc_ref": 12}
+    widths |= {"lead_unit": 16, "co_units": 16, "assigner": 14, "status": 14, "result_doc": 14}
     for f in fields:
         kind = "date" if f.type in ("date", "date_or_kind") else "text"
-        cols.append(Column(f.title, widths.get(f.name, 14 if kind == "date" else 18), kind))
-    cols += [Column("Phân loại", 24), Column("Số ngày quá hạn", 10, "int"), Column("Tình trạng cập nhật", 18)]
-    t = Table(TAB_TASKS, cols)
+        cols.append(
+            Column(f.title, widths.get(f.name, 11 if kind == "date" else 14), kind, wrap=kind == "text")
+        )
+    cols += [
+        Column("Phân loại", 16, wrap=True),
+        Column("Số ngày quá hạn", 8, "int"),
+        Column("Tình trạng cập nhật", 13, wrap=True),
+    ]
+    # on paper two pages wide (one would shrink the text below reading size), each page led
+    # by the unit, the row and the task's id
+    ids = 3 if [f.name for f in fields][:1] == ["task_id"] else 2
+    t = Table(TAB_TASKS, cols, pages_wide=2, repeat_columns=ids)
     for task in result.tasks:
         style = "overdue" if task.days_overdue is not None else "due_soon" if task.due_soon else None
         t.add(
@@ -126,17 +172,17 @@ def tasks_table(result: RunResult, schema: Schema) -> Table:
 
 def overdue_table(result: RunResult) -> Table:
     cols = [
-        Column("Mã đơn vị", 11),
-        Column("Đơn vị", 30),
-        Column("Mã nhiệm vụ", 14),
-        Column("Nội dung nhiệm vụ", 60),
-        Column("Thời hạn", 12, "date"),
-        Column("Số ngày quá hạn", 10, "int"),
-        Column("Tình trạng", 16),
-        Column("Kết quả thực hiện", 40),
-        Column("Khó khăn, vướng mắc, đề xuất", 40),
-        Column("Đề nghị gia hạn đến", 14, "date"),
-        Column("Vị trí", 16),
+        Column("Mã đơn vị", 9),
+        Column("Đơn vị", 22, wrap=True),
+        Column("Mã nhiệm vụ", 12, wrap=True),
+        Column("Nội dung nhiệm vụ", 44, wrap=True),
+        Column("Thời hạn", 11, "date"),
+        Column("Số ngày quá hạn", 8, "int"),
+        Column("Tình trạng", 14, wrap=True),
+        Column("Kết quả thực hiện", 32, wrap=True),
+        Column("Khó khăn, vướng mắc, đề xuất", 32, wrap=True),
+        Column("Đề nghị gia hạn đến", 11, "date"),
+        Column("Vị trí", 14, wrap=True),
     ]
     t = Table(TAB_OVERDUE, cols)
     names = _unit_names(result)
@@ -162,23 +208,33 @@ def overdue_table(result: RunResult) -> Table:
     return t
 
 
+#: The Cảnh báo tab's order: what must be fixed first.
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
 def findings_table(result: RunResult, schema: Schema | None = None) -> Table:
+    """The Cảnh báo tab: errors first (highlighted), then warnings, then information.
+
+    Within a severity the findings keep the engine's order (unit, row). Beside the code,
+    the finding's name in Vietnamese (``sync.labels.FINDING_LABELS``).
+    """
     cols = [
-        Column("Mã đơn vị", 11),
-        Column("Đơn vị", 30),
-        Column("Trang", 14),
-        Column("Ô", 8),
-        Column("Dòng", 7, "int"),
-        Column("Cột", 18),
-        Column("Mức độ", 10),
-        Column("Mã lỗi", 22),
-        Column("Giá trị", 24),
-        Column("Nội dung", 90),
+        Column("Mã đơn vị", 9),
+        Column("Đơn vị", 22, wrap=True),
+        Column("Trang", 12, wrap=True),
+        Column("Ô", 6),
+        Column("Dòng", 6, "int"),
+        Column("Cột", 16, wrap=True),
+        Column("Mức độ", 9),
+        Column("Mã lỗi", 20),
+        Column("Loại vấn đề", 20, wrap=True),
+        Column("Giá trị", 20, wrap=True),
+        Column("Nội dung", 60, wrap=True),
     ]
     t = Table(TAB_FINDINGS, cols)
     names = _unit_names(result)
     titles = {f.name: f.title for f in (schema or unit_sheet_schema()).fields}
-    for f in result.findings:
+    for f in sorted(result.findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3)):
         value = (
             f.value
             if isinstance(f.value, (int, float)) and not isinstance(f.value, bool)
@@ -194,17 +250,33 @@ def findings_table(result: RunResult, schema: Schema | None = None) -> Table:
                 titles.get(f.field, f.field) if f.field else None,
                 SEVERITY_LABELS[f.severity],
                 f.code,
+                FINDING_LABELS.get(f.code, f.code),
                 value,
                 f.message,
-            ]
+            ],
+            "error" if f.severity == "error" else None,
         )
     return t
+
+
+def _local(moment: datetime | None, zone: datetime) -> datetime | None:
+    """``moment`` as the clock on the Office's wall showed it (the run's time zone), to the minute."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None and zone.tzinfo is not None:
+        moment = moment.astimezone(zone.tzinfo)
+    return moment.replace(tzinfo=None, second=0, microsecond=0)
 
 
 def info_table(result: RunResult) -> Table:
     t = Table(
         TAB_INFO,
-        [Column("Mục", 30), Column("Giá trị", 60), Column("Trang tính", 16), Column("Phiên bản", 24)],
+        [
+            Column("Mục", 30, wrap=True),
+            Column("Giá trị", 50, wrap=True),
+            Column("Trang tính", 16, wrap=True),
+            Column("Bảng tính sửa lần cuối", 18, "datetime"),
+        ],
     )
     t.add(["Ngày báo cáo", result.as_of])
     t.add(["Kỳ báo cáo: từ sau ngày", result.period.previous_cutoff])
@@ -214,7 +286,7 @@ def info_table(result: RunResult) -> Table:
     t.add(["Số đơn vị", len(result.units)])
     t.add(["Nguồn dữ liệu của từng đơn vị", None])
     for u in result.units:
-        t.add([f"{u.code} — {u.name}", u.source, u.sheet, u.source_version])
+        t.add([f"{u.code} — {u.name}", u.source, u.sheet, _local(u.source_modified, result.generated_at)])
     return t
 
 
@@ -228,4 +300,7 @@ def build_tables(result: RunResult, schema: Schema | None = None, extra: Iterabl
     ]
     tables.extend(extra)
     tables.append(info_table(result))
+    header = PageHeader(result.as_of, result.period)
+    for t in tables:
+        t.header = header
     return tables

@@ -23,7 +23,7 @@ import xlsxwriter
 from sync.atomic import AtomicFile, remove_stale_temporaries
 from sync.exceptions import OutputError, os_reason
 from sync.gcpause import gc_paused
-from sync.summary.tables import Table
+from sync.summary.tables import SUMMARY_TITLE, Table
 
 
 def write_xlsx(tables: list[Table], target: str | Path) -> Path:
@@ -162,6 +162,91 @@ def _serial(value: date) -> float:
     return float((value - _EPOCH).days)
 
 
+_STYLES: dict[str | None, dict[str, Any]] = {
+    None: {},
+    "overdue": {"bg_color": "#F8CBAD", "font_color": "#9C0006"},
+    "due_soon": {"bg_color": "#FFE699"},
+    "error": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "total": {"bold": True, "bg_color": "#D9E1F2", "top": 1},
+}
+_KINDS: dict[str, dict[str, Any]] = {
+    "text": {},
+    "wrap": {"text_wrap": True},  # a text column whose text wraps (``Column.wrap``)
+    "int": {},
+    "date": {"num_format": "dd/mm/yyyy", "align": "center"},
+    "percent": {"num_format": "0.0%"},
+    "datetime": {"num_format": "dd/mm/yyyy hh:mm", "align": "center"},
+}
+_TOP = {"valign": "top"}  # tall (wrapped) rows read from their top line
+_LINE = 15  # points: one line of the default font (Calibri 11)
+
+
+def _lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    per_line = max(width * 1.1, 1)  # a character of text is narrower than the digit a width counts
+    return sum(1 + int(len(part) // per_line) for part in text.split("\n"))
+
+
+def _header_text(text: str) -> str:
+    return text.replace("&", "&&")  # “&” starts a code in Excel's page header and footer
+
+
+def _print_setup(ws: Any, table: Table) -> None:
+    """A4 landscape, header row (and identifying columns) on every page, title and page numbers."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
+    ws.repeat_rows(0)
+    # the program that prints chooses the scale: its own fonts decide the columns' widths
+    ws.fit_to_pages(table.pages_wide, 0)
+    if table.repeat_columns and table.pages_wide > 1:
+        ws.repeat_columns(0, table.repeat_columns - 1)
+    if table.header is not None:
+        h = table.header
+        ws.set_header(
+            f"&L&B{_header_text(h.title)} – {_header_text(table.name)}&B&R{_header_text(h.dates())}"
+        )
+    ws.set_footer("&CTrang &P/&N")
+
+
+def _formats(wb: Any) -> tuple[Any, dict[tuple[str | None, str], Any], dict[str, Any]]:
+    """(header format, cell formats by (row style, kind), column formats by kind)."""
+    header_fmt = wb.add_format(
+        {
+            "bold": True,
+            "text_wrap": True,
+            "bg_color": "#1F4E78",
+            "font_color": "#FFFFFF",
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+        }
+    )
+    formats = {
+        (style, kind): wb.add_format({**_TOP, **_KINDS[kind], **_STYLES[style]})
+        for style in _STYLES
+        for kind in _KINDS
+    }
+    # Plain text and numbers in unstyled rows are written without a format: they take their
+    # column's (the cheapest cell). A styled row's cells take the row's format instead.
+    columns = {kind: formats[(None, kind)] for kind in ("text", "wrap")}
+    return header_fmt, formats, columns
+
+
+def _write_notes(ws: Any, table: Table, first_row: int, fmt: Any) -> None:
+    """The table's notes below it, after a blank row, each across the first printed page's columns."""
+    last = len(table.columns) - 1
+    if table.pages_wide > 1:  # within the first printed page
+        last = max(table.repeat_columns, len(table.columns) // table.pages_wide) - 1
+    chars = sum(c.width for c in table.columns[: last + 1])
+    for r, note in enumerate(table.notes, start=first_row + 1):
+        ws.set_row(r, _LINE * _lines(note, chars) + 3)
+        if last > 0:
+            ws.merge_range(r, 0, r, last, note, fmt)
+        else:
+            ws.write_string(r, 0, note, fmt)
+
+
 def _render_xlsx(tables: list[Table], path: Path) -> None:
     # Default (shared-strings) mode: measured 2x faster than constant_memory for the
     # summary's repeated texts (unit names, labels), within the memory target (README).
@@ -174,76 +259,59 @@ def _render_xlsx(tables: list[Table], path: Path) -> None:
             "default_date_format": "dd/mm/yyyy",
         },
     )
-    header_fmt = wb.add_format(
-        {
-            "bold": True,
-            "text_wrap": True,
-            "bg_color": "#1F4E78",
-            "font_color": "#FFFFFF",
-            "border": 1,
-            "align": "center",
-            "valign": "vcenter",
-        }
-    )
-    styles: dict[str | None, dict[str, Any]] = {
-        None: {},
-        "overdue": {"bg_color": "#F8CBAD", "font_color": "#9C0006"},
-        "due_soon": {"bg_color": "#FFE699"},
-        "total": {"bold": True, "bg_color": "#D9E1F2", "top": 1},
-    }
-    kinds: dict[str, dict[str, Any]] = {
-        "text": {},
-        "int": {},
-        "date": {"num_format": "dd/mm/yyyy", "align": "center"},
-        "percent": {"num_format": "0.0%"},
-        "datetime": {"num_format": "dd/mm/yyyy hh:mm"},
-    }
-    # Plain text and numbers in unstyled rows need no format at all (the cheapest cell).
-    formats: dict[tuple[str | None, str], Any] = {
-        (style, kind): (
-            wb.add_format({**kinds[kind], **styles[style]}) if kinds[kind] or styles[style] else None
-        )
-        for style in styles
-        for kind in kinds
-    }
-    wb.set_properties({"title": "Tổng hợp tình hình thực hiện nhiệm vụ", "author": "ubnd-sync"})
+    header_fmt, formats, column_formats = _formats(wb)
+    wb.set_properties({"title": SUMMARY_TITLE, "author": "ubnd-sync"})
     for table in tables:
         ws = wb.add_worksheet(table.name)
         for c, col in enumerate(table.columns):
-            ws.set_column(c, c, col.width)
+            ws.set_column(c, c, col.width, column_formats["wrap" if col.wrap else "text"])
         ws.set_row(0, 32)
         for c, col in enumerate(table.columns):
             ws.write_string(0, c, col.title, header_fmt)
         ws.freeze_panes(1, 0)
-        # printed as the Office prints it: A4 landscape, one page wide, header on every page
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+        _print_setup(ws, table)
         if table.rows:
-            ws.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
-        col_kinds = [col.kind for col in table.columns]
-        write_string, write_number = ws.write_string, ws.write_number
-        for r, (row, style) in enumerate(zip(table.rows, table.styles, strict=True), start=1):
-            if style is not None:
-                # a styled row carries its colour as the row's format: cells without a format
-                # of their own (text, plain numbers, blanks) show it without being written
-                ws.set_row(r, None, formats[(style, "text")])
-            for c, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, str):
-                    write_string(r, c, value)
-                elif isinstance(value, bool):
-                    ws.write_boolean(r, c, value)
-                elif isinstance(value, (int, float)):
-                    write_number(
-                        r, c, value, formats[(style, col_kinds[c])] if col_kinds[c] != "int" else None
-                    )
-                elif isinstance(value, date):
-                    # a date is its serial number with a date format (as Excel stores it);
-                    # cheaper than write_datetime's conversion, same file content
-                    write_number(r, c, _serial(value), formats[(style, "date")])
-                else:
-                    write_string(r, c, str(value))
+            ws.autofilter(0, 0, len(table.rows), len(table.columns) - 1)  # the notes stay outside
+        _write_rows(ws, table, formats)
+        _write_notes(ws, table, len(table.rows) + 1, formats[(None, "wrap")])
     wb.close()
+
+
+def _write_rows(ws: Any, table: Table, formats: dict[tuple[str | None, str], Any]) -> None:
+    col_kinds = [col.kind for col in table.columns]
+    wraps = [col.wrap for col in table.columns]
+    wrapped = [(c, col.width) for c, col in enumerate(table.columns) if col.wrap]
+    write_string, write_number = ws.write_string, ws.write_number
+    for r, (row, style) in enumerate(zip(table.rows, table.styles, strict=True), start=1):
+        # the height wrapped text needs, said in the file: not every program computes it on opening
+        lines = max(
+            (
+                _lines(v, w)
+                for c, w in wrapped
+                if c < len(row) and isinstance(v := row[c], str) and len(v) > w
+            ),
+            default=1,
+        )
+        if style is not None or lines > 1:
+            # a styled row carries its colour as the row's format: cells without a format
+            # of their own (text, plain numbers, blanks) show it without being written
+            ws.set_row(
+                r, _LINE * lines + 3 if lines > 1 else None, formats[(style, "text")] if style else None
+            )
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                # in a styled row the row's format would hide the column's wrapping: say it again
+                write_string(r, c, value, formats[(style, "wrap")] if style and wraps[c] else None)
+            elif isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, (int, float)):
+                write_number(r, c, value, formats[(style, col_kinds[c])] if col_kinds[c] != "int" else None)
+            elif isinstance(value, date):
+                # a date is its serial number with a date format (as Excel stores it);
+                # cheaper than write_datetime's conversion, same file content
+                kind = "datetime" if isinstance(value, datetime) else "date"
+                write_number(r, c, _serial(value), formats[(style, kind)])
+            else:
+                write_string(r, c, str(value))
