@@ -7,7 +7,10 @@ installing the summary and committing the history, then the next run.
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -18,8 +21,12 @@ import pytest
 from click.testing import CliRunner
 
 from sync.cli import cli
-from sync.config import Config
+from sync.config import Config, load_config
+from sync.demo.gsheets import load_demo_into_emulator
+from sync.emulator import Emulator
 from sync.history import History, store
+from sync.pipeline import sync_and_record
+from sync.sources.gsheets import cache_path_for
 from tests.helpers import AS_OF, task_row
 
 Province = Callable[..., Config]
@@ -95,3 +102,51 @@ def test_a_sync_that_waited_too_long_for_another_says_so(
     assert Path(config.summary_target).read_bytes() == summary
     with History(config.history_path, create=False) as history:
         assert [run.as_of for run in history.runs()] == [AS_OF]
+
+
+# ------------------------------------------------------------------ files that hold secrets
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_emulators_key_out_is_private(tmp_path: Path) -> None:
+    key = tmp_path / "key.json"
+    with subprocess.Popen(
+        [sys.executable, "-m", "sync.emulator", "--port", "0", "--key-out", str(key)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        umask=0o022,
+    ) as child:
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().startswith("http://127.0.0.1:")
+            assert _mode(key) == 0o600
+            assert json.loads(key.read_text(encoding="utf-8"))["private_key"].startswith("-----BEGIN")
+        finally:
+            child.terminate()
+            child.wait(timeout=30)
+
+
+def test_google_key_state_and_cache_are_private(province: Province, emu: Emulator) -> None:
+    xcfg = province({"SNV": [task_row()], "STC": [task_row(id="STC-1")]})
+    old = os.umask(0o022)
+    try:
+        gcfg = load_config(load_demo_into_emulator(xcfg.base_dir, xcfg.path, emu))
+        cache = cache_path_for(gcfg.state_path)
+        cache.touch(mode=0o644)  # left by an earlier version, readable by all
+        outcome = sync_and_record(gcfg, AS_OF)
+    finally:
+        os.umask(old)
+    assert not outcome.unreadable and outcome.result.tasks
+    key = Path(gcfg.gsheets.credentials or "")
+    key = key if key.is_absolute() else gcfg.base_dir / key
+    assert {p.name: _mode(p) for p in (key, gcfg.state_path, cache)} == {
+        key.name: 0o600,
+        gcfg.state_path.name: 0o600,
+        cache.name: 0o600,
+    }
+    with sqlite3.connect(cache) as conn:  # the cache really holds the units' grids
+        assert conn.execute("SELECT count(*) FROM grids").fetchone()[0] == 2

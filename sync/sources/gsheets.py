@@ -32,7 +32,7 @@ from typing import Any
 
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_DRIVE_URL
 
-from sync.atomic import atomic_write_bytes
+from sync.atomic import atomic_write_bytes, private_file
 from sync.exceptions import GoogleApiError, GoogleNetworkError, SourceUnreadable
 from sync.google import GoogleClient
 from sync.sources.base import Source, TabData, Workbook, _tab_key
@@ -492,13 +492,14 @@ class GSheetsSource(Source):
         if self.cache_path is None:
             return None
         try:
+            private_file(self.cache_path)  # it holds the units' data: the owner's only, like the state
             conn = sqlite3.connect(self.cache_path)
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS grids (id TEXT PRIMARY KEY, version TEXT NOT NULL, "
                 "format INTEGER NOT NULL, payload BLOB NOT NULL)"
             )
             return conn
-        except sqlite3.Error as e:
+        except (sqlite3.Error, OSError) as e:
             log.warning("Không mở được bộ nhớ đệm %s (%s); đọc lại tất cả", self.cache_path, e)
             return None
 
