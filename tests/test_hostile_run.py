@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from sync.emulator import Emulator
 from sync.history import History, store
 from sync.pipeline import sync_and_record
 from sync.sources.gsheets import cache_path_for
+from sync.summary.landing import Landing
 from tests.helpers import AS_OF, task_row
 
 Province = Callable[..., Config]
@@ -150,3 +152,123 @@ def test_google_key_state_and_cache_are_private(province: Province, emu: Emulato
     }
     with sqlite3.connect(cache) as conn:  # the cache really holds the units' grids
         assert conn.execute("SELECT count(*) FROM grids").fetchone()[0] == 2
+
+
+# --------------------------------------------- a sync killed between the summary and the history
+
+#: a sync in a child process, killed (``os._exit``: no cleanup runs) at one point of its recording
+_KILLED = """
+import os, sys
+from datetime import date
+from sync.config import load_config
+from sync.history import History
+from sync.pipeline import sync_and_record
+
+config_path, when, as_of = sys.argv[1:]
+original = History.record
+
+
+def record(self, result, *, before_commit, **kwargs):
+    def install_then_die():
+        before_commit()  # the summary is renamed into place ...
+        os._exit(9)  # ... and the process dies before the history's COMMIT
+
+    if when == "before-commit":
+        return original(self, result, before_commit=install_then_die, **kwargs)
+    original(self, result, before_commit=before_commit, **kwargs)
+    os._exit(9)  # dies right after the COMMIT, before anything is tidied
+
+
+History.record = record
+sync_and_record(load_config(config_path), date.fromisoformat(as_of))
+"""
+
+
+def _killed(config: Config, when: str, as_of: date) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED, str(config.path), when, as_of.isoformat()],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 9, done.stderr
+
+
+def _runs(config: Config) -> list[date]:
+    with History(config.history_path, create=False) as history:
+        return [run.as_of for run in history.runs()]
+
+
+def _leftovers(config: Config) -> list[str]:
+    return sorted(p.name for p in config.base_dir.rglob(".*") if p.suffix in (".landing", ".previous"))
+
+
+NEXT_DAY = AS_OF + timedelta(days=1)
+
+
+def test_a_sync_killed_before_the_history_commits_is_undone(province: Province) -> None:
+    config = province({"SNV": [task_row()], "STC": [task_row(task_id="NV-9")]})
+    summary = Path(config.summary_target)
+    sync_and_record(config, AS_OF)
+    before = summary.read_bytes()
+    _killed(config, "before-commit", NEXT_DAY)
+    assert summary.read_bytes() != before and _runs(config) == [AS_OF]  # the state the kill leaves
+    assert _leftovers(config) == [".tong-hop.xlsx.landing", ".tong-hop.xlsx.previous"]
+    with History(config.history_path) as history:
+        said = Landing.for_config(config).resolve(history)
+    assert said == (
+        "Lần tổng hợp trước bị dừng sau khi ghi bảng tổng hợp nhưng trước khi ghi lịch sử: đã khôi phục "
+        f"bảng tổng hợp trước đó ({summary}), để bảng tổng hợp và lịch sử luôn khớp nhau."
+    )
+    assert summary.read_bytes() == before and _runs(config) == [AS_OF] and _leftovers(config) == []
+
+
+def test_the_next_sync_undoes_a_killed_one_and_says_so(province: Province) -> None:
+    config = province({"SNV": [task_row()]})
+    sync_and_record(config, AS_OF)
+    _killed(config, "before-commit", NEXT_DAY)
+    argv = ["sync", "--config", str(config.path), "--as-of", NEXT_DAY.isoformat(), "--quiet"]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(
+        "Cảnh báo: Lần tổng hợp trước bị dừng sau khi ghi bảng tổng hợp nhưng trước khi ghi lịch sử: đã khôi "
+        "phục bảng tổng hợp trước đó"
+    )
+    assert _runs(config) == [AS_OF, NEXT_DAY] and _leftovers(config) == []
+
+
+def test_a_first_ever_sync_killed_leaves_no_summary(province: Province) -> None:
+    config = province({"SNV": [task_row()]})
+    _killed(config, "before-commit", AS_OF)
+    assert Path(config.summary_target).is_file() and _runs(config) == []
+    with History(config.history_path) as history:
+        said = Landing.for_config(config).resolve(history)
+    assert said is not None and f"đã xóa bảng tổng hợp {config.summary_target} của lần đó" in said
+    assert not Path(config.summary_target).exists() and _leftovers(config) == []
+
+
+def test_a_sync_killed_after_the_commit_keeps_its_summary(province: Province) -> None:
+    config = province({"SNV": [task_row()]})
+    sync_and_record(config, AS_OF)
+    before = Path(config.summary_target).read_bytes()
+    _killed(config, "after-commit", NEXT_DAY)
+    after = Path(config.summary_target).read_bytes()
+    assert after != before and _runs(config) == [AS_OF, NEXT_DAY] and _leftovers(config)
+    with History(config.history_path) as history:
+        assert Landing.for_config(config).resolve(history) is None
+    assert Path(config.summary_target).read_bytes() == after and _leftovers(config) == []
+
+
+def test_a_google_summary_killed_before_the_commit_is_reported(province: Province, emu: Emulator) -> None:
+    xcfg = province({"SNV": [task_row()]})
+    gcfg = load_config(load_demo_into_emulator(xcfg.base_dir, xcfg.path, emu))
+    sync_and_record(gcfg, AS_OF)
+    _killed(gcfg, "before-commit", NEXT_DAY)
+    assert (gcfg.base_dir / ".ubnd-sync.gsheets.summary.landing").is_file()
+    outcome = sync_and_record(gcfg, NEXT_DAY)
+    assert outcome.warnings == [
+        "Lần tổng hợp trước bị dừng sau khi ghi bảng tổng hợp nhưng trước khi ghi lịch sử: bảng tổng hợp trên "
+        "Google Sheets đang là của lần bị dừng (lịch sử không có lần đó); lần tổng hợp này ghi lại bảng."
+    ]
+    assert _runs(gcfg) == [AS_OF, NEXT_DAY] and _leftovers(gcfg) == []

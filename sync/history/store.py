@@ -16,6 +16,7 @@ written, its category, effective deadline, days overdue, update state) and
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -286,6 +287,25 @@ class History:
             before_commit=before_commit,
             backdated=backdated,
         )
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the file's write lock (no other sync is recording meanwhile); nothing is written."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            if is_busy(e):
+                raise HistoryError(busy_message(self.path)) from e
+            raise HistoryError(f"không mở được tệp lịch sử {self.path}: {e}") from e
+        try:
+            yield
+        finally:
+            self.conn.execute("ROLLBACK")
+
+    def newest_run_id(self) -> int | None:
+        """The highest run id in the file (void and back-dated runs too), as this connection sees it."""
+        newest = self.conn.execute("SELECT max(id) FROM runs").fetchone()[0]
+        return None if newest is None else int(newest)
 
     def void(self, run_id: int, reason: str) -> RunInfo:
         """Mark run ``run_id`` void (kept, read by nothing); see :func:`sync.history.standing.void`."""
