@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -25,6 +26,7 @@ from sync.cli import cli
 from sync.config import Config, load_config
 from sync.demo.gsheets import load_demo_into_emulator
 from sync.emulator import Emulator
+from sync.exceptions import HistoryError
 from sync.history import History, store
 from sync.pipeline import sync_and_record
 from sync.sources.gsheets import cache_path_for
@@ -272,3 +274,26 @@ def test_a_google_summary_killed_before_the_commit_is_reported(province: Provinc
         "Google Sheets đang là của lần bị dừng (lịch sử không có lần đó); lần tổng hợp này ghi lại bảng."
     ]
     assert _runs(gcfg) == [AS_OF, NEXT_DAY] and _leftovers(gcfg) == []
+
+
+def test_a_failure_after_the_summary_was_installed_puts_it_back_at_once(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history's COMMIT fails after the rename (a full disk): the same process undoes the summary."""
+    config = province({"SNV": [task_row()]})
+    sync_and_record(config, AS_OF)
+    before = Path(config.summary_target).read_bytes()
+    original = History.record
+
+    def record(self: History, result: Any, *, before_commit: Callable[[], object], **kwargs: Any) -> Any:
+        def install_then_fail() -> None:
+            before_commit()
+            raise sqlite3.OperationalError("database or disk is full")
+
+        return original(self, result, before_commit=install_then_fail, **kwargs)
+
+    monkeypatch.setattr(History, "record", record)
+    with pytest.raises(HistoryError, match="database or disk is full"):
+        sync_and_record(config, NEXT_DAY)
+    assert Path(config.summary_target).read_bytes() == before
+    assert _runs(config) == [AS_OF] and _leftovers(config) == []
