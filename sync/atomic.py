@@ -41,6 +41,7 @@ __all__ = [
     "atomic_path",
     "atomic_write_bytes",
     "new_file_mode",
+    "private_file",
     "remove_stale_temporaries",
 ]
 
@@ -146,6 +147,17 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, mode: int | None = None
         fh.write(data)
         fh.flush()
     return Path(path)
+
+
+def private_file(path: str | Path) -> Path:
+    """Make ``path`` exist, readable and writable by its owner only (0600), before a library
+    that creates files under the umask (SQLite) opens it; files SQLite makes beside it (its
+    journal) take the same mode."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600))
+    os.chmod(path, 0o600)  # a file made before under the umask
+    return path
 
 
 def remove_stale_temporaries(target: str | Path, *, older_than: float = STALE_AFTER_SECONDS) -> None:

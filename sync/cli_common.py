@@ -89,7 +89,7 @@ config_option = click.option(
     "config_path",
     default=DEFAULT_CONFIG,
     show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder or a device: load_config says so in Vietnamese
     help="Tệp cấu hình TOML.",
 )
 json_option = click.option(

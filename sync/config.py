@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.config_file import parse_toml, read_config_text
 from sync.config_numbers import check_numbers
 from sync.evaluate.formula import FORMULA_RANGES, Formula, parse_formula
-from sync.exceptions import ConfigError, os_reason
+from sync.exceptions import ConfigError
 from sync.normalize import clean_text, fold
 
 DEFAULT_CONFIG = "ubnd-sync.toml"
@@ -167,6 +167,9 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "evaluation": tuple(FORMULA_RANGES),
 }
 
+#: the files SQLite keeps beside the history while writing it
+HISTORY_COMPANIONS = ("-journal", "-wal", "-shm")
+
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 
 
@@ -222,38 +225,33 @@ def _check_summary_target(
                 "sync",
                 "summary",
             )
-    own = {config_path, config_path.with_suffix(".history.sqlite"), config_path.with_suffix(".state.json")}
+    history = config_path.parent / (config_path.stem + ".history.sqlite")
+    own = {
+        config_path: "tệp cấu hình",
+        config_path.parent / (config_path.stem + ".state.json"): "tệp trạng thái đọc Google",
+        history: "tệp lịch sử",
+        **{history.with_name(history.name + tail): "tệp phụ của tệp lịch sử" for tail in HISTORY_COMPANIONS},
+    }
     if target in own:
         raise fail(
-            "“summary” trỏ vào tệp cấu hình hoặc tệp lịch sử; chọn một tệp .xlsx khác", "sync", "summary"
+            f"“summary” trỏ vào {own[target]} của ubnd-sync ({target.name}): ghi bảng tổng hợp vào đó sẽ làm mất "
+            "dữ liệu. Chọn một tệp .xlsx khác, ví dụ out/tong-hop.xlsx",
+            "sync",
+            "summary",
+        )
+    if target.suffix.lower() != ".xlsx":
+        raise fail(
+            f'“summary” phải là một tệp .xlsx (đang là “{summary}”), ví dụ summary = "out/tong-hop.xlsx"',
+            "sync",
+            "summary",
         )
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
-    """Read and check a config file; raises ``ConfigError``."""
+    """Read and check a config file; raises ``ConfigError`` (see ``sync.config_file``)."""
     path = Path(path)
-    shown = str(path)
-    try:
-        raw_bytes = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(
-            f"không tìm thấy tệp cấu hình {shown}. Chỉ ra tệp bằng --config, "
-            "hoặc chạy “ubnd-sync demo” để có một tệp mẫu."
-        ) from None
-    except OSError as e:
-        raise ConfigError(f"không đọc được tệp cấu hình {shown}: {os_reason(e)}") from None
-    try:
-        text = raw_bytes.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError("tệp cấu hình phải được lưu với mã UTF-8", path=shown) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        raise ConfigError(
-            f"tệp không đúng cú pháp TOML ({e})", path=shown, line=int(m.group(1)) if m else None
-        ) from None
-    return parse_config(data, text=text, path=path)
+    text = read_config_text(path)
+    return parse_config(parse_toml(text, str(path)), text=text, path=path)
 
 
 def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:

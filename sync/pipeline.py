@@ -18,12 +18,15 @@ A sync dated before the latest recorded run is refused (``BackdatedRunError``) b
 anything is read, unless ``back_dated=True`` asks for a deliberate back-dated run.
 
 The summary is installed inside the history's transaction, just before it commits: a
-failure of either leaves the previous summary and history whole. An .xlsx summary renders
-in a child process meanwhile (the machine's other core).
+failure of either leaves the previous summary and history whole, and so does a process
+killed between the two (the next sync puts the previous .xlsx summary back:
+``sync.summary.landing``). An .xlsx summary renders in a child process meanwhile (the
+machine's other core).
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,10 +34,11 @@ from typing import TYPE_CHECKING
 
 from sync.config import Config, load_config
 from sync.engine import Progress, run_sync
-from sync.exceptions import UsageError
+from sync.exceptions import HistoryError, UsageError
 from sync.model import RunResult
 from sync.sources import Source, make_source
 from sync.summary import build_tables, start_xlsx, write_tables
+from sync.summary.landing import Landing
 
 if TYPE_CHECKING:
     from sync.demo import DemoProvince
@@ -74,9 +78,11 @@ def sync_and_record(
     With ``dry_run`` nothing is written (no summary, no history, no source state).
     Raises ``sync.exceptions.UbndSyncError`` subclasses when the run cannot finish.
     """
+    warnings: list[str] = []
     if not dry_run:  # a run dated before the latest one is refused before anything is read
         from sync.history import check_as_of
 
+        warnings += _land_killed_run(config)
         check_as_of(config.history_path, as_of, backdated=back_dated)
     source = source or make_source(config)
     try:
@@ -84,16 +90,29 @@ def sync_and_record(
         if dry_run:
             return SyncOutcome(result)
         recorded = _write_and_record(config, result, back_dated=back_dated)
-        return SyncOutcome(result, result.summary_path, _commit(source), recorded)
+        return SyncOutcome(result, result.summary_path, warnings + _commit(source), recorded)
     finally:
         source.close()
 
 
+def _land_killed_run(config: Config) -> list[str]:
+    """A sync killed between installing its summary and committing its run: undo the summary."""
+    landing = Landing.for_config(config)
+    if not landing.marker.exists():
+        return []
+    from sync.history import History
+
+    with History(config.history_path) as history:
+        message = landing.resolve(history)
+    return [message] if message else []
+
+
 def _write_and_record(config: Config, result: RunResult, *, back_dated: bool) -> RecordOutcome:
-    """The summary and the history snapshot, in the history's one transaction."""
+    """The summary and the history snapshot, in the history's one transaction (see ``sync.summary.landing``)."""
     from sync.history import History  # only a run that writes needs it
     from sync.summary.compare import comparison_table
 
+    landing = Landing.for_config(config)
     with History(config.history_path) as history:
         previous = history.previous_run(result.as_of, result.period)
         tables = build_tables(result, extra=[comparison_table(result, previous)])
@@ -101,20 +120,28 @@ def _write_and_record(config: Config, result: RunResult, *, back_dated: bool) ->
             pending = start_xlsx(tables, config.summary_target)
             del tables  # the writer has its own copy: free this one while history is written
             result.summary_path = str(pending.target)
-            try:
-                return history.record(
-                    result, config_path=str(config.path), before_commit=pending.finish, backdated=back_dated
-                )
-            finally:
+
+            def install() -> None:
+                landing.prepare(history.newest_run_id())
+                pending.finish()
+
+        else:
+            result.summary_path = config.sync.summary
+            pending = None
+
+            def install() -> None:
+                landing.prepare(history.newest_run_id())
+                result.summary_path = write_tables(config, tables)
+
+        try:
+            return history.record(
+                result, config_path=str(config.path), before_commit=install, backdated=back_dated
+            )
+        finally:
+            if pending is not None:
                 pending.abort()  # no-op once finished
-        result.summary_path = config.sync.summary
-
-        def install() -> None:
-            result.summary_path = write_tables(config, tables)
-
-        return history.record(
-            result, config_path=str(config.path), before_commit=install, backdated=back_dated
-        )
+            with contextlib.suppress(HistoryError, OSError):  # else the next sync settles it
+                landing.resolve(history)
 
 
 def _commit(source: Source) -> list[str]:

@@ -8,17 +8,22 @@ process under a memory limit (RLIMIT_AS) that a native abort or a runaway grid w
 
 from __future__ import annotations
 
+import http.client
 import io
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +32,15 @@ from click.testing import CliRunner
 
 from sync.cli import cli
 from sync.config import Config, Limits, load_config
+from sync.demo.gsheets import load_demo_into_emulator
+from sync.emulator import Emulator
 from sync.engine import run_sync
+from sync.exceptions import SourceUnreadable
 from sync.model import RunResult
+from sync.pipeline import sync_and_record
 from sync.schema import unit_sheet_schema
 from sync.sources.base import Source, TabData, Workbook
+from sync.sources.gsheets import grid_from_value_range, spreadsheet_id
 from sync.validate import UnitResolver, read_tab
 from tests.helpers import AS_OF, task_row, write_config, write_workbook
 
@@ -502,3 +512,135 @@ def test_limits_section_is_checked(tmp_path: Path) -> None:
     path.write_text(text.replace("max_cells = 5", "max_cells = 5000"), encoding="utf-8")
     assert load_config(path).limits == Limits(max_cells=5000)
     assert date(2024, 3, 5) == AS_OF
+
+
+# ------------------------------------- hostile answers from Google, through the real parser
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ({"range": "'Nhiệm vụ'!A2000000000", "values": [["x"]]}, "có 2.000.000.000 ô"),
+        ({"range": "'Nhiệm vụ'!XFDXFDXFD1:Z9", "values": [["x"]]}, "max_cells"),
+        ({"range": "'Nhiệm vụ'!A" + "9" * 5000, "values": [["x"]]}, "max_cells"),
+        ({"range": "'Nhiệm vụ'!A1", "values": [["x"]] * 2_000_001}, "có 2.000.001 ô"),
+        ({"range": "'Nhiệm vụ'!A1", "values": {"a": [1]}}, "không đúng dạng cho trang “Nhiệm vụ”"),
+        ({"range": "'Nhiệm vụ'!A1", "values": [["a"], 7]}, "các dòng không phải danh sách ô"),
+        ({"range": "'Nhiệm vụ'!A1", "values": "abc"}, "các dòng không phải danh sách ô"),
+        (["not", "a", "range"], "Google trả về dữ liệu không đúng dạng cho bảng tính (một list"),
+    ],
+)
+def test_a_hostile_google_range_is_refused_before_it_is_built(answer: Any, said: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(SourceUnreadable) as e:
+        grid_from_value_range(answer)
+    assert time.perf_counter() - started < 2.0
+    assert said in str(e.value)
+
+
+def test_google_cells_of_unexpected_json_types_are_kept() -> None:
+    odd = [{"a": [1, None]}, [[]], 10**300, -1e308, True, False, None, "x"]
+    title, rows = grid_from_value_range({"range": "'Nhiệm vụ'!B2:I2", "values": [odd]})
+    assert title == "Nhiệm vụ"
+    assert rows == [[""] * 9, ["", *odd[:6], "", "x"]]
+
+
+class _Rewriter(BaseHTTPRequestHandler):
+    """A real HTTP hop in front of the emulator that rewrites one spreadsheet's values answers."""
+
+    server: _Hop
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        upstream = http.client.HTTPConnection(*self.server.upstream, timeout=60)
+        skip = ("host", "connection", "accept-encoding", "content-length")
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+        upstream.request(self.command, self.path, body or None, headers)
+        answer = upstream.getresponse()
+        data = answer.read()
+        if self.server.target in self.path and "values:batchGet" in self.path and answer.status == 200:
+            payload = json.loads(data)
+            payload["valueRanges"] = [self.server.rewrite(vr) for vr in payload["valueRanges"]]
+            data = json.dumps(payload).encode()
+        upstream.close()
+        self.send_response(answer.status)
+        for key, value in answer.getheaders():
+            if key.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+class _Hop(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, upstream: str, target: str, rewrite: Callable[[Any], Any]):
+        super().__init__(("127.0.0.1", 0), _Rewriter)
+        url = urllib.parse.urlsplit(upstream)
+        self.upstream = (url.hostname, url.port)
+        self.target, self.rewrite = target, rewrite
+
+
+def _huge_start(vr: dict[str, Any]) -> dict[str, Any]:
+    return {**vr, "range": "'Nhiệm vụ'!A2000000000"}
+
+
+def _odd_cells(vr: dict[str, Any]) -> dict[str, Any]:
+    """The task's free-text cells (progress, result document, obstacles) as odd JSON values."""
+    header = next(row for row in vr["values"] if "Mã nhiệm vụ" in row)
+    task = next(row for row in vr["values"] if "NV-9" in row)
+    task.extend([None] * (len(header) - len(task)))
+    odd = {
+        "Kết quả thực hiện": {"a": [1, None]},
+        "Văn bản báo cáo kết quả": 10**300,
+        "Khó khăn, vướng mắc, đề xuất": True,
+    }
+    for title, value in odd.items():
+        task[header.index(title)] = value
+    return vr
+
+
+def _many_rows(vr: dict[str, Any]) -> dict[str, Any]:
+    return {**vr, "values": vr["values"] + [["x"] * 17] * 2000}
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "status", "said"),
+    [
+        (_huge_start, "unreadable", "vượt giới hạn: có 34.000.000.0"),
+        (_many_rows, "unreadable", "khóa “max_cells”"),
+        (lambda vr: 5, "unreadable", "Google trả về dữ liệu không đúng dạng"),
+        (_odd_cells, "on_time", None),
+    ],
+)
+def test_hostile_google_answers_cost_their_unit_end_to_end(
+    province: Province, emu: Emulator, rewrite: Callable[[Any], Any], status: str, said: str | None
+) -> None:
+    xcfg = province({"SNV": [task_row()], "STC": [task_row(task_id="NV-9")]})
+    gpath = load_demo_into_emulator(xcfg.base_dir, xcfg.path, emu)
+    target = spreadsheet_id(load_config(gpath).unit("STC").source)
+    with _Hop(emu.url, target, rewrite) as hop:
+        threading.Thread(target=hop.serve_forever, daemon=True).start()
+        try:
+            text = gpath.read_text(encoding="utf-8").replace(emu.url, f"http://127.0.0.1:{hop.server_port}")
+            gpath.write_text(text + "\n[limits]\nmax_cells = 10000\n", encoding="utf-8")
+            outcome = sync_and_record(load_config(gpath), AS_OF)
+        finally:
+            hop.shutdown()
+    assert [u.report_status for u in outcome.result.units] == ["on_time", status]
+    stc = [f for f in outcome.result.findings if f.unit == "STC" and f.code == "source-unreadable"]
+    assert [said in f.message for f in stc] == ([True] if said else [])
+    assert outcome.summary and outcome.recorded is not None
+    if status == "on_time":
+        task = outcome.result.units[1].tasks[0].values
+        assert (task["progress"], task["result_doc"], task["obstacles"]) == (
+            "{'a': [1, None]}",  # as any cell text: kept, shown, never a crash
+            "1" + "0" * 300,
+            "TRUE",
+        )

@@ -40,6 +40,7 @@ except ModuleNotFoundError as e:
 
 from google.oauth2 import service_account
 
+from sync.atomic import atomic_write_bytes
 from sync.config import Config, load_config
 from sync.google import SCOPES, GoogleClient
 from sync.sources.base import TabData
@@ -198,7 +199,7 @@ def load_demo_into_emulator(province_dir: Path | str, config_path: Path | str, e
     owner_key = emulator.create_service_account(OWNER)
     sa_key = emulator.create_service_account(SERVICE_ACCOUNT)
     key_path = province_dir / KEY_NAME
-    key_path.write_text(json.dumps(sa_key, ensure_ascii=False, indent=1), encoding="utf-8")
+    atomic_write_bytes(key_path, json.dumps(sa_key, ensure_ascii=False, indent=1).encode("utf-8"), mode=0o600)
     owner_creds = service_account.Credentials.from_service_account_info(owner_key, scopes=list(SCOPES))
     sources: dict[str, str] = {}
     was_enabled = emulator.quota.enabled

@@ -9,6 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
+from sync.atomic import atomic_write_bytes
+
 from .server import Emulator
 
 
@@ -23,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     emu = Emulator(host=args.host, port=args.port, token_lifetime=args.token_lifetime).start()
     key = emu.create_service_account(args.email)
     if args.key_out:
-        args.key_out.write_text(json.dumps(key, indent=2), encoding="utf-8")
+        # a private key: readable by its owner only
+        atomic_write_bytes(args.key_out, json.dumps(key, indent=2).encode("utf-8"), mode=0o600)
     print(emu.url, flush=True)
     stop = threading.Event()
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.history import queries
-from sync.history.errors import HistoryError
+from sync.history.errors import HistoryError, busy_message, is_busy
 from sync.history.records import COUNT_KEYS, UNIT_FIELDS, RecordOutcome, jsonable
 from sync.history.standing import check_as_of
 from sync.model import Finding, RunResult, Task, UnitResult
@@ -245,6 +245,8 @@ def record(
     except BaseException as e:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if isinstance(e, sqlite3.Error) and is_busy(e):
+            raise HistoryError(busy_message(path)) from e
         if isinstance(e, sqlite3.Error):
             raise HistoryError(
                 f"không ghi được lịch sử vào {path}: {e}. "

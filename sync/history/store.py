@@ -16,6 +16,7 @@ written, its category, effective deadline, days overdue, update state) and
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -25,7 +26,7 @@ from typing import Any
 
 from sync.history import changes, deliveries, queries, snapshot, standing
 from sync.history.changes import Diff
-from sync.history.errors import HistoryError
+from sync.history.errors import HistoryError, busy_message, is_busy
 from sync.history.records import RecordOutcome, RunInfo, RunSnapshot
 from sync.model import Period, RunResult
 
@@ -136,6 +137,9 @@ MIGRATIONS: tuple[str, ...] = (
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+#: seconds a sync waits for another one that is writing the history before it gives up
+BUSY_TIMEOUT = 30.0
+
 
 def _statements(script: str) -> Iterator[str]:
     for part in script.split(";"):
@@ -146,7 +150,7 @@ def _statements(script: str) -> Iterator[str]:
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        return sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT)
     except (OSError, sqlite3.Error) as e:
         raise HistoryError(f"không mở được tệp lịch sử {path}: {e}") from e
 
@@ -168,9 +172,16 @@ def _back_up(conn: sqlite3.Connection, path: Path, version: int) -> None:
 
 
 def _apply(conn: sqlite3.Connection, version: int) -> None:
-    """Migration ``version`` in its own transaction."""
+    """Migration ``version`` in its own transaction, unless another process applied it meanwhile.
+
+    Two first-ever syncs started together both see an empty file; the one that waits for the
+    write lock finds the schema made when it gets the lock, and goes on.
+    """
     try:
         conn.execute("BEGIN IMMEDIATE")
+        if schema_version(conn) >= version:
+            conn.execute("COMMIT")
+            return
         for statement in _statements(MIGRATIONS[version - 1]):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {version}")
@@ -225,6 +236,8 @@ class History:
             migrate(self._conn, self.path)
         except sqlite3.DatabaseError as e:
             self.close()
+            if is_busy(e):
+                raise HistoryError(busy_message(self.path)) from e
             raise HistoryError(
                 f"tệp lịch sử {self.path} bị hỏng hoặc không phải tệp lịch sử của ubnd-sync ({e}). "
                 "Tệp được giữ nguyên; sao lưu tệp rồi báo nhóm phát triển."
@@ -300,6 +313,25 @@ class History:
     def record_delivery(self, **attempt: Any) -> None:
         """Record one delivery attempt at once (see ``sync.history.deliveries.record``)."""
         deliveries.record(self.conn, self.path, **attempt)
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the file's write lock (no other sync is recording meanwhile); nothing is written."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            if is_busy(e):
+                raise HistoryError(busy_message(self.path)) from e
+            raise HistoryError(f"không mở được tệp lịch sử {self.path}: {e}") from e
+        try:
+            yield
+        finally:
+            self.conn.execute("ROLLBACK")
+
+    def newest_run_id(self) -> int | None:
+        """The highest run id in the file (void and back-dated runs too), as this connection sees it."""
+        newest = self.conn.execute("SELECT max(id) FROM runs").fetchone()[0]
+        return None if newest is None else int(newest)
 
     def void(self, run_id: int, reason: str) -> RunInfo:
         """Mark run ``run_id`` void (kept, read by nothing); see :func:`sync.history.standing.void`."""

@@ -32,10 +32,12 @@ from typing import Any
 
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_DRIVE_URL
 
-from sync.atomic import atomic_write_bytes
+from sync.atomic import atomic_write_bytes, private_file
+from sync.config import Limits
 from sync.exceptions import GoogleApiError, GoogleNetworkError, SourceUnreadable
 from sync.google import GoogleClient
 from sync.sources.base import Source, TabData, Workbook, _tab_key
+from sync.sources.guard import limit_breach, number
 
 log = logging.getLogger(__name__)
 
@@ -88,33 +90,61 @@ def _split_range(a1: str) -> tuple[str, str]:
     return (title, cells) if title else (a1, "")
 
 
+#: a start row or column longer than this is absurd (no sheet has 10^12 rows): counted as that
+_MAX_DIGITS, _MAX_LETTERS = 12, 8
+
+
 def _start_of(cells: str) -> tuple[int, int]:
     """0-based (row, col) of the first cell of ``A1:Z9`` / ``B3`` / ``A:Z`` / ``3:9``."""
     m = re.match(r"^\$?([A-Za-z]*)\$?(\d*)", cells.split(":", 1)[0])
     if not m:
         return 0, 0
-    letters, digits = m.group(1).upper(), m.group(2)
+    letters, digits = m.group(1).upper()[:_MAX_LETTERS], m.group(2)[:_MAX_DIGITS]
     col = 0
     for ch in letters:
         col = col * 26 + (ord(ch) - 64)
     return (int(digits) - 1 if digits else 0), (col - 1 if letters else 0)
 
 
-def grid_from_value_range(value_range: dict[str, Any]) -> tuple[str | None, list[list[Any]]]:
-    """(tab title, rectangular grid anchored at A1) from one batchGet ``ValueRange``."""
+def grid_from_value_range(
+    value_range: Any, max_cells: int = Limits().max_cells
+) -> tuple[str | None, list[list[Any]]]:
+    """(tab title, rectangular grid anchored at A1) from one batchGet ``ValueRange``.
+
+    The answer is checked before anything is built from it: ``values`` must be a list of
+    rows (lists), and the grid anchored at A1 (its start row and column, e.g. a range
+    starting at row two billion, times its widest row) at most ``max_cells`` cells;
+    otherwise ``SourceUnreadable`` (the unit is unreadable, the run goes on).
+    """
+    if not isinstance(value_range, dict):
+        raise _odd_answer("", f"một {type(value_range).__name__} thay cho một vùng ô")
     title, cells = _split_range(str(value_range.get("range") or ""))
     r0, c0 = _start_of(cells)
     values = value_range.get("values") or []
+    if not isinstance(values, list) or not all(isinstance(row, list) for row in values):
+        raise _odd_answer(title, "các dòng không phải danh sách ô")
+    width = c0 + max(map(len, values), default=0)
+    if values and (r0 + len(values)) * width > max_cells:
+        cells_count = (r0 + len(values)) * width
+        raise limit_breach(f"trang “{title}”", f"có {number(cells_count)} ô", "max_cells", max_cells, "ô")
     rows: list[list[Any]] = [[] for _ in range(r0)] if values else []
     for row in values:
         rows.append([""] * c0 + [("" if v is None else v) for v in row])
-    width = max((len(r) for r in rows), default=0)
     for row in rows:
         if len(row) < width:
             row.extend([""] * (width - len(row)))
     while rows and not any(v != "" for v in rows[-1]):
         rows.pop()
     return (title or None), rows
+
+
+def _odd_answer(title: str, what: str) -> SourceUnreadable:
+    where = f"trang “{title}”" if title else "bảng tính"
+    return SourceUnreadable(
+        f"Google trả về dữ liệu không đúng dạng cho {where} ({what}); chạy lại sau, nếu vẫn lỗi "
+        "báo nhóm phát triển",
+        detail="odd-answer",
+    )
 
 
 _SERIAL_EPOCH = datetime(1899, 12, 30)
@@ -266,6 +296,14 @@ class GSheetsWorkbook(Workbook):
     def _batch_get(self, ranges: list[str]) -> dict[str, Any]:
         return dict(self._client.http.values_batch_get(self.id, ranges, params=dict(READ_PARAMS)))
 
+    def _grid(self, value_range: Any) -> tuple[str | None, list[list[Any]]]:
+        """``grid_from_value_range`` within the source's ``max_cells``; a hostile answer fails this workbook."""
+        try:
+            return grid_from_value_range(value_range, self._source.limits.max_cells)
+        except SourceUnreadable as e:
+            self.failed, self.error = True, e
+            raise
+
     def _load_meta(self) -> list[dict[str, Any]]:
         if self._meta is None:
             try:
@@ -291,7 +329,7 @@ class GSheetsWorkbook(Workbook):
         except (GoogleApiError, GoogleNetworkError) as e:
             raise self._fail(e) from None
         for title, vr in zip(titles, data.get("valueRanges") or [], strict=False):
-            got, rows = grid_from_value_range(vr)
+            got, rows = self._grid(vr)
             self._prefetched[title] = TabData(name=got or title, rows=rows)
 
     def _read(self, name: str) -> TabData:
@@ -300,7 +338,7 @@ class GSheetsWorkbook(Workbook):
             return TabData(name=t.name, rows=t.rows)
         data = self._batch_get([quote_title(name)])
         ranges = data.get("valueRanges") or [{}]
-        title, rows = grid_from_value_range(ranges[0])
+        title, rows = self._grid(ranges[0])
         return TabData(name=title or name, rows=rows)
 
     def read_tab(self, name: str) -> TabData:
@@ -386,8 +424,10 @@ class GSheetsSource(Source):
         folder: str | None = None,
         state_path: Path | None = None,
         cache_path: Path | None = None,
+        limits: Limits | None = None,
     ):
         self.client = client
+        self.limits = limits or Limits()
         self.folder = spreadsheet_id(folder) if folder else None
         self.state_path = state_path
         self.cache_path = cache_path
@@ -409,6 +449,7 @@ class GSheetsSource(Source):
             folder=config.gsheets.folder,
             state_path=state_path,
             cache_path=cache_path_for(state_path),
+            limits=config.limits,
         )
 
     # -------------------------------------------------------------- versions
@@ -502,13 +543,14 @@ class GSheetsSource(Source):
         if self.cache_path is None:
             return None
         try:
+            private_file(self.cache_path)  # it holds the units' data: the owner's only, like the state
             conn = sqlite3.connect(self.cache_path)
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS grids (id TEXT PRIMARY KEY, version TEXT NOT NULL, "
                 "format INTEGER NOT NULL, payload BLOB NOT NULL)"
             )
             return conn
-        except sqlite3.Error as e:
+        except (sqlite3.Error, OSError) as e:
             log.warning("Không mở được bộ nhớ đệm %s (%s); đọc lại tất cả", self.cache_path, e)
             return None
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sync.config import Limits
+from sync.config_file import FILE_KINDS, READ_FLAGS
 from sync.exceptions import SourceUnreadable, os_reason
 
 MAX_MEMBERS = 10_000
@@ -46,14 +47,6 @@ _FAST_ROWS, _FAST_COLS = 9_999, 26
 _NOT_SMALL = re.compile(rb'\sr="(?:[A-Z]{2}|[A-Z]?\d{5})')
 _REF = re.compile(rb'\sr="([A-Z]*)(\d+)"')
 _SHEET_PART = re.compile(r"^(?:xl/worksheets/[^/]+\.xml|content\.xml)$", re.IGNORECASE)
-
-_KIND = {
-    stat.S_IFIFO: "một đường ống (FIFO)",
-    stat.S_IFCHR: "một thiết bị",
-    stat.S_IFBLK: "một thiết bị",
-    stat.S_IFSOCK: "một socket",
-    stat.S_IFDIR: "một thư mục",
-}
 
 
 def number(n: float) -> str:
@@ -89,11 +82,8 @@ def _os_error(path: Path, e: OSError) -> SourceUnreadable:
 
 def open_regular(path: Path, limits: Limits) -> tuple[BinaryIO, os.stat_result]:
     """The file opened for reading, checked on its descriptor; raises ``SourceUnreadable``."""
-    flags = (
-        os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    )
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, READ_FLAGS)
     except FileNotFoundError:
         raise SourceUnreadable(
             f"không tìm thấy tệp {path.name} trong thư mục {path.parent}", detail="missing"
@@ -103,7 +93,7 @@ def open_regular(path: Path, limits: Limits) -> tuple[BinaryIO, os.stat_result]:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            kind = _KIND.get(stat.S_IFMT(st.st_mode), "không phải tệp thông thường")
+            kind = FILE_KINDS.get(stat.S_IFMT(st.st_mode), "không phải tệp thông thường")
             raise SourceUnreadable(
                 f"{path.name} là {kind}, không phải tệp bảng tính; Văn phòng kiểm tra đường dẫn trong cấu hình",
                 detail="not-a-file",
