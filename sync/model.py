@@ -178,6 +178,8 @@ class UnitResult:
     on_time_rate: float | None = None
     tasks: list[Task] = field(default_factory=list)
     source_version: str | None = None
+    #: why an unreadable unit could not be read (``SourceUnreadable.detail``: "missing", "network" …)
+    unreadable_detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return unit_dict(self)
