@@ -103,6 +103,7 @@ class Contact:
         self.ever = False
         self._started: float | None = None
         self._failures = 0
+        self._waited = 0.0
 
     def timeout(self) -> tuple[float, float]:
         if self.ok:
@@ -117,6 +118,7 @@ class Contact:
         self.ok = self.ever = True
         self._started = None
         self._failures = 0
+        self._waited = 0.0
 
     def lost(self) -> None:
         """A request ran out of tries without a connection: the next one is a first contact again."""
@@ -127,15 +129,17 @@ class Contact:
         self._failures += 1
         wait = self.base * 2 ** (self._failures - 1)
         now = self.clock()
-        spent = now - (self._started if self._started is not None else now)
+        # the waits count even when they are not real (tests inject ``sleep``)
+        spent = max(now - (self._started if self._started is not None else now), self._waited)
         if spent + wait + 1.0 <= self.budget:
+            self._waited += wait
             return wait
         raise GoogleUnreachable(
             self._message(failure, url, attempts, spent), attempts=attempts, maybe_delivered=delivered
         )
 
     def _message(self, failure: BaseException, url: str, attempts: int, spent: float) -> str:
-        what = "mất kết nối tới Google giữa chừng" if self.ever else "không kết nối được tới Google"
+        what = "mất kết nối tới Google trong lúc tổng hợp" if self.ever else "không kết nối được tới Google"
         if isinstance(failure, google.auth.exceptions.TransportError):
             what += " khi xin mã truy cập"
         host = urlsplit(_failed_url(failure) or url).netloc
