@@ -15,16 +15,19 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
+from google.oauth2 import service_account
 
 from sync.cli import cli
 from sync.config import Config, load_config
 from sync.demo.gsheets import KEY_NAME, load_demo_into_emulator
 from sync.emulator import Emulator
 from sync.exceptions import ConfigError, GoogleUnreachable, OutputError, TooManyUnreadable
-from sync.google import GoogleClient
+from sync.google import SCOPES, GoogleClient
+from sync.google.client import credentials_path, load_credentials
 from sync.history import History
 from sync.pipeline import sync_and_record
 from sync.sources.gsheets import GSheetsSource, spreadsheet_id
@@ -187,7 +190,7 @@ def test_google_unreachable_stops_within_30_seconds(tmp_path: Path, closed_port:
     """The three ways Google is not there, each a real ``ubnd-sync sync`` in a child process, at once."""
     with Emulator() as emu:
         configs = {m: _gsheets_province(tmp_path / m, emu) for m in MODES}
-        stopped_at = urlsplit_netloc(emu.url)
+        stopped_at = urlsplit(emu.url).netloc
     sheets = {m: emu.spreadsheet_json(spreadsheet_id(c.sync.summary)) for m, c in configs.items()}
     _point_at(configs["closed"], f"http://127.0.0.1:{closed_port}")
     _point_at(configs["dns"], "http://ubnd-sync.invalid")
@@ -221,12 +224,6 @@ def test_google_unreachable_stops_within_30_seconds(tmp_path: Path, closed_port:
         assert "không chắc" not in err and len(err.strip().splitlines()) == 1
         assert tree_hash(tmp_path / m) == before[m], m  # history, state and cache byte for byte
         assert emu.spreadsheet_json(spreadsheet_id(configs[m].sync.summary)) == sheets[m]
-
-
-def urlsplit_netloc(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc
 
 
 def _no_sleep(_seconds: float) -> None:
@@ -275,8 +272,6 @@ def test_not_sure_only_when_the_write_was_sent(tmp_path: Path, emu: Emulator, cl
     sid = spreadsheet_id(config.sync.summary)
 
     def write(**client: Any) -> str:
-        from sync.google.client import credentials_path, load_credentials
-
         creds = load_credentials(credentials_path(config))
         with GoogleClient(creds, sleep=_no_sleep, **client) as c, pytest.raises(OutputError) as e:
             write_summary_gsheets(config, tables, client=c)
@@ -309,3 +304,33 @@ def test_all_units_forbidden_names_the_service_account(tmp_path: Path, emu: Emul
         "Lỗi: không đọc được bảng tính của cả 4 đơn vị: Google từ chối cho tài khoản dịch vụ đọc các bảng tính"
     )
     assert tree_hash(tmp_path) == before
+
+
+def _google_token_key(emu: Emulator) -> Any:
+    """Credentials whose token request goes to Google's token URL (rewritten to the endpoint)."""
+    key = emu.create_service_account("sync-bot@emulator-project.iam.gserviceaccount.com")
+    key["token_uri"] = "https://oauth2.googleapis.com/token"
+    return service_account.Credentials.from_service_account_info(key, scopes=list(SCOPES))
+
+
+def test_tls_failure_is_named(emu: Emulator) -> None:
+    """An endpoint that does not speak TLS (as a proxy breaking TLS would): stopped, the cause named."""
+    endpoint = emu.url.replace("http://", "https://")
+    client = GoogleClient(_google_token_key(emu), endpoint=endpoint, sleep=_no_sleep)
+    with client as c, pytest.raises(GoogleUnreachable) as e:
+        c.request("get", "https://www.googleapis.com/drive/v3/files")
+    assert str(e.value).startswith(
+        "không kết nối được tới Google khi xin mã truy cập (lỗi bảo mật TLS khi kết nối"
+    )
+    assert e.value.maybe_delivered is False and e.value.attempts == 5
+
+
+def test_token_service_failing_stops_the_run(emu: Emulator) -> None:
+    """The token service answers 500 (google-auth retries it itself): every request needs a token."""
+    emu.faults.add("500", count=None, path_pattern="/token")
+    started = time.monotonic()
+    client = GoogleClient(_google_token_key(emu), endpoint=emu.url, sleep=_no_sleep)
+    with client as c, pytest.raises(GoogleUnreachable) as e:
+        c.request("get", "https://www.googleapis.com/drive/v3/files")
+    assert str(e.value).startswith("máy chủ cấp mã truy cập của Google tạm thời không trả lời")
+    assert time.monotonic() - started < 30
