@@ -334,3 +334,13 @@ def test_token_service_failing_stops_the_run(emu: Emulator) -> None:
         c.request("get", "https://www.googleapis.com/drive/v3/files")
     assert str(e.value).startswith("máy chủ cấp mã truy cập của Google tạm thời không trả lời")
     assert time.monotonic() - started < 30
+
+
+def test_credentials_refused_write_nothing(tmp_path: Path, emu: Emulator) -> None:
+    config = _gsheets_province(tmp_path, emu)
+    emu.reset(keep_accounts=False)  # the key deleted in the Cloud Console
+    before = tree_hash(tmp_path)
+    r = _run("sync", "-c", str(config.path), "--as-of", LATER, "-q")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Lỗi: Google từ chối xác thực tài khoản dịch vụ")
+    assert tree_hash(tmp_path) == before
