@@ -71,9 +71,7 @@ def _reachable(folder: Path) -> bool:
 
 
 def _folder_cause(config: Config, bad: list[UnitResult]) -> str | None:
-    folders: dict[Path, list[UnitResult]] = {}
-    for u in bad:
-        folders.setdefault(Path(config.resolve(u.source)).parent, []).append(u)
+    folders = list(dict.fromkeys(Path(config.resolve(u.source)).parent for u in bad))
     unreachable = [str(f) for f in folders if not _reachable(f)]
     if unreachable:
         shown = ", ".join(unreachable[:3]) + (
@@ -83,15 +81,12 @@ def _folder_cause(config: Config, bad: list[UnitResult]) -> str | None:
             f"thư mục {shown} không truy cập được (ổ mạng chưa kết nối? thư mục bị đổi tên hay chuyển đi?); "
             "mở thử thư mục đó trên máy này"
         )
-    details = Counter(u.unreadable_detail for u in bad)
-    if details["missing"] == len(bad):
-        folder = ", ".join(str(f) for f in list(folders)[:3])
+    if all(u.unreadable_detail == "missing" for u in bad):
+        shown = ", ".join(str(f) for f in folders[:3])
         return (
-            f"không có tệp nào của các đơn vị này trong thư mục {folder} (tệp bị đổi tên hay chuyển đi? "
+            f"không có tệp nào của các đơn vị này trong thư mục {shown} (tệp bị đổi tên hay chuyển đi? "
             "cấu hình của tỉnh khác?)"
         )
-    if details["permission"] * 2 > len(bad):
-        return "máy này không có quyền đọc các tệp (thư mục chưa được chia sẻ cho tài khoản đang chạy?)"
     return None
 
 
