@@ -32,6 +32,7 @@ from sync.engine import Progress, run_sync, today
 from sync.history.render import render_outcome
 from sync.model import RunResult
 from sync.pipeline import SyncOutcome, prepare_demo, sync_and_record
+from sync.unreadable import ALLOW_OPTION, unreadable_problem, unreadable_warning
 
 EXIT_OK, EXIT_FAILURE, EXIT_UNREADABLE = 0, 1, 3  # 2 (usage, config): UsageError.exit_code
 
@@ -109,12 +110,23 @@ def _show(outcome: SyncOutcome, *, as_json: bool, dry_run: bool = False) -> int:
 
 
 def _sync(
-    config: Config, as_of: date | None, *, quiet: bool, dry_run: bool = False, back_dated: bool = False
+    config: Config,
+    as_of: date | None,
+    *,
+    quiet: bool,
+    dry_run: bool = False,
+    back_dated: bool = False,
+    allow_unreadable: bool = False,
 ) -> SyncOutcome:
     progress, finish = _progress(quiet, len(config.units))
     try:
         return sync_and_record(
-            config, as_of or today(), dry_run=dry_run, progress=progress, back_dated=back_dated
+            config,
+            as_of or today(),
+            dry_run=dry_run,
+            progress=progress,
+            back_dated=back_dated,
+            allow_unreadable=allow_unreadable,
         )
     finally:
         finish()
@@ -129,6 +141,13 @@ def _sync(
     help="Tổng hợp lùi ngày có chủ ý: cho phép --as-of trước lần tổng hợp gần nhất; lần này được ghi "
     "là lùi ngày và không bao giờ được coi là lần gần nhất.",
 )
+@click.option(
+    ALLOW_OPTION,
+    "allow_unreadable",
+    is_flag=True,
+    help="Vẫn ghi khi tất cả hoặc quá nửa số đơn vị (max_unreadable_share trong [sync]) không đọc được; "
+    "mặc định khi đó không ghi gì, vì thường là thư mục chưa kết nối hoặc không vào được Google.",
+)
 @output_options
 @guard
 def sync_cmd(
@@ -136,6 +155,7 @@ def sync_cmd(
     as_of: date | None,
     dry_run: bool,
     back_dated: bool,
+    allow_unreadable: bool,
     as_json: bool,
     quiet: bool,
     debug: bool,
@@ -143,14 +163,22 @@ def sync_cmd(
     """Đọc, kiểm tra, phân loại và ghi bảng tổng hợp.
 
     Mã thoát: 0 đã ghi; 3 đã ghi nhưng có đơn vị không đọc được; 2 lỗi cấu hình
-    hoặc tham số; 1 lỗi khác (khi đó không ghi gì).
+    hoặc tham số; 1 lỗi khác (khi đó không ghi gì), kể cả khi tất cả hoặc quá nửa
+    số đơn vị không đọc được, hoặc không kết nối được tới Google.
 
     \b
     Ví dụ:
       ubnd-sync sync --config ubnd-sync.toml --as-of 05/03/2024
       ubnd-sync sync --json > ket-qua.json
     """
-    outcome = _sync(load_config(config_path), as_of, quiet=quiet, dry_run=dry_run, back_dated=back_dated)
+    outcome = _sync(
+        load_config(config_path),
+        as_of,
+        quiet=quiet,
+        dry_run=dry_run,
+        back_dated=back_dated,
+        allow_unreadable=allow_unreadable,
+    )
     sys.exit(_show(outcome, as_json=as_json, dry_run=dry_run))
 
 
@@ -169,7 +197,11 @@ def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bo
       ubnd-sync validate --config ubnd-sync.toml
       ubnd-sync validate --json | jq '.findings[] | select(.severity=="error")'
     """
-    result = _validate(load_config(config_path), as_of, quiet)
+    config = load_config(config_path)
+    result = _validate(config, as_of, quiet)
+    problem = unreadable_problem(config, result)
+    if problem:
+        click.echo(f"Cảnh báo: {unreadable_warning(problem)}", err=True)
     if as_json:
         _print_json(result)
     else:

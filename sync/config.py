@@ -54,6 +54,8 @@ class SyncSettings:
     sheet: str = "Nhiệm vụ"
     cutoff_day: int = 25
     due_soon_days: int = 7
+    #: more unreadable units than this share (or all of them) stops a sync: nothing is written
+    max_unreadable_share: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +149,7 @@ class Config:
 
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days"),
+    "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days", "max_unreadable_share"),
     "units": ("code", "name", "source", "aliases", "emails"),
     "mail": ("host", "port", "security", "user", "sender", "password_env", "pause_seconds"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
@@ -337,7 +339,21 @@ def _sync_settings(r: _Reader) -> SyncSettings:
         sheet=r.get_str(s, "sync", "sheet", "Nhiệm vụ") or "Nhiệm vụ",
         cutoff_day=r.get_int(s, "sync", "cutoff_day", 25, 1, 28),
         due_soon_days=r.get_int(s, "sync", "due_soon_days", 7, 0, 365),
+        max_unreadable_share=_share(r, s),
     )
+
+
+def _share(r: _Reader, s: dict[str, Any]) -> float:
+    """``max_unreadable_share``: a number from 0 to 1 (0.5 = half the units)."""
+    value = s.get("max_unreadable_share", 0.5)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+        raise r.fail(
+            "“max_unreadable_share” phải là một số từ 0 đến 1, ví dụ 0.5 (một nửa số đơn vị) "
+            f"(đang là {value!r})",
+            "sync",
+            "max_unreadable_share",
+        )
+    return float(value)
 
 
 def _gsheets_settings(r: _Reader) -> GSheetsSettings:

@@ -173,6 +173,7 @@ def load_ahead(source: Source, config: Config, schema: Schema) -> Iterator[Loade
 
 def _unreadable(result: UnitResult, e: SourceUnreadable) -> UnitResult:
     result.report_status = "unreadable"
+    result.unreadable_detail = e.detail
     result.set_counts(Counts())
     return result
 

@@ -10,10 +10,15 @@ Tree::
     ├── AuthError                 Google credentials refused (exit 1, nothing written)
     ├── OutputError               the summary or another output could not be written (exit 1)
     ├── HistoryError              the history file cannot be read or written (exit 1)
-    └── GoogleError               Google after the retry policy (``sync.google.client``);
+    ├── TooManyUnreadable         every unit, or more than [sync] max_unreadable_share, unreadable:
+    │                             something is wrong with the source, not the units (exit 1)
+    └── GoogleError               Google after the retry policy (``sync.google.client``)
+        ├── GoogleApiError        Google answered with an error (status, reasons, attempts);
         │                         readers and writers turn it into SourceUnreadable / OutputError
-        ├── GoogleApiError        Google answered with an error (status, reasons, attempts)
-        └── GoogleNetworkError    no answer from Google (refused, reset, timeout) after every try
+        ├── GoogleNetworkError    no answer to one request (refused, reset, timeout) after every try;
+        │                         readers turn it into SourceUnreadable (that unit only)
+        └── GoogleUnreachable     Google cannot be reached at all (DNS, refused, TLS, the token
+                                  service), or no longer: the whole run stops (exit 1)
 
 ``sync.cli_common.guard`` is the one place that maps these to messages and exit codes.
 """
@@ -114,11 +119,32 @@ class GoogleApiError(GoogleError):
 
 
 class GoogleNetworkError(GoogleError):
-    """No answer from Google (connection refused/reset, timeout) after every try."""
+    """No answer from Google (connection refused/reset, timeout) after every try.
 
-    def __init__(self, message: str, *, attempts: int):
+    ``maybe_delivered`` is False only when no try can have reached Google (the connection
+    was never made), so a write it was for certainly did not happen.
+    """
+
+    def __init__(self, message: str, *, attempts: int, maybe_delivered: bool = True):
         super().__init__(message)
         self.attempts = attempts
+        self.maybe_delivered = maybe_delivered
+
+
+class GoogleUnreachable(GoogleError):
+    """Google cannot be reached at all, or no longer: the run stops, whatever unit it was reading.
+
+    Not a ``GoogleNetworkError``, so no reader turns it into one unit's problem.
+    """
+
+    def __init__(self, message: str, *, attempts: int, maybe_delivered: bool):
+        super().__init__(message)
+        self.attempts = attempts
+        self.maybe_delivered = maybe_delivered
+
+
+class TooManyUnreadable(UbndSyncError):
+    """So many units unreadable that the source itself is likely at fault; nothing is written."""
 
 
 _OS_REASONS = {

@@ -180,6 +180,8 @@ class UnitResult:
     source_version: str | None = None
     #: when the unit's workbook was last changed (file time, Drive ``modifiedTime``), if known
     source_modified: datetime | None = None
+    #: why an unreadable unit could not be read (``SourceUnreadable.detail``: "missing", "network" …)
+    unreadable_detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return unit_dict(self)

@@ -17,6 +17,10 @@ one transaction, then lets the source remember what it read (``Source.commit``):
 A sync dated before the latest recorded run is refused (``BackdatedRunError``) before
 anything is read, unless ``back_dated=True`` asks for a deliberate back-dated run.
 
+A sync where every unit, or more than ``[sync] max_unreadable_share`` of them, could not be
+read writes nothing (``TooManyUnreadable``: the folder or Google is probably at fault, see
+``sync.unreadable``), unless ``allow_unreadable=True``; a dry run gets it as a warning.
+
 The summary is installed inside the history's transaction, just before it commits: a
 failure of either leaves the previous summary and history whole, and so does a process
 killed between the two (the next sync puts the previous .xlsx summary back:
@@ -34,11 +38,12 @@ from typing import TYPE_CHECKING
 
 from sync.config import Config, load_config
 from sync.engine import Progress, run_sync
-from sync.exceptions import HistoryError, UsageError
+from sync.exceptions import HistoryError, TooManyUnreadable, UsageError
 from sync.model import RunResult
 from sync.sources import Source, make_source
 from sync.summary import build_tables, start_xlsx, write_tables
 from sync.summary.landing import Landing
+from sync.unreadable import ALLOW_OPTION, refusal, unreadable_problem, unreadable_warning
 
 if TYPE_CHECKING:
     from sync.demo import DemoProvince
@@ -72,11 +77,13 @@ def sync_and_record(
     progress: Progress | None = None,
     source: Source | None = None,
     back_dated: bool = False,
+    allow_unreadable: bool = False,
 ) -> SyncOutcome:
     """One sync: read, write the summary (with the ``So sánh`` tab), record the history.
 
     With ``dry_run`` nothing is written (no summary, no history, no source state).
-    Raises ``sync.exceptions.UbndSyncError`` subclasses when the run cannot finish.
+    Raises ``sync.exceptions.UbndSyncError`` subclasses when the run cannot finish, among
+    them ``TooManyUnreadable`` (before anything is written) unless ``allow_unreadable``.
     """
     warnings: list[str] = []
     if not dry_run:  # a run dated before the latest one is refused before anything is read
@@ -87,10 +94,14 @@ def sync_and_record(
     source = source or make_source(config)
     try:
         result = run_sync(config, as_of, progress=progress, source=source)
+        problem = unreadable_problem(config, result)
         if dry_run:
-            return SyncOutcome(result)
+            return SyncOutcome(result, warnings=[unreadable_warning(problem)] if problem else [])
+        if problem and not allow_unreadable:
+            raise TooManyUnreadable(refusal(problem))
         recorded = _write_and_record(config, result, back_dated=back_dated)
-        return SyncOutcome(result, result.summary_path, warnings + _commit(source), recorded)
+        notes = [f"{problem.rstrip('.')}; vẫn ghi theo yêu cầu ({ALLOW_OPTION})."] if problem else []
+        return SyncOutcome(result, result.summary_path, warnings + notes + _commit(source), recorded)
     finally:
         source.close()
 

@@ -2,7 +2,8 @@
 
 The Google backend (``sync.sources.gsheets``) and the Google summary writer
 (``sync.summary.gsheets``) use one ``GoogleClient`` per run; its failures are
-``sync.exceptions.GoogleApiError`` / ``GoogleNetworkError`` / ``AuthError``.
+``sync.exceptions.GoogleApiError`` / ``GoogleNetworkError`` / ``GoogleUnreachable`` /
+``AuthError``. ``reach`` decides when Google is not reachable at all (the run stops).
 """
 
 from __future__ import annotations

@@ -14,6 +14,12 @@ Policy (``GoogleClient.request``):
   honouring ``Retry-After`` (seconds or HTTP date) when Google sends it;
 - 401 (after google-auth's own refresh) and a refused token (``invalid_grant``) raise
   ``AuthError``; nothing about the key or the token ever goes into a message or a log;
+- Google unreachable stops the run fast (``GoogleUnreachable``): until Google has answered
+  anything (the token service or an API), a failure to connect (DNS, refused, TLS, timeout)
+  is retried only within ``FIRST_CONTACT_SECONDS`` in all. After an answer, connection
+  failures get the per-request retries above (one unit's fault costs that unit only); a
+  request that exhausts them opens the circuit: the next request is again a first contact,
+  so a connection lost for good stops the run instead of costing every unit its retries;
 - per-run counters by method and endpoint (``client.stats``), readable without the emulator.
 
 ``sleep``, ``clock`` and ``rng`` are injectable so retry tests run instantly.
@@ -43,7 +49,15 @@ from google.oauth2 import service_account
 from gspread.http_client import HTTPClient
 from requests.adapters import HTTPAdapter
 
-from sync.exceptions import AuthError, ConfigError, GoogleApiError, GoogleNetworkError, os_reason
+from sync.exceptions import (
+    AuthError,
+    ConfigError,
+    GoogleApiError,
+    GoogleNetworkError,
+    GoogleUnreachable,
+    os_reason,
+)
+from sync.google.reach import Contact, connection_cause, never_sent
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +72,9 @@ GOOGLE_HOSTS = (
 )
 MAX_TRIES = 6
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
+#: Until Google answers, connection failures are retried within this many seconds in all (then the
+#: run stops); with the time to start and to say so, a run without Google ends within 30 seconds.
+FIRST_CONTACT_SECONDS = 20.0
 #: Longest single wait we accept; a longer Retry-After ends the retries.
 MAX_WAIT = 300.0
 RETRY_STATUSES = frozenset({408, 429})
@@ -326,9 +343,11 @@ class _CountingAuthRequest(AuthRequest):
         **kwargs: Any,
     ) -> Any:
         self._client.stats.sent(endpoint_name(method, url))
-        return super().__call__(
-            url, method=method, body=body, headers=headers, timeout=timeout or self._client.timeout, **kwargs
+        response = super().__call__(
+            url, method=method, body=body, headers=headers, timeout=self._client.contact.timeout(), **kwargs
         )
+        self._client.contact.answered()
+        return response
 
 
 # ---------------------------------------------------------------- the client
@@ -356,6 +375,9 @@ class GoogleClient:
         self.sleep = sleep
         self.clock = clock
         self.policy = RetryPolicy(max_tries=max_tries, base=base_delay, rng=rng)
+        self.contact = Contact(
+            timeout, clock=clock, budget=FIRST_CONTACT_SECONDS, base=base_delay, endpoint=endpoint
+        )
         self.limiter = RateLimiter(requests_per_minute, clock=clock, sleep=sleep)
         self.stats = RequestStats()
         self._auth_session = requests.Session()
@@ -397,19 +419,27 @@ class GoogleClient:
         """Send with the policy; returns a 2xx/3xx response or raises.
 
         Raises ``GoogleApiError`` (Google's error after retries), ``GoogleNetworkError``
-        (no answer after retries) or ``AuthError`` (credentials refused).
+        (no answer after retries), ``GoogleUnreachable`` (Google not reachable at all: the
+        run stops) or ``AuthError`` (credentials refused).
         """
         key = endpoint_name(method, url)
-        send = dict(params=params, json=json, data=data, files=files, headers=headers, timeout=self.timeout)
+        send = dict(params=params, json=json, data=data, files=files, headers=headers)
         attempt = 0
+        delivered = False  # whether some try may have reached Google
         while True:
             attempt += 1
             self.limiter.acquire()
             self.stats.sent(key)
             response, failure = self._attempt(method, url, attempt, send)
-            if response is not None and response.status_code < 400:
-                return response
-            wait = self._wait_before_retry(key, attempt, response, failure)
+            if response is not None:
+                self.contact.answered()
+                if response.status_code < 400:
+                    return response
+                wait = self._wait_before_retry(key, attempt, response)
+            else:
+                assert failure is not None
+                delivered = delivered or not never_sent(failure)
+                wait = self._wait_after_failure(key, url, attempt, failure, delivered)
             self.stats.retried(key, wait)
             self.sleep(wait)
 
@@ -418,14 +448,16 @@ class GoogleClient:
     ) -> tuple[requests.Response | None, BaseException | None]:
         """One try: Google's response, or the connection failure; raises when the token is refused."""
         try:
-            response = self.session.request(method.upper(), url, **send)
+            response = self.session.request(method.upper(), url, timeout=self.contact.timeout(), **send)
         except google.auth.exceptions.RefreshError as e:
             if getattr(e, "retryable", False):
-                # google-auth has already retried the token request itself: the key is
-                # fine, Google's token service is not answering
-                raise GoogleNetworkError(
-                    "máy chủ cấp mã truy cập của Google tạm thời không trả lời; thử lại sau ít phút",
+                # google-auth has already retried the token request itself: the key is fine,
+                # Google's token service is not answering, and every request needs a token
+                raise GoogleUnreachable(
+                    "máy chủ cấp mã truy cập của Google tạm thời không trả lời (google-auth đã thử lại); "
+                    "chạy lại sau ít phút. Lần này không ghi gì: bảng tổng hợp và lịch sử vẫn như cũ.",
                     attempts=attempt,
+                    maybe_delivered=False,
                 ) from None
             raise _auth_error(self.account_email, e) from None
         except (requests.ConnectionError, requests.Timeout, google.auth.exceptions.TransportError) as e:
@@ -433,19 +465,25 @@ class GoogleClient:
         self.stats.status(response.status_code)
         return response, None
 
-    def _wait_before_retry(
-        self, key: str, attempt: int, response: requests.Response | None, failure: BaseException | None
+    def _wait_after_failure(
+        self, key: str, url: str, attempt: int, failure: BaseException, delivered: bool
     ) -> float:
-        """How long to wait before trying again; raises when the failure is final."""
-        if response is None:
-            if attempt >= self.policy.max_tries:
-                raise GoogleNetworkError(
-                    f"không kết nối được tới Google sau {attempt} lần thử ({type(failure).__name__})",
-                    attempts=attempt,
-                )
-            wait = self.policy.wait_for(attempt, None)
-            log.info("Lỗi kết nối (%s) cho %s; thử lại sau %.1f giây", type(failure).__name__, key, wait)
-            return wait
+        """How long to wait after a try that got no answer; raises when the failure is final."""
+        if not self.contact.ok:  # Google has not answered yet (or no longer): a short, bounded retry
+            return self.contact.retry_wait(failure, url, attempts=attempt, delivered=delivered)
+        if attempt >= self.policy.max_tries:
+            self.contact.lost()
+            raise GoogleNetworkError(
+                f"không kết nối được tới Google sau {attempt} lần thử ({connection_cause(failure)})",
+                attempts=attempt,
+                maybe_delivered=delivered,
+            )
+        wait = self.policy.wait_for(attempt, None)
+        log.info("Lỗi kết nối (%s) cho %s; thử lại sau %.1f giây", type(failure).__name__, key, wait)
+        return wait
+
+    def _wait_before_retry(self, key: str, attempt: int, response: requests.Response) -> float:
+        """How long to wait after Google's error answer; raises when the failure is final."""
         if response.status_code == 401:
             response.close()
             raise _auth_error(self.account_email, None)

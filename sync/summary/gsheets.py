@@ -15,7 +15,7 @@ from typing import Any
 
 from gspread.http_client import ParamsType
 
-from sync.exceptions import GoogleApiError, GoogleNetworkError, OutputError
+from sync.exceptions import GoogleApiError, GoogleNetworkError, GoogleUnreachable, OutputError
 from sync.google import GoogleClient
 from sync.sources.gsheets import spreadsheet_id, spreadsheet_url
 from sync.summary.tables import Table
@@ -227,12 +227,13 @@ def write_summary_gsheets(config: Any, tables: list[Table], *, client: GoogleCli
 
 
 def _write_summary(client: GoogleClient, sid: str, tables: list[Table]) -> str:
-    account = client.account_email or "tài khoản dịch vụ"
     fields: ParamsType = {"fields": "sheets.properties(sheetId,title,index)"}
+    writing = False  # whether the batchUpdate (the write) was tried
     try:
         meta = client.http.fetch_sheet_metadata(sid, params=fields)
         existing = [s.get("properties") or {} for s in meta.get("sheets") or []]
         try:
+            writing = True
             client.http.batch_update(sid, {"requests": summary_requests(tables, existing)})
         except GoogleApiError as e:
             # A retried batchUpdate whose first try was applied but whose answer was lost
@@ -244,28 +245,40 @@ def _write_summary(client: GoogleClient, sid: str, tables: list[Table]) -> str:
             existing = [s.get("properties") or {} for s in meta.get("sheets") or []]
             client.http.batch_update(sid, {"requests": summary_requests(tables, existing)})
     except GoogleApiError as e:
-        if e.status == 404:
+        raise _api_failure(e, sid, client.account_email, sent=writing) from None
+    except (GoogleNetworkError, GoogleUnreachable) as e:
+        if writing and e.maybe_delivered:
             raise OutputError(
-                f"không tìm thấy bảng tổng hợp {sid} trên Google Sheets; kiểm tra “summary” trong [sync]"
+                f"không chắc bảng tổng hợp {sid} đã được ghi: mất kết nối tới Google ({e}). "
+                "Chạy lại lệnh: lần chạy sau ghi lại toàn bộ bảng tổng hợp"
             ) from None
-        if e.status == 403:
-            raise OutputError(
-                f"tài khoản {account} chưa có quyền chỉnh sửa bảng tổng hợp {sid}; "
-                "chia sẻ bảng tính với quyền Người chỉnh sửa"
-            ) from None
-        if 400 <= e.status < 500 and e.status not in (408, 429):
-            # refused: a batchUpdate is all or nothing, so nothing of it was applied
-            raise OutputError(
-                f"không ghi được bảng tổng hợp {sid}: Google trả lời lỗi {e.status} ({e.message}); "
-                "bảng tổng hợp trước vẫn còn nguyên"
-            ) from None
+        if isinstance(e, GoogleUnreachable):  # its message says that nothing was written
+            raise OutputError(str(e)) from None
         raise OutputError(
-            f"không chắc bảng tổng hợp {sid} đã được ghi: Google trả lời lỗi {e.status} ({e.message}). "
-            "Chạy lại lệnh: lần chạy sau ghi lại toàn bộ bảng tổng hợp"
-        ) from None
-    except GoogleNetworkError as e:
-        raise OutputError(
-            f"không chắc bảng tổng hợp {sid} đã được ghi: mất kết nối tới Google ({e}). "
-            "Chạy lại lệnh: lần chạy sau ghi lại toàn bộ bảng tổng hợp"
+            f"không ghi được bảng tổng hợp {sid}: {e}; bảng tổng hợp trước vẫn còn nguyên. "
+            "Kiểm tra mạng rồi chạy lại"
         ) from None
     return spreadsheet_url(sid)
+
+
+def _api_failure(e: GoogleApiError, sid: str, account: str, *, sent: bool) -> OutputError:
+    """Google's error answer while writing the summary, for a person: was anything written?"""
+    if e.status == 404:
+        return OutputError(
+            f"không tìm thấy bảng tổng hợp {sid} trên Google Sheets; kiểm tra “summary” trong [sync]"
+        )
+    if e.status == 403:
+        return OutputError(
+            f"tài khoản {account or 'tài khoản dịch vụ'} chưa có quyền chỉnh sửa bảng tổng hợp {sid}; "
+            "chia sẻ bảng tính với quyền Người chỉnh sửa"
+        )
+    if not sent or (400 <= e.status < 500 and e.status not in (408, 429)):
+        # refused, or only the read before it failed: a batchUpdate is all or nothing
+        return OutputError(
+            f"không ghi được bảng tổng hợp {sid}: Google trả lời lỗi {e.status} ({e.message}); "
+            "bảng tổng hợp trước vẫn còn nguyên"
+        )
+    return OutputError(
+        f"không chắc bảng tổng hợp {sid} đã được ghi: Google trả lời lỗi {e.status} ({e.message}). "
+        "Chạy lại lệnh: lần chạy sau ghi lại toàn bộ bảng tổng hợp"
+    )
