@@ -48,6 +48,14 @@ class MailSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterSettings:
+    """[register]: the Office's task register (a path, or a spreadsheet id/URL for gsheets)."""
+
+    source: str | None = None
+    sheet: str | None = None  # default: the register schema's tab, "Danh mục nhiệm vụ"
+
+
+@dataclass(frozen=True, slots=True)
 class SyncSettings:
     backend: str = "xlsx"
     summary: str = "out/tong-hop.xlsx"
@@ -119,6 +127,7 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     evaluation: Formula = field(default_factory=Formula)
     mail: MailSettings = field(default_factory=MailSettings)
+    register: RegisterSettings = field(default_factory=RegisterSettings)
 
     def unit(self, code: str) -> UnitConfig:
         for u in self.units:
@@ -153,6 +162,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "units": ("code", "name", "source", "aliases", "emails"),
     "mail": ("host", "port", "security", "user", "sender", "password_env", "pause_seconds"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
+    "register": ("source", "sheet"),
     "report": (
         "parent",
         "issuer",
@@ -262,7 +272,7 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
     for key in data:
         if key not in _SECTION_KEYS:
             raise r.fail(
-                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [limits], [evaluation], [mail], [[units]])",
+                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [register], [limits], [evaluation], [mail], [[units]])",
                 key,
             )
     sync = _sync_settings(r)
@@ -270,6 +280,11 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
     report = _report_settings(r)
     limits = parse_limits(r.table("limits"), lambda message, key: r.fail(message, "limits", key))
     mail = _mail_settings(r)
+    reg = r.table("register")
+    register = RegisterSettings(
+        source=reg["source"].strip() if r.get_str(reg, "register", "source", None) else None,
+        sheet=r.get_str(reg, "register", "sheet", None),
+    )
     evaluation = parse_formula(r.table("evaluation"), lambda message, key: r.fail(message, "evaluation", key))
     units = _units(r)
     path = path.resolve()
@@ -285,6 +300,7 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         limits=limits,
         evaluation=evaluation,
         mail=mail,
+        register=register,
     )
 
 

@@ -24,6 +24,7 @@ from sync.exceptions import SourceUnreadable, UsageError
 from sync.gcpause import gc_paused
 from sync.model import Counts, Finding, Period, RunResult, Task, UnitResult
 from sync.normalize import MAX_YEAR, MIN_YEAR, cell_text, format_date
+from sync.register import load_register, reconcile
 from sync.schema import Schema, unit_sheet_schema
 from sync.sources import Source, TabData, make_source, select_task_tab
 from sync.sources.guard import limit_breach, number
@@ -264,9 +265,9 @@ def _others(copies: list[tuple[Task, str | None]], i: int) -> str:
 
 def _duplicate_ids(reads: list[tuple[UnitResult, TabRead]]) -> list[Finding]:
     places: dict[str, list[tuple[Task, str | None]]] = defaultdict(list)
-    for _unit, read in reads:
+    for unit, read in reads:
         assert read.header is not None
-        for t in read.tasks:
+        for t in unit.tasks:  # without rows the register gives to another unit
             tid = t.task_id
             if tid:
                 places[tid.casefold()].append((t, read.header.cell("task_id", t.row)))
@@ -327,6 +328,7 @@ def _run_sync(
     findings_by_unit: dict[str, list[Finding]] = {}
     reads: list[tuple[UnitResult, TabRead]] = []
     try:
+        register = load_register(config, source, resolver, as_of)
         for i, loaded in enumerate(load_ahead(source, config, schema), start=1):
             unit = loaded.unit
             result, read, found = read_unit(loaded, schema, resolver, as_of, config.limits)
@@ -344,6 +346,12 @@ def _run_sync(
         if own_source:
             source.close()
 
+    extra: list[Finding] = []
+    if register is not None:  # first: a row in the wrong unit's sheet is not that unit's (nor a duplicate)
+        extra = register.findings
+        if register.readable:
+            for code, found in reconcile(register, reads).items():
+                findings_by_unit[code].extend(found)
     for f in _duplicate_ids(reads):
         findings_by_unit[f.unit].append(f)
 
@@ -357,7 +365,7 @@ def _run_sync(
         result.report_status = report_status(result.tasks)
 
     province = sum((u.tally for u in units), Counts())
-    findings: list[Finding] = []
+    findings: list[Finding] = sorted(extra, key=_finding_order)
     for u in units:
         findings.extend(sorted(findings_by_unit[u.code], key=_finding_order))
     return RunResult(

@@ -68,6 +68,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "(khóa “max_text_chars” trong mục [limits] của cấu hình); chỉ {limit} ký tự đầu được đọc. "
         "Rút gọn nội dung ô.",
     ),
+    "task-unknown": (
+        "warning",
+        "Ô {cell}: nhiệm vụ mã “{text}” không có trong danh mục nhiệm vụ của Văn phòng UBND tỉnh. "
+        "Kiểm tra lại mã nhiệm vụ (mã do Văn phòng cấp, chép đúng từ danh mục).",
+    ),
+    "wrong-unit": (
+        "warning",
+        "Ô {cell}: theo danh mục của Văn phòng (dòng {register_row}), nhiệm vụ “{text}” do đơn vị {lead} chủ trì, "
+        "không phải đơn vị này; dòng này không được tính cho đơn vị. Xóa dòng hoặc liên hệ Văn phòng UBND tỉnh.",
+    ),
+    "office-field-changed": (
+        "warning",
+        "Ô {cell} (cột “{title}”): “{text}” khác với danh mục nhiệm vụ của Văn phòng (“{register}”, dòng "
+        "{register_row}). Cột này do Văn phòng điền; số liệu được tính theo danh mục. Ghi lại đúng “{register}”.",
+    ),
+    "task-missing": (
+        "warning",
+        "Nhiệm vụ “{text}” ({summary}) giao cho đơn vị theo danh mục của Văn phòng (dòng {register_row}) "
+        "chưa có trong bảng theo dõi của đơn vị. Thêm dòng nhiệm vụ này, đúng mã “{text}”; nếu đã xóa nhầm, "
+        "khôi phục lại dòng.",
+    ),
     "stale-update": (
         "warning",
         "Dòng {row}: chưa cập nhật trong kỳ báo cáo ({period}); ô {cell} (cột “{title}”) {shown}. "

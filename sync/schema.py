@@ -6,6 +6,7 @@ A broken schema file is a ``SchemaError`` naming the file and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from importlib import resources
@@ -31,7 +32,7 @@ _FIELD_KEYS = {
     "values",
     "description",
 }
-_TOP_KEYS = {"name", "title", "tab", "header_search_rows", "header_min_matches", "fields"}
+_TOP_KEYS = {"name", "title", "tab", "header_search_rows", "header_min_matches", "fields", "office_fields_of"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,12 +188,35 @@ def load_schema_file(path: str | Path) -> Schema:
         mark = getattr(e, "problem_mark", None)
         line = f", dòng {mark.line + 1}" if mark is not None else ""
         raise SchemaError(f"Tệp lược đồ {path}{line}: không đúng cú pháp YAML") from e
-    return parse_schema(data, str(path))
+    schema = parse_schema(data, str(path))
+    base = data.get("office_fields_of")
+    if base is None:
+        return schema
+    inherited = [
+        f
+        for f in load_schema_file(path.parent / _text(str(path), "office_fields_of", base)).fields
+        if f.owner == "office"
+    ]
+    names = {f.name for f in inherited}
+    clash = [f.name for f in schema.fields if f.name in names]
+    if clash:
+        raise _fail(str(path), "fields", f"cột “{clash[0]}” đã có trong {base}")
+    return dataclasses.replace(schema, fields=(*inherited, *schema.fields))
+
+
+def _shipped(name: str) -> Schema:
+    ref = resources.files("sheets_schema").joinpath(name)
+    with resources.as_file(ref) as path:
+        return load_schema_file(path)
 
 
 @functools.cache
 def unit_sheet_schema() -> Schema:
     """The unit task sheet schema shipped in ``sheets_schema/unit-sheet.yaml``."""
-    ref = resources.files("sheets_schema").joinpath("unit-sheet.yaml")
-    with resources.as_file(ref) as path:
-        return load_schema_file(path)
+    return _shipped("unit-sheet.yaml")
+
+
+@functools.cache
+def register_schema() -> Schema:
+    """The Office's task register schema shipped in ``sheets_schema/register.yaml``."""
+    return _shipped("register.yaml")

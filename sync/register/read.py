@@ -1,0 +1,62 @@
+"""Reading the register: one more workbook, read and checked like a unit's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sync import findings as F
+from sync.config import Config
+from sync.exceptions import SourceUnreadable
+from sync.model import Finding, Task
+from sync.schema import register_schema
+from sync.sources import Source, select_task_tab
+from sync.validate import UnitResolver, has_header, read_tab
+
+#: The ``unit`` of findings about the register itself.
+REGISTER_UNIT = "register"
+
+
+@dataclass(slots=True)
+class Register:
+    """The register's tasks by folded task id (the first of duplicates), and its own findings."""
+
+    tab: str | None
+    tasks: dict[str, Task] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    readable: bool = True
+
+
+def task_key(task_id: str) -> str:
+    """Task ids compare case-insensitively, as duplicate ids do (README, Choices)."""
+    return task_id.casefold()
+
+
+def load_register(config: Config, source: Source, resolver: UnitResolver, as_of: date) -> Register | None:
+    """The configured register, or None when none is configured; never raises for a broken file."""
+    if config.register.source is None:
+        return None
+    schema = register_schema()
+    try:
+        workbook = source.open(config.resolve(config.register.source))
+        try:
+            tab = select_task_tab(
+                workbook, config.register.sheet or schema.tab, lambda rows: has_header(rows, schema)
+            )
+        finally:
+            workbook.close()
+        read = read_tab(tab, schema, unit=REGISTER_UNIT, resolver=resolver, as_of=as_of, limits=config.limits)
+    except SourceUnreadable as e:
+        finding = F.make(
+            "source-unreadable",
+            unit=REGISTER_UNIT,
+            sheet=None,
+            detail=f"danh mục nhiệm vụ của Văn phòng ({config.register.source}): {e}",
+            hint="Chưa đối chiếu được bảng của các đơn vị với danh mục.",
+        )
+        return Register(None, findings=[finding], readable=False)
+    register = Register(tab.name, findings=list(read.findings))
+    for t in read.tasks:
+        if t.task_id and task_key(t.task_id) not in register.tasks:
+            register.tasks[task_key(t.task_id)] = t
+    return register
