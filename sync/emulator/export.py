@@ -80,9 +80,7 @@ def export_xlsx(ss: Spreadsheet) -> bytes:
                 kind = str(nf.get("type", ""))
                 pattern = nf.get("pattern") or _DATE_TYPES.get(kind)
                 ws.write_number(r, c, value, fmt(pattern))
-            elif isinstance(value, FormulaError):
-                ws.write_string(r, c, str(value))
-            elif value != "":
+            elif isinstance(value, FormulaError) or value != "":
                 ws.write_string(r, c, str(value))
     book.close()
     return buf.getvalue()
