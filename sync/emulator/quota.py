@@ -49,6 +49,7 @@ class Quota:
     enabled: bool = True
     clock: Callable[[], float] = time.monotonic
     preset: str | None = None
+    drive_per_window: int = GOOGLE[("drive", "query")][0]
     _hits: dict[tuple[str, ...], deque[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -59,6 +60,7 @@ class Quota:
         window_seconds: float | None = None,
         enabled: bool | None = None,
         preset: str | None = None,
+        drive: int | None = None,
     ) -> None:
         if preset is not None:
             if preset not in ("google", "off"):
@@ -66,6 +68,7 @@ class Quota:
             self.preset = "google" if preset == "google" else None
             self.enabled = preset == "google"
             self.read_per_window, self.write_per_window = 60, 60
+            self.drive_per_window = GOOGLE[("drive", "query")][0]
             self.window_seconds = 60.0
         if read is not None:
             self.read_per_window = read
@@ -73,6 +76,8 @@ class Quota:
             self.write_per_window = write
         if window_seconds is not None:
             self.window_seconds = window_seconds
+        if drive is not None:
+            self.drive_per_window = drive
         if enabled is not None:
             self.enabled = enabled
         self.reset()
@@ -82,6 +87,7 @@ class Quota:
             out = dict(GOOGLE)
             out[("sheets", "read")] = (self.read_per_window, GOOGLE[("sheets", "read")][1])
             out[("sheets", "write")] = (self.write_per_window, GOOGLE[("sheets", "write")][1])
+            out[("drive", "query")] = (self.drive_per_window, GOOGLE[("drive", "query")][1])
             return out
         return {
             ("sheets", "read"): (self.read_per_window, None),
