@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import click
 
-from sync import __version__, render
+from sync import __version__, pipeline, render
 from sync.cli_common import CONTEXT, _parse_as_of, config_options, guard, output_options
 from sync.cli_history import diff_cmd, history_cmd, report_cmd
 from sync.config import Config, load_config
@@ -22,24 +23,33 @@ from sync.engine import Progress, run_sync, today
 from sync.history.render import render_outcome
 from sync.model import RunResult
 from sync.pipeline import SyncOutcome, prepare_demo, sync_and_record
+from sync.progress import ProgressLine
+from sync.sources import Source
 
 EXIT_OK, EXIT_FAILURE, EXIT_UNREADABLE = 0, 1, 3  # 2 (usage, config): UsageError.exit_code
 
 
-def _progress(quiet: bool, total_hint: int) -> tuple[Progress | None, Callable[[], None]]:
+def _progress(
+    quiet: bool, total_hint: int, source: Source | None = None
+) -> tuple[Progress | None, Callable[[], None]]:
+    """A bar on stderr (units done/total; for Google also requests, quota waits, time left);
+    nothing when stderr is not a terminal or with --quiet."""
     if quiet or not sys.stderr.isatty():
         return None, lambda: None
+    line = ProgressLine(time.monotonic())
     bar = click.progressbar(
         length=total_hint,
         label="Đang đọc bảng tính các đơn vị",
         file=sys.stderr,
         show_pos=True,
-        item_show_func=lambda code: code or "",
+        show_eta=False,
+        item_show_func=lambda text: text or "",
     )
     bar.__enter__()
 
     def step(code: str, done: int, total: int) -> None:
-        bar.update(1, code)
+        activity = source.activity() if source is not None else None
+        bar.update(1, line.text(code, done, total, time.monotonic(), activity))
 
     def finish() -> None:
         bar.__exit__(None, None, None)
@@ -101,13 +111,15 @@ def _show(outcome: SyncOutcome, *, as_json: bool, dry_run: bool = False) -> int:
 def _sync(
     config: Config, as_of: date | None, *, quiet: bool, dry_run: bool = False, back_dated: bool = False
 ) -> SyncOutcome:
-    progress, finish = _progress(quiet, len(config.units))
+    source = pipeline.make_source(config)
+    progress, finish = _progress(quiet, len(config.units), source)
     try:
         return sync_and_record(
-            config, as_of or today(), dry_run=dry_run, progress=progress, back_dated=back_dated
+            config, as_of or today(), dry_run=dry_run, progress=progress, back_dated=back_dated, source=source
         )
     finally:
         finish()
+        source.close()  # already closed unless the run stopped before reading
 
 
 @cli.command("sync", context_settings=CONTEXT)

@@ -637,6 +637,9 @@ class GSheetsSource(Source):
     def close(self) -> None:
         self.client.close()
 
+    def activity(self) -> tuple[int, float] | None:
+        return self.client.stats.api_total(), self.client.stats.waited
+
 
 def exported_workbook(blob: bytes, sid: str, limits: Limits) -> XlsxWorkbook:
     """A unit's export read as the xlsx backend reads a file (the same checks and reader)."""
