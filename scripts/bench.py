@@ -25,6 +25,7 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.bench_gsheets import bench_gsheets, print_table  # noqa: E402
 from sync.schema import unit_sheet_schema  # noqa: E402
 
 AS_OF = date(2024, 11, 5)
@@ -193,82 +194,6 @@ def bench_readers(work: Path, rows: int, repeat: int) -> list[dict[str, float | 
     return out
 
 
-NAIVE = r"""
-import json, sys, tomllib
-import gspread
-from sync.emulator.client import credentials, connect_session
-from google.auth.transport.requests import AuthorizedSession
-# The naive way: per unit open_by_key + worksheet + get_all_records, then update the summary.
-cfg = tomllib.loads(open(sys.argv[1], encoding="utf-8").read())
-key = json.load(open(sys.argv[2], encoding="utf-8"))
-creds = credentials(key)
-session = connect_session(AuthorizedSession(creds), cfg["gsheets"]["endpoint"])
-gc = gspread.Client(auth=creds, session=session, http_client=gspread.BackOffHTTPClient)
-rows = []
-for unit in cfg["units"]:
-    try:
-        ws = gc.open_by_key(unit["source"]).worksheet(cfg["sync"].get("sheet", "Nhiệm vụ"))
-        for rec in ws.get_all_records(head=4):
-            rows.append([unit["code"], *map(str, rec.values())])
-    except Exception as e:
-        print("unit", unit["code"], type(e).__name__, file=sys.stderr)
-summary = gc.open_by_key(cfg["sync"]["summary"]).sheet1
-summary.resize(rows=len(rows) + 1, cols=max(len(r) for r in rows))
-summary.update(rows, "A1", value_input_option="RAW")
-session.close()
-"""
-
-
-def bench_gsheets(work: Path, rows_per_unit: int = 50) -> list[dict[str, object]]:
-    """Requests and wall time of full / incremental syncs and of the naive gspread script,
-    against the emulator with Google's per-user quotas on (60 reads, 60 writes a minute)."""
-    import tomllib
-
-    from sync.emulator import Emulator
-    from sync.demo.gsheets import load_demo_into_emulator
-
-    directory = work / f"gsheets-{UNITS}x{rows_per_unit}"
-    if directory.exists():
-        import shutil
-
-        shutil.rmtree(directory)
-    config = make_province(directory, rows_per_unit)
-    exe = str(Path(sys.executable).parent / "ubnd-sync")
-    out: list[dict[str, object]] = []
-    with Emulator() as emulator:
-        gs_config = load_demo_into_emulator(directory, config, emulator)
-        emulator.quota.configure(read=60, write=60, window_seconds=60.0, enabled=True)
-        sync_cmd = [exe, "sync", "-c", str(gs_config), "--as-of", AS_OF.isoformat(), "--quiet"]
-
-        def run(name: str, cmd: list[str]) -> None:
-            emulator.reset_stats()
-            emulator.quota.configure(enabled=True)  # a fresh quota window for each run
-            wall, _peak, _cpu = measure(cmd, ok=(0, 1, 3))
-            stats = emulator.stats_json()
-            token = sum(v for k, v in stats["by_endpoint"].items() if "token" in k)
-            out.append(
-                {
-                    "run": name,
-                    "requests": stats["total"] - token,
-                    "token_requests": token,
-                    "http_429": stats["by_status"].get("429", 0),
-                    "seconds": round(wall, 2),
-                }
-            )
-
-        run("full sync", sync_cmd)
-        run("incremental, nothing changed", sync_cmd)
-        cfg = tomllib.loads(gs_config.read_text(encoding="utf-8"))
-        first = cfg["units"][0]["source"]
-        emulator.set_values(
-            first, "'Nhiệm vụ'!L5", [["Đã họp lần 2, hoàn thiện dự thảo"]], input_option="RAW"
-        )
-        run("incremental, one unit changed", sync_cmd)
-        key = directory / cfg["gsheets"]["credentials"]
-        run("naive gspread script", [sys.executable, "-c", NAIVE, str(gs_config), str(key)])
-    return out
-
-
 def _tree_pss(pid: int) -> int:
     """Proportional set size of a process and its descendants, in bytes (shared pages split)."""
     total, stack = 0, [pid]
@@ -351,18 +276,21 @@ def bench_size(work: Path, rows: int, repeat: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", help="rows, comma-separated (default 10000,100000; none with --gsheets)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", default=str(ROOT / "bench-out"))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--readers", action="store_true", help="also compare xlsx readers (10k rows)")
-    parser.add_argument("--gsheets", action="store_true", help="also the Google path against the emulator")
+    parser.add_argument(
+        "--gsheets", action="store_true", help="also the Google path: 118 units, emulator with Google's quotas"
+    )
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    results = [bench_size(work, int(s), args.repeat) for s in args.sizes.split(",") if s]
+    sizes = args.sizes if args.sizes is not None else ("" if args.gsheets else "10000,100000")
+    results = [bench_size(work, int(s), args.repeat) for s in sizes.split(",") if s]
     readers = bench_readers(work, 10000, args.repeat) if args.readers else []
-    google = bench_gsheets(work) if args.gsheets else []
+    google = bench_gsheets(work) if args.gsheets else []  # scripts/bench_gsheets.py
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     if args.json:
         print(
@@ -393,18 +321,11 @@ def main() -> None:
         for r in readers:
             print(f"  {r['reader']:<26} {r['seconds']:>7} s  {r['vs_calamine']:>5}×  {r['peak_mib']:>7} MiB")
     if google:
-        print(f"\nGoogle path, {UNITS} units against the emulator with quotas on (60 reads + 60 writes/min):")
-        print(f"  {'run':<32} {'requests':>8} {'429s':>5} {'seconds':>8}")
-        for g in google:
-            print(f"  {g['run']:<32} {g['requests']:>8} {g['http_429']:>5} {g['seconds']:>8}")
-        full = google[0]
-        print(
-            f"  targets: full ≤ units + 3 = {UNITS + 3}: {'met' if full['requests'] <= UNITS + 3 else 'NOT met'}; "
-            f"nothing changed ≤ 3: {'met' if google[1]['requests'] <= 3 else 'NOT met'}"
-        )
-    targets = results[-1]
-    ok = targets["ratio"] <= 1.5 and targets["sync_peak_mib"] <= 1024
-    print("targets (≤ 1.5× floor, ≤ 1 GiB at the largest size):", "met" if ok else "NOT met")
+        print_table(google)
+    if results:
+        targets = results[-1]
+        ok = targets["ratio"] <= 1.5 and targets["sync_peak_mib"] <= 1024
+        print("targets (≤ 1.5× floor, ≤ 1 GiB at the largest size):", "met" if ok else "NOT met")
 
 
 if __name__ == "__main__":

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import click
 
-from sync import __version__, render
+from sync import __version__, pipeline, render
 from sync.cli_common import (
     AS_OF_METAVAR,
     CONTEXT,
@@ -32,25 +33,34 @@ from sync.engine import Progress, run_sync, today
 from sync.history.render import render_outcome
 from sync.model import RunResult
 from sync.pipeline import SyncOutcome, prepare_demo, sync_and_record
+from sync.progress import ProgressLine
+from sync.sources import Source
 from sync.unreadable import ALLOW_OPTION, unreadable_problem, unreadable_warning
 
 EXIT_OK, EXIT_FAILURE, EXIT_UNREADABLE = 0, 1, 3  # 2 (usage, config): UsageError.exit_code
 
 
-def _progress(quiet: bool, total_hint: int) -> tuple[Progress | None, Callable[[], None]]:
+def _progress(
+    quiet: bool, total_hint: int, source: Source | None = None
+) -> tuple[Progress | None, Callable[[], None]]:
+    """A bar on stderr (units done/total; for Google also requests, quota waits, time left);
+    nothing when stderr is not a terminal or with --quiet."""
     if quiet or not sys.stderr.isatty():
         return None, lambda: None
+    line = ProgressLine(time.monotonic())
     bar = click.progressbar(
         length=total_hint,
         label="Đang đọc bảng tính các đơn vị",
         file=sys.stderr,
         show_pos=True,
-        item_show_func=lambda code: code or "",
+        show_eta=False,
+        item_show_func=lambda text: text or "",
     )
     bar.__enter__()
 
     def step(code: str, done: int, total: int) -> None:
-        bar.update(1, code)
+        activity = source.activity() if source is not None else None
+        bar.update(1, line.text(code, done, total, time.monotonic(), activity))
 
     def finish() -> None:
         bar.__exit__(None, None, None)
@@ -118,7 +128,8 @@ def _sync(
     back_dated: bool = False,
     allow_unreadable: bool = False,
 ) -> SyncOutcome:
-    progress, finish = _progress(quiet, len(config.units))
+    source = pipeline.make_source(config)
+    progress, finish = _progress(quiet, len(config.units), source)
     try:
         return sync_and_record(
             config,
@@ -127,9 +138,11 @@ def _sync(
             progress=progress,
             back_dated=back_dated,
             allow_unreadable=allow_unreadable,
+            source=source,
         )
     finally:
         finish()
+        source.close()  # already closed unless the run stopped before reading
 
 
 @cli.command("sync", context_settings=CONTEXT)

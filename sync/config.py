@@ -72,6 +72,9 @@ class GSheetsSettings:
     endpoint: str | None = None
     requests_per_minute: int = 55
     folder: str | None = None
+    #: how a unit's spreadsheet is read: "export" (Drive files.export as .xlsx, one request)
+    #: or "values" (Sheets values:batchGet of the task tab, the path before issue 10)
+    read: str = "export"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +164,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days", "max_unreadable_share"),
     "units": ("code", "name", "source", "aliases", "emails"),
     "mail": ("host", "port", "security", "user", "sender", "password_env", "pause_seconds"),
-    "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
+    "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder", "read"),
     "register": ("source", "sheet"),
     "report": (
         "parent",
@@ -379,6 +382,7 @@ def _gsheets_settings(r: _Reader) -> GSheetsSettings:
         endpoint=r.get_str(g, "gsheets", "endpoint", None),
         requests_per_minute=r.get_int(g, "gsheets", "requests_per_minute", 55, 1, 100000),
         folder=r.get_str(g, "gsheets", "folder", None),
+        read=_read_mode(r, g),
     )
 
 
@@ -414,6 +418,13 @@ def _mail_settings(r: _Reader) -> MailSettings:
         password_env=r.get_str(m, "mail", "password_env", "UBND_SYNC_SMTP_PASSWORD") or "",
         pause_seconds=float(pause),
     )
+
+
+def _read_mode(r: _Reader, g: dict[str, Any]) -> str:
+    read = r.get_str(g, "gsheets", "read", "export") or "export"
+    if read not in ("export", "values"):
+        raise r.fail(f'“read” phải là "export" hoặc "values" (đang là {read!r})', "gsheets", "read")
+    return read
 
 
 def _report_settings(r: _Reader) -> ReportSettings:

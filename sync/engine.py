@@ -148,14 +148,15 @@ def read_unit(
 
 
 def load_ahead(source: Source, config: Config, schema: Schema) -> Iterator[Loaded]:
-    """Units loaded in config order; a source that allows it reads the next units in a thread
-    while the caller validates this one (python-calamine releases the GIL while it parses)."""
+    """Units loaded in config order; a source that allows it reads the next ``read_ahead`` units
+    in as many threads while the caller validates this one (python-calamine releases the GIL
+    while it parses; a Google export mostly waits on the network)."""
     ahead = max(0, source.read_ahead)
     if ahead == 0:
         for unit in config.units:
             yield load_unit(source, unit, config, schema)
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ubnd-sync-read") as pool:
+    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="ubnd-sync-read") as pool:
         pending: deque[Future[Loaded]] = deque()
         units = iter(config.units)
         for unit in itertools.islice(units, ahead + 1):

@@ -97,8 +97,9 @@ _GOOGLE_CAUSES = {
         "[gsheets]) là của đúng tài khoản và các bảng tính vẫn được chia sẻ cho tài khoản đó"
     ),
     "not-found": (
-        "Google không tìm thấy các bảng tính: kiểm tra mã bảng tính trong cấu hình (cấu hình của tỉnh khác?) "
-        "và “endpoint” trong [gsheets]"
+        "Google không tìm thấy các bảng tính, hoặc chúng chưa được chia sẻ cho tài khoản dịch vụ (Drive trả "
+        "lời hai trường hợp như nhau): kiểm tra mã bảng tính trong cấu hình (cấu hình của tỉnh khác?), việc "
+        "chia sẻ và “endpoint” trong [gsheets]"
     ),
 }
 

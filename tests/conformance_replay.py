@@ -52,6 +52,7 @@ IN_SCOPE_ROUTES = {
     "drive.files.get",
     "drive.files.delete",
     "drive.files.update",
+    "drive.files.export",
     "drive.permissions.create",
     "drive.permissions.list",
     "drive.permissions.delete",

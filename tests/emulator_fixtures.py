@@ -34,6 +34,7 @@ def emulator_server() -> Iterator[Emulator]:
 @pytest.fixture
 def emulator(emulator_server: Emulator) -> Iterator[Emulator]:
     emulator_server.reset()
+    emulator_server.quota.configure(preset="off")
     emulator_server.quota.configure(read=60, write=60, window_seconds=60.0, enabled=True)
     emulator_server.tokens.lifetime = 3600.0
     yield emulator_server

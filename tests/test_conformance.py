@@ -80,7 +80,7 @@ def test_replay_reports_a_response_that_differs(tmp_path: Path) -> None:
             None,
             "drive.files.list without name filter (depends on pre-existing account files)",
         ),
-        ("GET", "https://www.googleapis.com/drive/v3/files/F/export", None, "GET drive/v3/files/F/export"),
+        ("GET", "https://www.googleapis.com/drive/v3/files/F/export?mimeType=text%2Fcsv", None, None),
         (
             "GET",
             "https://sheets.googleapis.com/v4/spreadsheets/S?fields=sheets.data.rowData",

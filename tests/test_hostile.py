@@ -631,6 +631,9 @@ def test_hostile_google_answers_cost_their_unit_end_to_end(
         threading.Thread(target=hop.serve_forever, daemon=True).start()
         try:
             text = gpath.read_text(encoding="utf-8").replace(emu.url, f"http://127.0.0.1:{hop.server_port}")
+            text = text.replace(
+                "[gsheets]\n", '[gsheets]\nread = "values"\n'
+            )  # the answers rewritten are values
             gpath.write_text(text + "\n[limits]\nmax_cells = 10000\n", encoding="utf-8")
             outcome = sync_and_record(load_config(gpath), AS_OF)
         finally:

@@ -32,7 +32,7 @@ from sync.history import History
 from sync.pipeline import sync_and_record
 from sync.sources.gsheets import GSheetsSource, spreadsheet_id
 from sync.summary import build_tables
-from sync.summary.gsheets import write_summary_gsheets
+from sync.summary.gsheets import memo_path, write_summary_gsheets
 from tests.helpers import AS_OF, task_row, tree_hash, write_config, write_workbook
 
 CODES = ("SNV", "STC", "STP", "RG")
@@ -159,7 +159,13 @@ def test_library_raises_before_anything_is_written(tmp_path: Path) -> None:
 def _gsheets_province(directory: Path, emu: Emulator) -> Config:
     """A province loaded into ``emu`` and synced once through Google (summary, history, state)."""
     xlsx_config = _units(directory)
-    config = load_config(load_demo_into_emulator(directory, xlsx_config, emu))
+    path = load_demo_into_emulator(directory, xlsx_config, emu)
+    # the Sheets values path: these tests count its requests (the export path reads in parallel)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("[gsheets]\n", '[gsheets]\nread = "values"\n'),
+        encoding="utf-8",
+    )
+    config = load_config(path)
     sync_and_record(config, AS_OF)
     return config
 
@@ -272,6 +278,7 @@ def test_not_sure_only_when_the_write_was_sent(tmp_path: Path, emu: Emulator, cl
     sid = spreadsheet_id(config.sync.summary)
 
     def write(**client: Any) -> str:
+        memo_path(config).unlink(missing_ok=True)  # no memo of the tabs: the write reads them first
         creds = load_credentials(credentials_path(config))
         with GoogleClient(creds, sleep=_no_sleep, **client) as c, pytest.raises(OutputError) as e:
             write_summary_gsheets(config, tables, client=c)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,11 @@ Built = tuple[Config, Config]  # (xlsx config, gsheets config)
 
 @pytest.fixture
 def gprovince(tmp_path: Path, emu: Emulator) -> Callable[..., Built]:
-    """Like conftest's ``province`` but also loaded into the emulator: (xlsx config, gsheets config)."""
+    """Like conftest's ``province`` but also loaded into the emulator: (xlsx config, gsheets config).
+
+    The gsheets config reads with ``read = "values"`` (Sheets values:batchGet), the path these
+    request budgets are about; the export path is tested in tests/test_gsheets_export.py.
+    """
 
     def build(units: dict[str, Sequence[dict[str, Any]] | None], **kwargs: Any) -> Built:
         entries = []
@@ -39,7 +44,8 @@ def gprovince(tmp_path: Path, emu: Emulator) -> Callable[..., Built]:
         xcfg = write_config(tmp_path, entries)
         gpath = load_demo_into_emulator(tmp_path, xcfg, emu)
         emu.reset_stats()
-        return load_config(xcfg), load_config(gpath)
+        gcfg = load_config(gpath)
+        return load_config(xcfg), replace(gcfg, gsheets=replace(gcfg.gsheets, read="values"))
 
     return build
 

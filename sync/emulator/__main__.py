@@ -1,4 +1,4 @@
-"""python -m sync.emulator --port N --key-out FILE [--email E]"""
+"""python -m sync.emulator --port N --key-out FILE [--email E] [--quotas google|off] [--export-limit BYTES]"""
 
 from __future__ import annotations
 
@@ -21,8 +21,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--key-out", type=Path)
     ap.add_argument("--email", default="sync@emulator-project.iam.gserviceaccount.com")
     ap.add_argument("--token-lifetime", type=float, default=3600.0)
+    ap.add_argument(
+        "--quotas",
+        choices=("google", "off"),
+        help="google: Google's published Sheets and Drive quotas per account and project; off: none "
+        "(default: Sheets' 60 reads and 60 writes a minute per account). "
+        'Switch at run time with POST /_emulator/quotas {"enabled": true|false}.',
+    )
+    ap.add_argument("--export-limit", type=int, help="files.export size limit in bytes (Google: 10 MB)")
     args = ap.parse_args(argv)
-    emu = Emulator(host=args.host, port=args.port, token_lifetime=args.token_lifetime).start()
+    emu = Emulator(host=args.host, port=args.port, token_lifetime=args.token_lifetime)
+    if args.quotas:
+        emu.quota.configure(preset=args.quotas)
+    if args.export_limit is not None:
+        emu.state.export_limit = args.export_limit
+    emu.start()
     key = emu.create_service_account(args.email)
     if args.key_out:
         # a private key: readable by its owner only

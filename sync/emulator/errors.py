@@ -157,10 +157,13 @@ def insufficient_scopes(service: str, method: str) -> ApiError:
     )
 
 
-def quota_exceeded(kind: str, service: str, project: str) -> ApiError:
+def quota_exceeded(kind: str, service: str, project: str, scope: str = "user", limit: int = 60) -> ApiError:
+    """Sheets' 429 for a per-user or per-project quota (n8n-io/n8n#16750; the per-project
+    names ``...PerMinutePerProject`` and ``quota_unit`` ``1/min/{project}`` are inferred)."""
     metric = "Read requests" if kind == "read" else "Write requests"
-    limit = "ReadRequestsPerMinutePerUser" if kind == "read" else "WriteRequestsPerMinutePerUser"
-    human = f"{metric} per minute per user"
+    per = "PerUser" if scope == "user" else "PerProject"
+    human = f"{metric} per minute per user" if scope == "user" else f"{metric} per minute"
+    unit = "1/min/{project}/{user}" if scope == "user" else "1/min/{project}"
     return ApiError(
         429,
         f"Quota exceeded for quota metric '{metric}' and limit '{human}' of service "
@@ -174,8 +177,9 @@ def quota_exceeded(kind: str, service: str, project: str) -> ApiError:
                 "metadata": {
                     "quota_location": "global",
                     "quota_metric": f"{service}/{kind}_requests",
-                    "quota_limit": limit,
-                    "quota_limit_value": "60",
+                    "quota_limit": f"{metric.split()[0]}RequestsPerMinute{per}",
+                    "quota_limit_value": str(limit),
+                    "quota_unit": unit,
                     "service": service,
                     "consumer": f"projects/{project}",
                 },
@@ -191,6 +195,33 @@ def quota_exceeded(kind: str, service: str, project: str) -> ApiError:
             },
         ],
     )
+
+
+DRIVE_USER_RATE = (
+    "User Rate Limit Exceeded. Rate of requests for user exceed configured project quota. "
+    "You may consider re-evaluating expected per-user traffic to the API and adjust project quota "
+    "limits accordingly. You may monitor aggregate quota usage and adjust limits in the API Console: "
+    "https://console.developers.google.com/apis/api/drive.googleapis.com/quotas?project={project}"
+)
+
+
+def drive_rate_limited(project: str, scope: str = "user") -> ApiError:
+    """Drive's 403 for its query quota (tidyverse/googledrive#380; per project: rateLimitExceeded)."""
+    if scope == "user":
+        reason, message = "userRateLimitExceeded", DRIVE_USER_RATE.format(project=project)
+    else:
+        reason, message = "rateLimitExceeded", "Rate Limit Exceeded"
+    error = {"domain": "usageLimits", "reason": reason, "message": message}
+    if scope == "user":
+        error["extendedHelp"] = (
+            f"https://console.developers.google.com/apis/api/drive.googleapis.com/quotas?project={project}"
+        )
+    return ApiError(403, message, status="", errors=[error])
+
+
+def export_too_large() -> ApiError:
+    """Drive ``files.export`` over its 10 MB limit (googleapis/google-api-dotnet-client#990)."""
+    return drive_error(403, "exportSizeLimitExceeded", "This file is too large to be exported.")
 
 
 def oauth_error(error: str, description: str, code: int = 400) -> ApiError:

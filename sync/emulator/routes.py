@@ -16,10 +16,15 @@ from .state import State
 
 
 class Response:
-    def __init__(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
+    """JSON ``body``, or ``raw`` bytes (an export) with their Content-Type in ``headers``."""
+
+    def __init__(
+        self, status: int, body: Any = None, headers: dict[str, str] | None = None, raw: bytes | None = None
+    ) -> None:
         self.status = status
         self.body = body
         self.headers = headers or {}
+        self.raw = raw
 
 
 @dataclass
@@ -83,6 +88,8 @@ def _drive_route(method: str, rest: str, up: str) -> tuple[str, dict[str, str]]:
     if len(segs) == 1:
         name = {"GET": "get", "PATCH": "update", "DELETE": "delete"}.get(method)
         return (f"drive.{up}files.{name}" if name else "unknown"), {"id": fid}
+    if segs[1] == "export" and len(segs) == 2 and method == "GET":
+        return "drive.files.export", {"id": fid}
     if segs[1] == "copy" and method == "POST":
         return "drive.files.copy", {"id": fid}
     if segs[1] == "permissions":

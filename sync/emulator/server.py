@@ -2,7 +2,9 @@
 
 Start with :class:`Emulator` (``with Emulator() as emu: ...``) or ``scripts/emulator``.
 Control endpoints (no auth): ``GET /_emulator/stats``, ``POST /_emulator/stats/reset``,
-``POST /_emulator/reset``, ``GET|POST|DELETE /_emulator/faults``, ``POST /_emulator/quota``,
+``POST /_emulator/reset``, ``GET|POST|DELETE /_emulator/faults``, ``POST /_emulator/quota`` (numbers),
+``GET|POST /_emulator/quotas`` (``{"enabled": true}``: Google's published quotas per account and
+project, ``sync.emulator.quota``; ``false``: none), ``POST /_emulator/export`` (``{"limit": bytes}``),
 ``POST /_emulator/accounts`` (``{"email": ...}`` -> service-account key JSON).
 """
 
@@ -21,7 +23,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import auth, drive_api, routes, sheets_api
 from .batch_update import batch_update
-from .errors import ApiError, insufficient_scopes, invalid_argument, quota_exceeded, unauthenticated
+from .errors import (
+    ApiError,
+    drive_rate_limited,
+    insufficient_scopes,
+    invalid_argument,
+    quota_exceeded,
+    unauthenticated,
+)
+from .export import EXPORT_LIMIT
 from .faults import Fault, Faults
 from .quota import Quota
 from .routes import Call, Handler, Response
@@ -101,6 +111,7 @@ class Emulator:
             self.tokens.tokens.clear()
         self.faults.clear()
         self.quota.reset()
+        self.state.export_limit = EXPORT_LIMIT
         self.reset_stats()
 
     def reset_stats(self) -> None:
@@ -259,16 +270,24 @@ class Emulator:
             write = method not in ("GET", "HEAD")
             if not auth.scope_allows(tok.scopes, service, write):
                 raise insufficient_scopes(f"{service}.googleapis.com", route)
-            if service == "sheets" and not self.quota.check(tok.email, "write" if write else "read"):
-                acct = self.state.accounts.get(tok.email)
-                raise quota_exceeded(
-                    "write" if write else "read", "sheets.googleapis.com", acct.project_id if acct else "0"
-                )
+            self._check_quota(tok.email, service, write)
             payload = _json_body(body) if body else None
             with self.state.lock:
                 return _dispatch(Call(self.state, params, query, payload, tok.email), route)
         except ApiError as e:
             return Response(e.code, e.body(), e.headers)
+
+    def _check_quota(self, email: str, service: str, write: bool) -> None:
+        """Raise Google's answer when the caller's account or project is over a quota."""
+        acct = self.state.accounts.get(email)
+        project = acct.project_id if acct else "0"
+        kind = "query" if service == "drive" else ("write" if write else "read")
+        refused = self.quota.take(email, project, service, kind)
+        if refused is None:
+            return
+        if service == "drive":
+            raise drive_rate_limited(project, refused.scope)
+        raise quota_exceeded(kind, "sheets.googleapis.com", project, refused.scope, refused.limit)
 
     def _fire(self, fault: Fault) -> Response | None:
         if fault.kind == "429":
@@ -359,6 +378,11 @@ class Emulator:
         if path == "/_emulator/quota" and method == "POST":
             self.quota.configure(**payload)
             return Response(200, {})
+        if path == "/_emulator/quotas":
+            return self._quotas(method, payload)
+        if path == "/_emulator/export" and method == "POST":
+            self.state.export_limit = int(payload.get("limit", self.state.export_limit))
+            return Response(200, {"limit": self.state.export_limit})
         if path == "/_emulator/accounts" and method == "POST":
             return Response(200, self.create_service_account(payload["email"]))
         if path == "/_emulator/tokens" and method == "POST":
@@ -367,6 +391,24 @@ class Emulator:
         return Response(
             404, {"error": {"code": 404, "message": "unknown control endpoint", "status": "NOT_FOUND"}}
         )
+
+    def _quotas(self, method: str, payload: Any) -> Response:
+        """``GET``: the quotas in force; ``POST {"enabled": true|false}``: Google's quotas on or off."""
+        if method == "POST":
+            enabled = payload.get("enabled") if isinstance(payload, dict) else None
+            if not isinstance(enabled, bool):
+                return Response(
+                    400,
+                    {
+                        "error": {
+                            "code": 400,
+                            "message": 'expected {"enabled": true|false}',
+                            "status": "INVALID_ARGUMENT",
+                        }
+                    },
+                )
+            self.quota.configure(preset="google" if enabled else "off")
+        return Response(200, self.quota.to_json())
 
 
 # ---------------------------------------------------------------- dispatch
@@ -427,14 +469,15 @@ class _Handler(BaseHTTPRequestHandler):
                     }
                 },
             )
-        data = (
-            b""
-            if resp.body is None
-            else (json.dumps(resp.body, ensure_ascii=False, indent=2) + "\n").encode()
-        )
+        if resp.raw is not None:
+            data = resp.raw
+        elif resp.body is None:
+            data = b""
+        else:
+            data = (json.dumps(resp.body, ensure_ascii=False, indent=2) + "\n").encode()
         try:
             self.send_response(resp.status)
-            if resp.body is not None:
+            if resp.body is not None and resp.raw is None:
                 self.send_header("Content-Type", JSON_CT)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Date", self.date_time_string())

@@ -86,6 +86,8 @@ class State:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.accounts: dict[str, Account] = {}
         self.files: dict[str, DriveFile] = {}
+        #: Drive's export size limit in bytes (``files.export`` answers 403 above it)
+        self.export_limit = 10 * 1024 * 1024
         self._last_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
     def reset(self, keep_accounts: bool = True) -> None:

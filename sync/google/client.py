@@ -7,7 +7,9 @@ policy, so gspread's URL building is used but never its unbounded ``BackOffHTTPC
 
 Policy (``GoogleClient.request``):
 
-- a client-side limiter keeps under ``requests_per_minute`` (sliding 60 s window);
+- client-side limiters, one per quota Google keeps (sliding 60 s windows): Sheets reads and
+  Sheets writes each under ``requests_per_minute`` (Google: 60 a minute per user), Drive
+  under ``DRIVE_PER_MINUTE`` (Google: 12 000 queries a minute per user); token requests none;
 - every attempt has a timeout (connect, read);
 - at most ``max_tries`` (6) attempts; only 408, 429, 5xx, Drive's 403 ``rateLimitExceeded``
   and connection errors / timeouts are retried, with exponential backoff and full jitter,
@@ -78,6 +80,8 @@ FIRST_CONTACT_SECONDS = 20.0
 #: Longest single wait we accept; a longer Retry-After ends the retries.
 MAX_WAIT = 300.0
 RETRY_STATUSES = frozenset({408, 429})
+#: Drive calls a minute (Google allows 12 000 a minute per user; this stays far below)
+DRIVE_PER_MINUTE = 1000
 _DRIVE_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 Sleep = Callable[[float], None]
@@ -205,6 +209,8 @@ def endpoint_name(method: str, url: str) -> str:
             name = "drive.files.list" if m == "GET" else "drive.files.create"
         elif len(segs) >= 2 and segs[1] == "permissions":
             name = "drive.permissions"
+        elif len(segs) == 2 and segs[1] == "export":
+            name = "drive.files.export"
         else:
             name = {
                 "GET": "drive.files.get",
@@ -216,22 +222,44 @@ def endpoint_name(method: str, url: str) -> str:
     return f"{m} {name}"
 
 
+def quota_bucket(key: str) -> str | None:
+    """Which of Google's quotas an endpoint (``endpoint_name``) counts against; None: no quota."""
+    method, _, name = key.partition(" ")
+    if name.startswith("sheets."):
+        return "sheets-read" if method == "GET" else "sheets-write"
+    if name.startswith("drive.") or name == "batch":
+        return "drive"
+    return None
+
+
 class RequestStats:
-    """Per-run counters: requests sent (every attempt) by endpoint, retries, statuses, time slept."""
+    """Per-run counters: requests sent (every attempt) by endpoint, retries, statuses, time waited."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.by_endpoint: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
+        #: seconds spent waiting on quota: the limiters' waits and the waits before retries
+        self.waited = 0.0
 
     def sent(self, key: str) -> None:
         with self._lock:
             self.by_endpoint[key] += 1
 
+    def api_total(self) -> int:
+        """Requests to Sheets and Drive (every attempt), token requests not counted."""
+        with self._lock:
+            return sum(n for k, n in self.by_endpoint.items() if not k.endswith(" oauth2.token"))
+
+    def waiting(self, seconds: float) -> None:
+        with self._lock:
+            self.waited += seconds
+
     def retried(self, key: str, wait: float) -> None:
         with self._lock:
             self.retries[key] += 1
+            self.waited += wait
 
     def status(self, code: int) -> None:
         with self._lock:
@@ -378,7 +406,11 @@ class GoogleClient:
         self.contact = Contact(
             timeout, clock=clock, budget=FIRST_CONTACT_SECONDS, base=base_delay, endpoint=endpoint
         )
-        self.limiter = RateLimiter(requests_per_minute, clock=clock, sleep=sleep)
+        self.limiters = {
+            "sheets-read": RateLimiter(requests_per_minute, clock=clock, sleep=sleep),
+            "sheets-write": RateLimiter(requests_per_minute, clock=clock, sleep=sleep),
+            "drive": RateLimiter(DRIVE_PER_MINUTE, clock=clock, sleep=sleep),
+        }
         self.stats = RequestStats()
         self._auth_session = requests.Session()
         self.session = AuthorizedSession(
@@ -423,12 +455,14 @@ class GoogleClient:
         run stops) or ``AuthError`` (credentials refused).
         """
         key = endpoint_name(method, url)
+        limiter = self.limiters.get(quota_bucket(key) or "")
         send = dict(params=params, json=json, data=data, files=files, headers=headers)
         attempt = 0
         delivered = False  # whether some try may have reached Google
         while True:
             attempt += 1
-            self.limiter.acquire()
+            if limiter is not None:
+                self.stats.waiting(limiter.acquire())
             self.stats.sent(key)
             response, failure = self._attempt(method, url, attempt, send)
             if response is not None:

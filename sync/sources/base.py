@@ -81,6 +81,10 @@ class Source(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 
+    def activity(self) -> tuple[int, float] | None:
+        """(requests made, seconds waited on quota) so far, for a backend over the network."""
+        return None
+
 
 def _tab_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()

@@ -2,12 +2,20 @@
 
 Reading (``GSheetsSource``) costs, for a full sync, one Drive ``files.list`` (all
 spreadsheets in ``[gsheets] folder``, or every spreadsheet shared with the service
-account when no folder is set; 1 000 per page) plus one ``values:batchGet`` per unit
-spreadsheet: the task tab is read by name (``'Nhiệm vụ'``); only when Google answers
-"Unable to parse range" is the spreadsheet's tab list fetched (``spreadsheets.get``
-with ``fields=sheets.properties(...)``) and the tabs searched as the xlsx backend does.
-Values come ``UNFORMATTED_VALUE`` + ``SERIAL_NUMBER`` (dates are serial numbers; the
-core turns them into dates where a date is expected), padded into a grid anchored at A1.
+account when no folder is set; 1 000 per page) plus one request per changed unit:
+
+- ``[gsheets] read = "export"`` (the default): Drive ``files.export`` of the whole
+  spreadsheet as .xlsx, read by the xlsx backend's own reader (``sync.sources.xlsx``):
+  every tab, whatever the task tab is called, merges and dates as the .xlsx backend
+  sees them. It counts against Drive's quota (12 000 a minute per user), not Sheets'
+  60 reads a minute, so units are read ``READ_AHEAD`` at a time. A spreadsheet over
+  Drive's export limit (10 MB: 403 ``exportSizeLimitExceeded``) is read as below.
+- ``read = "values"`` (the path before issue 10): one ``values:batchGet`` of the tab
+  named ``'Nhiệm vụ'``; only when Google answers "Unable to parse range" is the tab list
+  fetched (``spreadsheets.get`` with ``fields=sheets.properties(...)``) and the tabs
+  searched as the xlsx backend does (3 requests). Values come ``UNFORMATTED_VALUE`` +
+  ``SERIAL_NUMBER`` (the core turns serials into dates where a date is expected); merges
+  are not read.
 
 Incremental sync: each spreadsheet's Drive ``version`` is compared with the one kept in
 the state file (``config.state_path``) of the last successful sync; an unchanged
@@ -20,17 +28,20 @@ The summary spreadsheet is written by ``sync.summary.gsheets``.
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import logging
 import re
 import sqlite3
+import threading
 import zlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_DRIVE_URL
+from gspread.utils import ExportFormat
 
 from sync.atomic import atomic_write_bytes, private_file
 from sync.config import Limits
@@ -38,6 +49,7 @@ from sync.exceptions import GoogleApiError, GoogleNetworkError, SourceUnreadable
 from sync.google import GoogleClient
 from sync.sources.base import Source, TabData, Workbook, _tab_key
 from sync.sources.guard import limit_breach, number
+from sync.sources.xlsx import XlsxWorkbook
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +60,11 @@ READ_PARAMS = {
     "majorDimension": "ROWS",
 }
 META_FIELDS = "sheets.properties(title,sheetId,index,sheetType)"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+#: units read at once on the export path (Drive's quota allows far more; Google's latency does not)
+READ_AHEAD = 6
+#: Drive's reason for a spreadsheet over the export size limit
+TOO_LARGE = "exportSizeLimitExceeded"
 
 _ID_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 _ID_PARAM = re.compile(r"[?&]id=([A-Za-z0-9_-]+)")
@@ -240,9 +256,11 @@ class _Record:
         self.named: dict[str, str | None] = {}  # requested name -> json(TabData) | None
         self.tab_names: list[str] | None = None
         self.tabs: dict[str, str] = {}  # tab title -> json(TabData)
+        self.xlsx: bytes | None = None  # the export, on the export path
 
     def to_json(self) -> dict[str, Any]:
-        return {"named": self.named, "tab_names": self.tab_names, "tabs": self.tabs}
+        xlsx = None if self.xlsx is None else base64.b64encode(self.xlsx).decode("ascii")
+        return {"named": self.named, "tab_names": self.tab_names, "tabs": self.tabs, "xlsx": xlsx}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> _Record:
@@ -250,6 +268,8 @@ class _Record:
         r.named = dict(data.get("named") or {})
         r.tab_names = data.get("tab_names")
         r.tabs = dict(data.get("tabs") or {})
+        if isinstance(data.get("xlsx"), str):
+            r.xlsx = base64.b64decode(data["xlsx"])
         return r
 
 
@@ -283,6 +303,8 @@ class GSheetsWorkbook(Workbook):
         self.failed = False
         self.error: SourceUnreadable | None = None
         self._prefetched: dict[str, TabData] = {}
+        self._book: XlsxWorkbook | None = None
+        self._too_large = False
 
     @property
     def _client(self) -> GoogleClient:
@@ -292,6 +314,30 @@ class GSheetsWorkbook(Workbook):
         self.failed = True
         self.error = _unreadable(e, self.id, self._client.account_email, what)
         return self.error
+
+    def _exported(self) -> XlsxWorkbook | None:
+        """The spreadsheet as .xlsx from one Drive ``files.export``; None on the values path
+        (configured so, or the spreadsheet is over Drive's export size limit)."""
+        if self._book is not None or self._source.read != "export" or self._too_large:
+            return self._book
+        try:
+            blob = bytes(self._client.http.export(self.id, ExportFormat.EXCEL))
+        except GoogleApiError as e:
+            if TOO_LARGE not in e.reasons:
+                raise self._fail(e) from None
+            log.info("Bảng tính %s quá lớn để xuất .xlsx; đọc trang nhiệm vụ qua Sheets", self.id)
+            self._too_large = True
+            self._source.too_large.append(self.id)
+            return None
+        except GoogleNetworkError as e:
+            raise self._fail(e) from None
+        try:
+            self._book = exported_workbook(blob, self.id, self._source.limits)
+        except SourceUnreadable as e:
+            self.failed, self.error = True, e
+            raise
+        self.record.xlsx = blob
+        return self._book
 
     def _batch_get(self, ranges: list[str]) -> dict[str, Any]:
         return dict(self._client.http.values_batch_get(self.id, ranges, params=dict(READ_PARAMS)))
@@ -317,6 +363,9 @@ class GSheetsWorkbook(Workbook):
         return self._meta
 
     def tab_names(self) -> list[str]:
+        book = self._exported()
+        if book is not None:
+            return book.tab_names()
         return [str(p.get("title", "")) for p in self._load_meta()]
 
     def _prefetch_all(self) -> None:
@@ -342,6 +391,9 @@ class GSheetsWorkbook(Workbook):
         return TabData(name=title or name, rows=rows)
 
     def read_tab(self, name: str) -> TabData:
+        book = self._exported()
+        if book is not None:
+            return book.read_tab(name)
         try:
             tab = self._read(name)
         except (GoogleApiError, GoogleNetworkError) as e:
@@ -350,6 +402,8 @@ class GSheetsWorkbook(Workbook):
         return dates_in_date_columns(tab)
 
     def read_named_tab(self, name: str) -> TabData | None:
+        if self._exported() is not None:
+            return super().read_named_tab(name)  # the tab search, on the export
         tab: TabData | None = None
         if self._meta is None:
             try:
@@ -386,6 +440,7 @@ class CachedWorkbook(Workbook):
         self.version = version
         self.record = record
         self._live: GSheetsWorkbook | None = None
+        self._book = None if record.xlsx is None else exported_workbook(record.xlsx, sid, source.limits)
 
     def _fallback(self) -> GSheetsWorkbook:
         if self._live is None:
@@ -395,17 +450,23 @@ class CachedWorkbook(Workbook):
         return self._live
 
     def read_named_tab(self, name: str) -> TabData | None:
+        if self._book is not None:
+            return super().read_named_tab(name)
         if name in self.record.named:
             text = self.record.named[name]
             return None if text is None else dates_in_date_columns(_tab_from_json(text))
         return self._fallback().read_named_tab(name)
 
     def tab_names(self) -> list[str]:
+        if self._book is not None:
+            return self._book.tab_names()
         if self.record.tab_names is not None:
             return list(self.record.tab_names)
         return self._fallback().tab_names()
 
     def read_tab(self, name: str) -> TabData:
+        if self._book is not None:
+            return self._book.read_tab(name)
         if name in self.record.tabs:
             return dates_in_date_columns(_tab_from_json(self.record.tabs[name]))
         return self._fallback().read_tab(name)
@@ -424,10 +485,16 @@ class GSheetsSource(Source):
         folder: str | None = None,
         state_path: Path | None = None,
         cache_path: Path | None = None,
+        read: str = "export",
         limits: Limits | None = None,
     ):
         self.client = client
+        self.read = read
         self.limits = limits or Limits()
+        #: units read at once: the export path's requests go to Drive, whose quota allows it
+        self.read_ahead = READ_AHEAD if read == "export" else 0
+        self.too_large: list[str] = []  # over Drive's export limit: read through Sheets
+        self._lock = threading.Lock()
         self.folder = spreadsheet_id(folder) if folder else None
         self.state_path = state_path
         self.cache_path = cache_path
@@ -449,6 +516,7 @@ class GSheetsSource(Source):
             folder=config.gsheets.folder,
             state_path=state_path,
             cache_path=cache_path_for(state_path),
+            read=config.gsheets.read,
             limits=config.limits,
         )
 
@@ -456,6 +524,10 @@ class GSheetsSource(Source):
 
     def versions(self) -> dict[str, dict[str, str]]:
         """Drive ``version``/``modifiedTime``/``name`` by spreadsheet id (one files.list)."""
+        with self._lock:  # units are opened from several threads: one listing for them all
+            return self._list_versions()
+
+    def _list_versions(self) -> dict[str, dict[str, str]]:
         if self._versions is not None:
             return self._versions
         q = f"mimeType='{SPREADSHEET_MIME}' and trashed=false"
@@ -612,6 +684,14 @@ class GSheetsSource(Source):
 
     def close(self) -> None:
         self.client.close()
+
+    def activity(self) -> tuple[int, float] | None:
+        return self.client.stats.api_total(), self.client.stats.waited
+
+
+def exported_workbook(blob: bytes, sid: str, limits: Limits) -> XlsxWorkbook:
+    """A unit's export read as the xlsx backend reads a file (the same checks and reader)."""
+    return XlsxWorkbook(Path(f"{sid}.xlsx"), limits, data=blob)
 
 
 def cache_path_for(state_path: Path) -> Path:

@@ -47,12 +47,18 @@ def _is_failure(e: BaseException) -> bool:
 
 
 class XlsxWorkbook(Workbook):
-    def __init__(self, path: Path, limits: Limits | None = None):
+    """A workbook file, or ``data`` already in memory (a Google export, shown as ``path``'s name)."""
+
+    def __init__(self, path: Path, limits: Limits | None = None, data: bytes | None = None):
         self.path = path
         self.limits = limits or Limits()
-        self._data, stat = guard.read_checked(path, self.limits)
-        self.version = f"{stat.st_mtime_ns}-{stat.st_size}"
-        self.modified = datetime.fromtimestamp(stat.st_mtime).astimezone()
+        if data is None:
+            self._data, stat = guard.read_checked(path, self.limits)
+            self.version: str | None = f"{stat.st_mtime_ns}-{stat.st_size}"
+            self.modified: datetime | None = datetime.fromtimestamp(stat.st_mtime).astimezone()
+        else:
+            guard.check_package(io.BytesIO(data), path.name, self.limits)
+            self._data, self.version, self.modified = data, None, None
         self._repairs = list(_REPAIRS) if self._data[:4] == b"PK\x03\x04" else []
         try:
             self._book = self._open(self._data)

@@ -1,5 +1,11 @@
 """The summary as a Google Sheet (contract §7, ``backend = "gsheets"``).
 
+A memo next to the state file (``<config stem>.summary.json``, private) keeps what the last
+write put there: a digest of the tables (without the “Thời điểm tạo” time) and the tabs'
+sheet ids. The same tables again cost no request (nothing is rewritten); other tables cost
+one ``batchUpdate`` against the remembered tabs, and only when Google refuses it (the tabs
+were changed by hand) is the spreadsheet looked at again as below.
+
 Writing (``write_summary_gsheets``) costs two requests: one ``spreadsheets.get``
 (tab properties) and one ``spreadsheets.batchUpdate`` that adds/renames/resizes the tabs
 and writes every cell and format at once, so readers never see a half-written summary.
@@ -8,13 +14,17 @@ Every text goes in as ``stringValue`` (RAW): nothing becomes a formula.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from gspread.http_client import ParamsType
 
+from sync.atomic import atomic_write_bytes
 from sync.exceptions import GoogleApiError, GoogleNetworkError, GoogleUnreachable, OutputError
 from sync.google import GoogleClient
 from sync.sources.gsheets import spreadsheet_id, spreadsheet_url
@@ -214,22 +224,90 @@ def _width_runs(widths: Iterable[float]) -> list[tuple[int, int, float]]:
     return runs
 
 
+#: The info tab's row that changes on every run; left out of the digest (see the docstring)
+GENERATED_LABEL = "Thời điểm tạo"
+
+
+def tables_digest(tables: list[Table]) -> str:
+    """What the summary shows, as a hash: the same for a re-run that would write the same cells."""
+    h = hashlib.sha256()
+    for t in tables:
+        rows = [r for r in t.rows if not (r and r[0] == GENERATED_LABEL)]
+        cols = [(c.title, c.kind) for c in t.columns]
+        h.update(json.dumps([t.name, cols, rows, t.styles], default=repr, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def memo_path(config: Any) -> Path:
+    state = Path(config.state_path)
+    stem = state.name.removesuffix(".state.json") if state.name.endswith(".state.json") else state.stem
+    return state.with_name(stem + ".summary.json")
+
+
+def _load_memo(path: Path, sid: str) -> dict[str, Any]:
+    try:
+        memo = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) and memo.get("spreadsheet") == sid else {}
+
+
 def write_summary_gsheets(config: Any, tables: list[Table], *, client: GoogleClient | None = None) -> str:
-    """Replace the summary spreadsheet's tabs with ``tables`` in two requests; returns its URL."""
+    """Replace the summary spreadsheet's tabs with ``tables`` (0, 1 or 2 requests); returns its URL."""
     sid = spreadsheet_id(config.sync.summary)
+    path = memo_path(config)
+    memo = _load_memo(path, sid)
+    digest = tables_digest(tables)
+    if memo.get("digest") == digest:
+        return spreadsheet_url(sid)  # the summary already shows these tables
     own = client is None
     client = client or GoogleClient.from_config(config)
     try:
-        return _write_summary(client, sid, tables)
+        tabs = _write_summary(client, sid, tables, memo.get("tabs"))
     finally:
         if own:
             client.close()
+    text = json.dumps({"spreadsheet": sid, "digest": digest, "tabs": tabs}, ensure_ascii=False)
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"), mode=0o600)
+    except OSError:
+        path.unlink(missing_ok=True)  # no memo: the next run looks at the spreadsheet again
+    return spreadsheet_url(sid)
 
 
-def _write_summary(client: GoogleClient, sid: str, tables: list[Table]) -> str:
+def _after(tables: list[Table], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tabs' properties once ``summary_requests(tables, existing)`` is applied."""
+    _, ids = _tab_requests(tables, existing)
+    ours = [
+        {"sheetId": i, "title": t.name, "index": n} for n, (i, t) in enumerate(zip(ids, tables, strict=True))
+    ]
+    names = {t.name for t in tables}
+    kept = [
+        {"sheetId": p.get("sheetId", 0), "title": p.get("title"), "index": len(ours) + n}
+        for n, p in enumerate(
+            p
+            for p in existing
+            if str(p.get("title")) not in names and not _DEFAULT_TAB.match(str(p.get("title")))
+        )
+    ]
+    return ours + kept
+
+
+def _write_summary(
+    client: GoogleClient, sid: str, tables: list[Table], known: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Write; the tabs' properties after. ``known``: the tabs as the last write left them."""
     fields: ParamsType = {"fields": "sheets.properties(sheetId,title,index)"}
     writing = False  # whether the batchUpdate (the write) was tried
     try:
+        if isinstance(known, list) and known:
+            try:
+                writing = True
+                client.http.batch_update(sid, {"requests": summary_requests(tables, known)})
+                return _after(tables, known)
+            except GoogleApiError as e:
+                if e.status != 400:  # 400: the tabs are not as remembered; look at them below
+                    raise
         meta = client.http.fetch_sheet_metadata(sid, params=fields)
         existing = [s.get("properties") or {} for s in meta.get("sheets") or []]
         try:
@@ -244,6 +322,7 @@ def _write_summary(client: GoogleClient, sid: str, tables: list[Table]) -> str:
             meta = client.http.fetch_sheet_metadata(sid, params=fields)
             existing = [s.get("properties") or {} for s in meta.get("sheets") or []]
             client.http.batch_update(sid, {"requests": summary_requests(tables, existing)})
+        return _after(tables, existing)
     except GoogleApiError as e:
         raise _api_failure(e, sid, client.account_email, sent=writing) from None
     except (GoogleNetworkError, GoogleUnreachable) as e:
@@ -258,7 +337,6 @@ def _write_summary(client: GoogleClient, sid: str, tables: list[Table]) -> str:
             f"không ghi được bảng tổng hợp {sid}: {e}; bảng tổng hợp trước vẫn còn nguyên. "
             "Kiểm tra mạng rồi chạy lại"
         ) from None
-    return spreadsheet_url(sid)
 
 
 def _api_failure(e: GoogleApiError, sid: str, account: str, *, sent: bool) -> OutputError:
