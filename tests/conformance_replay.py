@@ -2,7 +2,7 @@
 
 Used by ``tests/test_conformance.py`` and ``scripts/conformance [CASSETTE_DIR] [--url URL]``;
 it lives with the tests, not in the installed package, because the recordings live outside
-it (``../shared/conformance`` next to the repository).
+it (``tests/data/conformance``, a copy of ``../shared/conformance``).
 
 Each cassette runs against a fresh emulator state with a fresh service account.  Ids that
 Google returned (file/spreadsheet ids, sheet ids, protected range ids) are mapped to the
@@ -33,8 +33,8 @@ from sync.emulator import Emulator, routes
 from sync.emulator.a1 import A1Error, parse_a1
 from sync.emulator.client import connect_session, credentials
 
-#: The recordings, next to the repository (``../shared/conformance``).
-DEFAULT_CASSETTE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
+#: The recordings: a copy of ``../shared/conformance`` kept with the tests (CI has only the repository).
+DEFAULT_CASSETTE_DIR = Path(__file__).resolve().parent / "data" / "conformance"
 
 IN_SCOPE_ROUTES = {
     "sheets.spreadsheets.get",
