@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.exceptions import ConfigError, os_reason
+from sync.model import DEFAULT_KIND, UNIT_KINDS
 from sync.normalize import clean_text, fold
 
 DEFAULT_CONFIG = "ubnd-sync.toml"
@@ -29,6 +30,7 @@ class UnitConfig:
     name: str
     source: str
     aliases: tuple[str, ...] = ()
+    kind: str = DEFAULT_KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,7 @@ class Config:
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days"),
-    "units": ("code", "name", "source", "aliases"),
+    "units": ("code", "name", "source", "aliases", "kind"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder"),
     "report": (
         "parent",
@@ -431,10 +433,17 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
     aliases = u.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise r.fail("“aliases” phải là danh sách các chuỗi không rỗng", "units", "aliases", i)
+    kind = r.get_str(u, "units", "kind", DEFAULT_KIND, i) or DEFAULT_KIND
+    if kind not in UNIT_KINDS:
+        allowed = ", ".join(f'"{k}"' for k in UNIT_KINDS)
+        raise r.fail(
+            f"“kind” của đơn vị {code} phải là một trong {allowed} (đang là {kind!r})", "units", "kind", i
+        )
     return UnitConfig(
         code=code,
         name=r.get_str(u, "units", "name", None, i) or "",
         # checked like any text, but kept as typed: a file name on disk may be in NFD
         source=u["source"].strip() if r.get_str(u, "units", "source", None, i) else "",
         aliases=tuple(clean_text(a) for a in aliases),
+        kind=kind,
     )

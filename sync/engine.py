@@ -109,7 +109,9 @@ def read_unit(
 ) -> tuple[UnitResult, TabRead | None, list[Finding]]:
     """Validate one loaded unit; an unreadable workbook is a finding, never an exception."""
     unit = loaded.unit
-    result = UnitResult(code=unit.code, name=unit.name, source=unit.source, source_version=loaded.version)
+    result = UnitResult(
+        code=unit.code, name=unit.name, source=unit.source, source_version=loaded.version, kind=unit.kind
+    )
     if loaded.tab is None:
         error = loaded.error or SourceUnreadable("không đọc được bảng tính")
         return _unreadable(result, error), None, [_unreadable_finding(unit, error)]

@@ -35,3 +35,10 @@ STATUS_LABELS: dict[str, str] = {
     "in_progress": "Đang thực hiện",
     "not_started": "Chưa thực hiện",
 }
+
+#: The groups units are totalled in (``sync.model.UNIT_GROUPS``), as reports name them.
+GROUP_LABELS: dict[str, str] = {
+    "so-nganh": "Sở, ban, ngành",
+    "cap-huyen": "UBND cấp huyện",
+    "cap-xa": "UBND cấp xã",
+}

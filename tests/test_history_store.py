@@ -7,16 +7,18 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from sync.config import load_config
+from sync.config import Config, load_config
 from sync.engine import run_sync
 from sync.history import SCHEMA_VERSION, History, HistoryError, store
 from sync.model import RunResult
+from tests.helpers import task_row
 from tests.history_fixtures import M1, M2, M3, record_month, render_month
 
 # ----------------------------------------------------------------- snapshots
@@ -75,7 +77,7 @@ KILL_SCRIPT = textwrap.dedent(
     """
     import os, signal, sys
     from datetime import date
-    from sync.config import load_config
+    from sync.config import Config, load_config
     from sync.engine import run_sync
     from sync.history import History
 
@@ -294,3 +296,37 @@ def test_rows_are_read_by_column_name(tmp_path: Path) -> None:
         assert h.load(id1) == before
         assert h.load(id1).to_dict() == {**result.to_dict(), "run_id": id1}
         assert h.conn.execute("SELECT id FROM runs").fetchall() == [(id1,)]  # the connection: plain tuples
+
+
+def test_history_recorded_before_kinds_reads_kinds_from_unit_names(province: Callable[..., Config]) -> None:
+    units = {"SNV": [task_row()], "RG": [task_row(task_id="NV-002")], "X-MHH": [task_row(task_id="NV-003")]}
+    config = province(units)
+    first = run_sync(config, date(2024, 3, 5))
+    with History(config.history_path) as h:
+        id1 = h.record(first, config_path=str(config.path)).run_id
+    # the same file as schema version 2 wrote it: no kind column
+    conn = sqlite3.connect(config.history_path)
+    conn.executescript("ALTER TABLE unit_results DROP COLUMN kind; PRAGMA user_version = 2;")
+    conn.close()
+    second = run_sync(
+        province({**units, "SNV": [task_row(status="Hoàn thành", completed_on="01/03/2024")]}),
+        date(2024, 4, 5),
+    )
+    with History(config.history_path) as h:
+        assert h.schema_version == SCHEMA_VERSION == 3
+        old = h.load(id1)
+        assert [(u.code, u.kind) for u in old.units] == [
+            ("SNV", "so-nganh"),
+            ("RG", "huyen"),
+            ("X-MHH", "xa"),
+        ]
+        assert [(g["group"], g["unit_count"]) for g in old.to_dict()["groups"]] == [
+            ("so-nganh", 1),
+            ("cap-huyen", 1),
+            ("cap-xa", 1),
+        ]
+        id2 = h.record(second, config_path=str(config.path)).run_id
+        diff = h.diff(h.runs()[0], h.runs()[1])
+        assert h.load(id2).to_dict() == {**second.to_dict(), "run_id": id2}
+    assert [c.task_id for c in diff.newly_completed] == ["NV-001"]
+    assert config.history_path.with_name(f"{config.history_path.name}.v2.bak").exists()

@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sync.history import History, HistoryError, RunInfo, RunSnapshot, TaskSnapshot, diff
-from sync.model import CATEGORIES, Counts
+from sync.labels import GROUP_LABELS
+from sync.model import CATEGORIES, DEFAULT_KIND, Counts, grouped
 from sync.report.months import month_short, month_words, parse_month, shift_month
 
 #: Report statuses of the units that did not update fully and on time, as the tables order them.
@@ -105,6 +106,8 @@ class UnitFacts:
     tasks_to_update: int
     tasks_late: int
     tasks_stale: int
+    #: config ``kind`` (``sync.model.UNIT_KINDS``)
+    kind: str = DEFAULT_KIND
 
     @property
     def not_counted(self) -> bool:
@@ -115,6 +118,15 @@ class UnitFacts:
     def status_words(self) -> str:
         """The report status in plain official words (``STATUS_WORDS``)."""
         return STATUS_WORDS[self.report_status]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFacts:
+    """A group of units (“Sở, ban, ngành”, “UBND cấp xã” …): its units and their figures."""
+
+    name: str
+    units: tuple[UnitFacts, ...]
+    figures: Figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +196,15 @@ class ReportFacts:
     def uncounted_units(self) -> list[UnitFacts]:
         """The units left out of the figures: sheet unreadable (or not sent) or of the wrong form."""
         return [u for u in self.units if u.not_counted]
+
+    @property
+    def groups(self) -> list[GroupFacts]:
+        """The units by group (``sync.model.grouped``), each with its figures; only groups with units."""
+        out = []
+        for group, units in grouped(self.units):
+            c = sum((Counts.from_dict(u.counts) for u in units), Counts())
+            out.append(GroupFacts(GROUP_LABELS[group], tuple(units), Figures.from_totals(c.totals_dict())))
+        return out
 
     def units_with(self, status: str) -> list[UnitFacts]:
         return [u for u in self.units if u.report_status == status]
@@ -278,6 +299,7 @@ def _units(current: RunSnapshot, previous: RunSnapshot | None) -> tuple[UnitFact
                 tasks_to_update=st["fresh"] + st["late"] + st["stale"],
                 tasks_late=st["late"],
                 tasks_stale=st["stale"],
+                kind=u.kind,
             )
         )
     return tuple(out)
@@ -364,6 +386,7 @@ __all__ = [
     "STATUS_WORDS",
     "Changes",
     "Figures",
+    "GroupFacts",
     "ReportFacts",
     "TaskFacts",
     "TrendPoint",

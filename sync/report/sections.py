@@ -19,7 +19,7 @@ from typing import Any
 from docx.enum.section import WD_SECTION
 from docx.shared import Pt
 
-from sync.display import format_count, format_percent, format_points
+from sync.display import ROMAN, format_count, format_percent, format_points
 from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS, STATUS_LABELS
 from sync.model import CATEGORIES
 from sync.normalize import format_date
@@ -510,13 +510,28 @@ def appendix_units(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> No
         figures = (format_count(int(counts.get(k, 0))) for k in ("total", *CATEGORIES))
         return [no, name, *figures, format_percent(cr), format_percent(otr), status]
 
-    rows = [
-        row(
-            str(i), u.name, u.counts, u.completion_rate, u.on_time_rate, REPORT_STATUS_LABELS[u.report_status]
-        )
-        for i, u in enumerate(facts.units, start=1)
-    ]
+    rows: list[list[str]] = []
+    bold: list[int] = []
+    groups = facts.groups
+    for number, group in enumerate(groups, start=1):
+        if len(groups) > 1:  # the group's subtotal and rates above its units, numbered afresh
+            g = group.figures
+            bold.append(len(rows))
+            label = f"{group.name} ({len(group.units)} đơn vị)"
+            rows.append(row(ROMAN[number], label, g.counts, g.completion_rate, g.on_time_rate, ""))
+        rows += [
+            row(
+                str(i),
+                u.name,
+                u.counts,
+                u.completion_rate,
+                u.on_time_rate,
+                REPORT_STATUS_LABELS[u.report_status],
+            )
+            for i, u in enumerate(group.units, start=1)
+        ]
     f = facts.figures
+    bold.append(len(rows))
     rows.append(row("", "Tổng cộng", f.counts, f.completion_rate, f.on_time_rate, ""))
     D.grid_table(
         doc,
@@ -533,7 +548,7 @@ def appendix_units(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> No
         (0.9, 5.6, 1.5, 1.8, 1.8, 1.8, 1.8, 1.7, 1.6, 1.8, 1.8, 2.9),
         size=11,
         left_cols=(1,),
-        bold_rows=(len(rows) - 1,),
+        bold_rows=bold,
     )
 
 

@@ -13,9 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sync.display import rounded_rate
-from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS, SEVERITY_LABELS, UPDATE_STATE_LABELS
-from sync.model import CATEGORIES, Counts, RunResult, Task
+from sync.display import ROMAN, rounded_rate
+from sync.labels import (
+    CATEGORY_LABELS,
+    GROUP_LABELS,
+    REPORT_STATUS_LABELS,
+    SEVERITY_LABELS,
+    UPDATE_STATE_LABELS,
+)
+from sync.model import CATEGORIES, Counts, RunResult, Task, grouped
 from sync.normalize import cell_text
 from sync.schema import Schema, unit_sheet_schema
 
@@ -62,6 +68,8 @@ _STATUS_STYLE = {
 
 
 def stats_table(result: RunResult) -> Table:
+    """One row per unit and the total; with units of more than one group (``sync.model.grouped``)
+    each group opens with its row (I, II …: its name, unit count, subtotal and rates)."""
     cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 40), Column("Tổng số", 9, "int")]
     cols += [Column(CATEGORY_LABELS[c], 13, "int") for c in CATEGORIES]
     cols += [Column("Tỷ lệ hoàn thành", 12, "percent"), Column("Tỷ lệ đúng hạn", 12, "percent")]
@@ -72,16 +80,23 @@ def stats_table(result: RunResult) -> Table:
         # the rates rounded as the report and the terminal show them (0.8125 -> 81.3%)
         return [*c.as_dict().values(), rounded_rate(completion), rounded_rate(on_time)]
 
-    for u in result.units:
-        t.add(
-            [
-                u.code,
-                u.name,
-                *cells(u.tally, u.completion_rate, u.on_time_rate),
-                REPORT_STATUS_LABELS[u.report_status],
-            ],
-            _STATUS_STYLE.get(u.report_status),
-        )
+    groups = grouped(result.units)
+    for number, (group, units) in enumerate(groups, start=1):
+        if len(groups) > 1:
+            # the group's row carries its subtotal and rates, above its units
+            sub = sum((u.tally for u in units), Counts())
+            label = f"{GROUP_LABELS[group]} ({len(units)} đơn vị)"
+            t.add([ROMAN[number], label, *cells(sub, sub.completion_rate, sub.on_time_rate), ""], "total")
+        for u in units:
+            t.add(
+                [
+                    u.code,
+                    u.name,
+                    *cells(u.tally, u.completion_rate, u.on_time_rate),
+                    REPORT_STATUS_LABELS[u.report_status],
+                ],
+                _STATUS_STYLE.get(u.report_status),
+            )
     totals = result.totals
     row = cells(Counts.from_dict(totals["counts"]), totals["completion_rate"], totals["on_time_rate"])
     t.add(["", "Tổng cộng", *row, ""], "total")
