@@ -56,7 +56,7 @@ class ReportHeading:
     recipients: tuple[str, ...] = (
         "- Chủ tịch, các PCT UBND tỉnh;",
         "- Các sở, ban, ngành tỉnh;",
-        "- UBND các huyện, thành phố;",
+        "- UBND các xã, phường, đặc khu;",
         "- Lãnh đạo Văn phòng;",
         "- Lưu: VT, TH.",
     )

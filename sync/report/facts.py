@@ -124,6 +124,7 @@ class UnitFacts:
 class GroupFacts:
     """A group of units (“Sở, ban, ngành”, “UBND cấp xã” …): its units and their figures."""
 
+    group: str  # a key of ``sync.model.UNIT_GROUPS``
     name: str
     units: tuple[UnitFacts, ...]
     figures: Figures
@@ -203,7 +204,8 @@ class ReportFacts:
         out = []
         for group, units in grouped(self.units):
             c = sum((Counts.from_dict(u.counts) for u in units), Counts())
-            out.append(GroupFacts(GROUP_LABELS[group], tuple(units), Figures.from_totals(c.totals_dict())))
+            figures = Figures.from_totals(c.totals_dict())
+            out.append(GroupFacts(group, GROUP_LABELS[group], tuple(units), figures))
         return out
 
     def units_with(self, status: str) -> list[UnitFacts]:

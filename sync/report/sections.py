@@ -79,6 +79,20 @@ def _appendix_ref(facts: ReportFacts, heading: D.ReportHeading) -> str:
 # ----------------------------------------------------------------- opening
 
 
+#: Who reports, as the opening sentence names each group of units.
+_GROUP_REPORTERS = {
+    "so-nganh": "các sở, ban, ngành tỉnh",
+    "cap-huyen": "UBND các huyện, thị xã, thành phố",
+    "cap-xa": "UBND các xã, phường, đặc khu",
+}
+
+
+def _reporters(facts: ReportFacts) -> str:
+    """“các sở, ban, ngành tỉnh và UBND các xã, phường, đặc khu”: the groups that have units."""
+    names = [_GROUP_REPORTERS[g.group] for g in facts.groups] or [_GROUP_REPORTERS["so-nganh"]]
+    return ", ".join(names[:-1]) + (" và " if len(names) > 1 else "") + names[-1]
+
+
 def title_and_opening(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> None:
     """The heading block, “BÁO CÁO” over the title, and the opening paragraph."""
     D.national_heading(doc, heading, facts.as_of)
@@ -89,8 +103,8 @@ def title_and_opening(doc: Any, facts: ReportFacts, heading: D.ReportHeading) ->
     D.short_rule(doc, 16.5, 4.0).paragraph_format.space_after = Pt(12)
     D.body(
         doc,
-        f"Thực hiện chế độ báo cáo định kỳ, trên cơ sở số liệu các sở, ban, ngành tỉnh và UBND các huyện, "
-        f"thành phố cập nhật trên hệ thống theo dõi nhiệm vụ (kỳ cập nhật từ ngày "
+        f"Thực hiện chế độ báo cáo định kỳ, trên cơ sở số liệu {_reporters(facts)} "
+        f"cập nhật trên hệ thống theo dõi nhiệm vụ (kỳ cập nhật từ ngày "
         f"{_date(facts.period_first_day)} đến ngày {_date(facts.period_cutoff)}, "
         f"tổng hợp ngày "
         f"{_date(facts.as_of)}), {heading.issuer_long} báo cáo tình hình thực hiện nhiệm vụ do UBND tỉnh, "
