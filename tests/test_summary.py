@@ -288,3 +288,16 @@ def test_stats_of_one_group_has_no_group_rows(province: Province) -> None:
         run_sync(province({"SNV": [task_row()], "STC": [task_row(task_id="NV-2")]}), AS_OF)
     ).rows
     assert [r[0] for r in rows] == ["SNV", "STC", ""]
+
+
+def test_code_column_fits_the_longest_code(province: Province) -> None:
+    from sync.summary.tables import build_tables
+
+    long = "X-VINHTHANHTRUNG"
+    tables = build_tables(run_sync(province({"SNV": [task_row()], long: None}), AS_OF))
+    assert {t.name: t.columns[0].width for t in tables if t.columns[0].title == "Mã đơn vị"} == {
+        "Thống kê": len(long) + 2,
+        "Nhiệm vụ": len(long) + 2,
+        "Quá hạn": len(long) + 2,
+        "Cảnh báo": len(long) + 2,
+    }

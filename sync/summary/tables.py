@@ -53,6 +53,11 @@ TAB_FINDINGS = "Cảnh báo"
 TAB_INFO = "Thông tin"
 
 
+def _code_column(result: RunResult) -> Column:
+    """“Mã đơn vị”, wide enough for the longest code (``X-VINHTHANHTRUNG``)."""
+    return Column("Mã đơn vị", max([11, *(len(u.code) + 2 for u in result.units)]))
+
+
 def _unit_names(result: RunResult) -> dict[str, str]:
     return {u.code: u.name for u in result.units}
 
@@ -70,7 +75,7 @@ _STATUS_STYLE = {
 def stats_table(result: RunResult) -> Table:
     """One row per unit and the total; with units of more than one group (``sync.model.grouped``)
     each group opens with its row (I, II …: its name, unit count, subtotal and rates)."""
-    cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 40), Column("Tổng số", 9, "int")]
+    cols = [_code_column(result), Column("Đơn vị", 40), Column("Tổng số", 9, "int")]
     cols += [Column(CATEGORY_LABELS[c], 13, "int") for c in CATEGORIES]
     cols += [Column("Tỷ lệ hoàn thành", 12, "percent"), Column("Tỷ lệ đúng hạn", 12, "percent")]
     cols += [Column("Tình trạng báo cáo", 22)]
@@ -116,7 +121,7 @@ def _display(task: Task, name: str) -> Any:
 def tasks_table(result: RunResult, schema: Schema) -> Table:
     fields = [f for f in schema.fields if f.name != "stt"]
     # the unit by its code (the names are on Thống kê and Quá hạn): a column less on the largest tab
-    cols = [Column("Mã đơn vị", 11), Column("Dòng", 7, "int")]
+    cols = [_code_column(result), Column("Dòng", 7, "int")]
     widths = {"summary": 60, "progress": 40, "obstacles": 40, "doc_ref": 16, "lead_unit": 24, "co_units": 24}
     for f in fields:
         kind = "date" if f.type in ("date", "date_or_kind") else "text"
@@ -141,7 +146,7 @@ def tasks_table(result: RunResult, schema: Schema) -> Table:
 
 def overdue_table(result: RunResult) -> Table:
     cols = [
-        Column("Mã đơn vị", 11),
+        _code_column(result),
         Column("Đơn vị", 30),
         Column("Mã nhiệm vụ", 14),
         Column("Nội dung nhiệm vụ", 60),
@@ -179,7 +184,7 @@ def overdue_table(result: RunResult) -> Table:
 
 def findings_table(result: RunResult, schema: Schema | None = None) -> Table:
     cols = [
-        Column("Mã đơn vị", 11),
+        _code_column(result),
         Column("Đơn vị", 30),
         Column("Trang", 14),
         Column("Ô", 8),
