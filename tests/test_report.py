@@ -30,6 +30,7 @@ from sync.labels import REPORT_STATUS_LABELS
 from sync.model import CATEGORIES
 from sync.report import pdf as report_pdf
 from sync.report import pending_extensions, place_date, write_report
+from sync.report.facts import CHART_UNITS
 from tests.helpers import DemoMonths
 
 MONTHS = (date(2024, 9, 5), date(2024, 10, 5), date(2024, 11, 5))
@@ -302,22 +303,26 @@ def test_pdf_via_libreoffice_reads_back(demo: tuple[Config, list[dict[str, Any]]
         assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 5
 
 
-def test_units_chart_keeps_a_bar_per_agency_and_one_per_commune_group(
-    demo: tuple[Config, list[dict[str, Any]]],
+def test_units_chart_keeps_every_agency_and_the_most_overdue_communes(
+    demo: tuple[Config, list[dict[str, Any]]], october: R.ReportFiles
 ) -> None:
     config, docs = demo
     now = docs[2]
     with History(config.history_path) as h:
         facts = R.load_facts(h, None)
-    bars = R.chart_bars(facts)
-    agencies = [u for u in now["units"] if u["kind"] == "so-nganh"]
-    communes = next(g for g in now["groups"] if g["group"] == "cap-xa")
-    assert len(now["units"]) > R.CHART_UNITS  # 118 bars would not fit a page
-    assert [label for label, _, _ in bars] == [u["name"] for u in agencies] + ["UBND cấp xã (102 đơn vị)"]
-    assert dict(bars[-1][1]) == communes["counts"]
-    assert [note for _, _, note in bars] == [
-        "sai mẫu bảng" if u["report_status"] == "invalid" else None for u in agencies
-    ] + [None]
+    assert len(now["units"]) > CHART_UNITS  # 118 bars would not fit a page
+    agencies = [u["code"] for u in now["units"] if u["kind"] == "so-nganh"]
+    communes = [u for u in now["units"] if u["kind"] != "so-nganh" and u["counts"]["in_progress_overdue"]]
+    shown = [u.code for u in facts.chart_units]
+    assert shown[: len(agencies)] == agencies and len(shown) == CHART_UNITS
+    overdue = {u["code"]: u["counts"]["in_progress_overdue"] for u in communes}
+    chosen = shown[len(agencies) :]
+    assert min(overdue[c] for c in chosen) >= max(overdue[c] for c in overdue if c not in chosen)
+    text = all_text(Document(str(october.docx)))
+    assert (
+        f"{CHART_UNITS}/{len(now['units'])} đơn vị: các sở, ban, ngành và đơn vị có nhiều nhiệm vụ quá hạn nhất"
+        in text
+    )
 
 
 def test_opening_names_who_reports(october: R.ReportFiles) -> None:

@@ -18,7 +18,6 @@ The package, in the order the work is done:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from sync.labels import REPORT_STATUS_LABELS
 from sync.report import docx
 from sync.report.charts import rate_trend_chart, trend_has_data, unit_category_chart, units_have_data
 from sync.report.docx import ReportHeading
-from sync.report.facts import ReportFacts, UnitFacts, build_facts, load_facts, pending_extensions
+from sync.report.facts import ReportFacts, build_facts, load_facts, pending_extensions
 from sync.report.months import month_words, place_date, shift_month
 from sync.report.pdf import convert_to_pdf
 from sync.report.sections import build_document
@@ -75,42 +74,18 @@ def write_charts(facts: ReportFacts, out_dir: Path) -> dict[str, Path]:
             trend_png,
             title="Tỷ lệ hoàn thành đúng hạn và tỷ lệ hoàn thành (%)",
         )
-    bars = chart_bars(facts)
-    units = [(label, counts) for label, counts, _ in bars]
+    units = [(u.name, u.counts) for u in facts.chart_units]
     if units_have_data(units):
         charts["units"] = unit_category_chart(
             units,
             units_png,
             title=f"Nhiệm vụ theo phân loại của từng đơn vị – {month_words(facts.month)}",
-            notes=[note for _, _, note in bars],
+            notes=[
+                REPORT_STATUS_LABELS[u.report_status].lower() if u.not_counted else None
+                for u in facts.chart_units
+            ],
         )
     return charts
-
-
-#: Biểu đồ 2 draws a bar per unit up to this many units (one A4 page of bars).
-CHART_UNITS = 40
-
-
-def chart_bars(facts: ReportFacts) -> list[tuple[str, Mapping[str, int], str | None]]:
-    """The bars of Biểu đồ 2: (label, counts, note instead of the total).
-
-    One bar per unit; in a province of more units than a page holds (``CHART_UNITS``: the
-    new An Giang has 118), the agencies keep a bar each and every other group is one bar
-    of its summed figures (its units are in Phụ lục I, one row each).
-    """
-
-    def unit_bar(u: UnitFacts) -> tuple[str, Mapping[str, int], str | None]:
-        return u.name, u.counts, REPORT_STATUS_LABELS[u.report_status].lower() if u.not_counted else None
-
-    if len(facts.units) <= CHART_UNITS:
-        return [unit_bar(u) for u in facts.units]
-    bars = []
-    for group in facts.groups:
-        if group.group == "so-nganh":
-            bars += [unit_bar(u) for u in group.units]
-        else:
-            bars.append((f"{group.name} ({len(group.units)} đơn vị)", group.figures.counts, None))
-    return bars
 
 
 def write_report(

@@ -17,9 +17,11 @@ from typing import Any, NamedTuple
 
 from sync.history import History, HistoryError, RunInfo, RunSnapshot, TaskSnapshot, diff
 from sync.labels import GROUP_LABELS
-from sync.model import CATEGORIES, DEFAULT_KIND, Counts, grouped
+from sync.model import CATEGORIES, DEFAULT_KIND, Counts, group_of, grouped
 from sync.report.months import month_short, month_words, parse_month, shift_month
 
+#: Biểu đồ 2 draws a bar per unit up to this many units (one A4 page of bars).
+CHART_UNITS = 40
 #: Report statuses of the units that did not update fully and on time, as the tables order them.
 LAGGING_ORDER = ("missing", "unreadable", "invalid", "incomplete", "late")
 #: The same statuses as the text and the proposals list them.
@@ -207,6 +209,23 @@ class ReportFacts:
             figures = Figures.from_totals(c.totals_dict())
             out.append(GroupFacts(group, GROUP_LABELS[group], tuple(units), figures))
         return out
+
+    @property
+    def chart_units(self) -> list[UnitFacts]:
+        """The units Biểu đồ 2 draws a bar for: every unit, up to ``CHART_UNITS`` (a page of bars).
+
+        Past that (the new An Giang has 118 units) the agencies keep a bar each and the
+        other units with overdue tasks fill the page, most overdue first; every unit is in
+        Phụ lục I.
+        """
+        if len(self.units) <= CHART_UNITS:
+            return list(self.units)
+        agencies = [u for u in self.units if group_of(u.kind) == DEFAULT_KIND]
+        others = [
+            u for u in self.units if group_of(u.kind) != DEFAULT_KIND and u.counts["in_progress_overdue"]
+        ]
+        others.sort(key=lambda u: -u.counts["in_progress_overdue"])  # stable: config order among equals
+        return agencies + others[: max(CHART_UNITS - len(agencies), 0)]
 
     def units_with(self, status: str) -> list[UnitFacts]:
         return [u for u in self.units if u.report_status == status]

@@ -351,11 +351,17 @@ def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mappin
             left_cols=(1, 3),
         )
         D.gap(doc)
+    shown = len(facts.chart_units)
+    which = (
+        ""
+        if shown == n_units
+        else f"; {shown}/{n_units} đơn vị: các sở, ban, ngành và đơn vị có nhiều nhiệm vụ quá hạn nhất, đủ các đơn vị tại Phụ lục I"
+    )
     _chart(
         doc,
         charts,
         "units",
-        "Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại)",
+        f"Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại{which})",
     )
 
 
