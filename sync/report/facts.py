@@ -20,8 +20,8 @@ from sync.labels import GROUP_LABELS
 from sync.model import CATEGORIES, DEFAULT_KIND, Counts, group_of, grouped
 from sync.report.months import month_short, month_words, parse_month, shift_month
 
-#: Biểu đồ 2 draws a bar per unit up to this many units (one A4 page of bars).
-CHART_UNITS = 40
+#: Biểu đồ 2 draws a bar per unit up to this many units (a page of bars with its caption).
+CHART_UNITS = 34
 #: Report statuses of the units that did not update fully and on time, as the tables order them.
 LAGGING_ORDER = ("missing", "unreadable", "invalid", "incomplete", "late")
 #: The same statuses as the text and the proposals list them.
