@@ -253,6 +253,14 @@ def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bo
     type=click.IntRange(1, 24),
     help="Số tháng tổng hợp liên tiếp (để có lịch sử cho lệnh diff và report).",
 )
+@click.option(
+    "--province",
+    type=click.Choice(["an-giang-2025", "kien-giang-2024"]),
+    default="an-giang-2025",
+    show_default=True,
+    help="an-giang-2025: 118 đơn vị (16 sở, ban, ngành và 102 xã, phường, đặc khu); "
+    "kien-giang-2024: 37 đơn vị trước sắp xếp (có 15 UBND cấp huyện).",
+)
 @output_options
 @guard
 def demo_cmd(
@@ -261,11 +269,12 @@ def demo_cmd(
     as_of: date | None,
     backend: str,
     months: int,
+    province: str,
     as_json: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
-    """Tạo một tỉnh mẫu (37 đơn vị của Kiên Giang) và chạy tổng hợp trên đó.
+    """Tạo một tỉnh mẫu (118 đơn vị của tỉnh An Giang mới) và chạy tổng hợp trên đó.
 
     Với --backend gsheets, tỉnh mẫu được nạp vào một trình giả lập Google Sheets
     chạy ngay trên máy (không cần tài khoản Google) rồi được tổng hợp qua đúng
@@ -279,31 +288,34 @@ def demo_cmd(
       ubnd-sync demo                 # vào thư mục ./ubnd-sync-demo
       ubnd-sync demo /tmp/tinh-mau --seed 7 --months 6
       ubnd-sync demo --backend gsheets
+      ubnd-sync demo /tmp/kien-giang --province kien-giang-2024
     """
     from sync.demo import DEMO_AS_OF
 
     # with xlsx, the earlier meetings are synced into the history first (for diff and report)
     history_months = months if backend == "xlsx" else 1
-    province = prepare_demo(directory, seed=seed, as_of=as_of or DEMO_AS_OF, months=history_months)
+    made = prepare_demo(
+        directory, seed=seed, as_of=as_of or DEMO_AS_OF, months=history_months, province=province
+    )
     if not quiet and not as_json:
-        click.echo(f"Đã tạo tỉnh mẫu trong {province.directory} ({len(province.units)} đơn vị).", err=True)
+        click.echo(f"Đã tạo tỉnh mẫu trong {made.directory} ({len(made.units)} đơn vị).", err=True)
     if backend == "xlsx":
-        config = load_config(province.config_path)
-        _show(_sync(config, province.as_of, quiet=quiet), as_json=as_json)
+        config = load_config(made.config_path)
+        _show(_sync(config, made.as_of, quiet=quiet), as_json=as_json)
         if not as_json:
-            click.echo(f"Cấu hình mẫu: {province.config_path}")
+            click.echo(f"Cấu hình mẫu: {made.config_path}")
             click.echo(f"Mở bảng tổng hợp: {config.summary_target}")
         return
     from sync.demo.gsheets import Emulator, load_demo_into_emulator
 
     emulator = Emulator().start()
     try:
-        gs_config_path = load_demo_into_emulator(province.directory, province.config_path, emulator)
+        gs_config_path = load_demo_into_emulator(made.directory, made.config_path, emulator)
         emulator.reset_stats()
         if not quiet and not as_json:
             click.echo(f"Trình giả lập Google Sheets đang chạy tại {emulator.url}.", err=True)
         config = load_config(gs_config_path)
-        _show(_sync(config, province.as_of, quiet=quiet), as_json=as_json)
+        _show(_sync(config, made.as_of, quiet=quiet), as_json=as_json)
         if not as_json:
             stats = emulator.stats_json()
             click.echo(f"Cấu hình mẫu (Google Sheets): {gs_config_path}")

@@ -17,6 +17,7 @@ from sync.config_file import parse_toml, read_config_text
 from sync.config_numbers import check_numbers
 from sync.evaluate.formula import FORMULA_RANGES, Formula, parse_formula
 from sync.exceptions import ConfigError
+from sync.model import DEFAULT_KIND, UNIT_KINDS
 from sync.normalize import clean_text, fold
 
 DEFAULT_CONFIG = "ubnd-sync.toml"
@@ -32,6 +33,7 @@ class UnitConfig:
     source: str
     aliases: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
+    kind: str = DEFAULT_KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +164,7 @@ class Config:
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days", "max_unreadable_share"),
-    "units": ("code", "name", "source", "aliases", "emails"),
+    "units": ("code", "name", "source", "aliases", "emails", "kind"),
     "mail": ("host", "port", "security", "user", "sender", "password_env", "pause_seconds"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder", "read"),
     "register": ("source", "sheet"),
@@ -520,6 +522,12 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
     aliases = u.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise r.fail("“aliases” phải là danh sách các chuỗi không rỗng", "units", "aliases", i)
+    kind = r.get_str(u, "units", "kind", DEFAULT_KIND, i) or DEFAULT_KIND
+    if kind not in UNIT_KINDS:
+        allowed = ", ".join(f'"{k}"' for k in UNIT_KINDS)
+        raise r.fail(
+            f"“kind” của đơn vị {code} phải là một trong {allowed} (đang là {kind!r})", "units", "kind", i
+        )
     return UnitConfig(
         code=code,
         name=r.get_str(u, "units", "name", None, i) or "",
@@ -527,6 +535,7 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
         source=u["source"].strip() if r.get_str(u, "units", "source", None, i) else "",
         aliases=tuple(clean_text(a) for a in aliases),
         emails=_emails(r, u, i),
+        kind=kind,
     )
 
 

@@ -13,6 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal
 PERCENT_DECIMALS = 1
 
 
+#: Roman numerals for numbered groups of rows (I. Sở, ban, ngành; II. UBND cấp xã …); index 0 unused.
+ROMAN: tuple[str, ...] = ("", "I", "II", "III", "IV", "V")
+
+
 def round_percent(rate: float, decimals: int = PERCENT_DECIMALS) -> Decimal:
     """A rate (0.8125) as a percentage rounded half up (81.3), exactly, without binary surprises."""
     # str() first: Decimal(0.8125 * 100) would carry the float's binary error into the rounding

@@ -117,6 +117,7 @@ def read_unit(
         source=unit.source,
         source_version=loaded.version,
         source_modified=loaded.modified,
+        kind=unit.kind,
     )
     if loaded.tab is None:
         error = loaded.error or SourceUnreadable("không đọc được bảng tính")

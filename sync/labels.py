@@ -61,3 +61,10 @@ FINDING_LABELS: dict[str, str] = {
     "overdue": "Quá hạn",
     "due-soon": "Sắp đến hạn",
 }
+
+#: The groups units are totalled in (``sync.model.UNIT_GROUPS``), as reports name them.
+GROUP_LABELS: dict[str, str] = {
+    "so-nganh": "Sở, ban, ngành",
+    "cap-huyen": "UBND cấp huyện",
+    "cap-xa": "UBND cấp xã",
+}

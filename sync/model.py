@@ -6,10 +6,12 @@ history, meeting report, Google backend) reads the same objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+from sync.labels import GROUP_LABELS
 
 #: The classification categories of contract §2, in report order.
 CATEGORIES: tuple[str, ...] = (
@@ -23,6 +25,39 @@ CATEGORIES: tuple[str, ...] = (
 
 #: Unit report statuses of contract §3.
 REPORT_STATUSES: tuple[str, ...] = ("on_time", "late", "incomplete", "missing", "invalid", "unreadable")
+
+#: Unit kinds (config ``kind``, contract §5): provincial agencies and, since 01/07/2025, the
+#: commune-level committees; ``huyen`` (district committees) for configs and histories from before.
+UNIT_KINDS: tuple[str, ...] = ("so-nganh", "xa", "phuong", "dac-khu", "huyen")
+DEFAULT_KIND = "so-nganh"
+
+#: The groups units are totalled in, in report order, with the kinds each holds.
+UNIT_GROUPS: dict[str, tuple[str, ...]] = {
+    "so-nganh": ("so-nganh",),
+    "cap-huyen": ("huyen",),
+    "cap-xa": ("xa", "phuong", "dac-khu"),
+}
+
+
+def group_of(kind: str) -> str:
+    """The group (a key of ``UNIT_GROUPS``) a unit of ``kind`` is totalled in."""
+    return next((g for g, kinds in UNIT_GROUPS.items() if kind in kinds), DEFAULT_KIND)
+
+
+class _Kinded(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+K = TypeVar("K", bound=_Kinded)
+
+
+def grouped(units: Sequence[K]) -> list[tuple[str, list[K]]]:
+    """``units`` by group, groups in ``UNIT_GROUPS`` order, only those that have units; order kept."""
+    by: dict[str, list[K]] = {g: [] for g in UNIT_GROUPS}
+    for u in units:
+        by[group_of(u.kind)].append(u)
+    return [(g, members) for g, members in by.items() if members]
 
 
 def json_value(value: Any) -> Any:
@@ -182,6 +217,7 @@ class UnitResult:
     source_modified: datetime | None = None
     #: why an unreadable unit could not be read (``SourceUnreadable.detail``: "missing", "network" …)
     unreadable_detail: str = ""
+    kind: str = DEFAULT_KIND
 
     def to_dict(self) -> dict[str, Any]:
         return unit_dict(self)
@@ -202,11 +238,26 @@ def unit_dict(u: UnitResult | Any) -> dict[str, Any]:
     return {
         "code": u.code,
         "name": u.name,
+        "kind": u.kind,
         "report_status": u.report_status,
         "counts": dict(u.counts),
         "completion_rate": u.completion_rate,
         "on_time_rate": u.on_time_rate,
     }
+
+
+def group_totals(units: Sequence[UnitResult] | Sequence[Any]) -> list[dict[str, Any]]:
+    """The ``groups`` entry of the JSON document: per group present, its units' counts and rates.
+
+    ``units`` are results or recorded snapshots (anything with ``kind`` and ``counts``).
+    """
+    out = []
+    for group, members in grouped(units):
+        counts = sum((Counts.from_dict(u.counts) for u in members), Counts())
+        out.append(
+            {"group": group, "name": GROUP_LABELS[group], "unit_count": len(members), **counts.totals_dict()}
+        )
+    return out
 
 
 @dataclass(slots=True)
@@ -245,6 +296,7 @@ class RunResult:
             "period": self.period.to_dict(),
             "units": [u.to_dict() for u in self.units],
             "totals": self.totals,
+            "groups": group_totals(self.units),
             "findings": [f.to_dict() for f in self.findings],
         }
 

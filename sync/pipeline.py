@@ -188,16 +188,20 @@ def months_before(d: date, months: int) -> date:
     return date(y, m + 1, min(d.day, 28))
 
 
-def prepare_demo(directory: Path, *, seed: int, as_of: date, months: int = 1) -> DemoProvince:
+def prepare_demo(
+    directory: Path, *, seed: int, as_of: date, months: int = 1, province: str | None = None
+) -> DemoProvince:
     """Make the demo province in ``directory`` as of ``as_of``.
 
+    ``province``: a key of ``sync.demo.PROVINCES`` (default the new An Giang).
     With ``months`` > 1 the meetings of the months before are made and synced into the
     history first (earliest first), so ``diff`` and ``report`` have something to compare.
     """
-    from sync.demo import make_demo
+    from sync.demo import DEFAULT_PROVINCE, make_demo
 
     claim_demo_directory(directory)
+    key = province or DEFAULT_PROVINCE
     for back in range(months - 1, 0, -1):
-        earlier = make_demo(directory, seed=seed, as_of=months_before(as_of, back))
+        earlier = make_demo(directory, seed=seed, as_of=months_before(as_of, back), province=key)
         sync_and_record(load_config(earlier.config_path), earlier.as_of)
-    return make_demo(directory, seed=seed, as_of=as_of)
+    return make_demo(directory, seed=seed, as_of=as_of, province=key)

@@ -22,8 +22,17 @@ __all__ = ["emulator", "emulator_server", "gspread_client", "service_account"]
 def province(tmp_path: Path) -> Callable[..., Config]:
     """Build a small province: ``province({"SNV": [task_row(...), ...], ...})`` -> Config."""
 
-    names = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính", "STP": "Sở Tư pháp", "RG": "UBND thành phố Rạch Giá"}
+    names = {
+        "SNV": "Sở Nội vụ",
+        "STC": "Sở Tài chính",
+        "STP": "Sở Tư pháp",
+        "RG": "UBND thành phố Rạch Giá",
+        "X-MHH": "UBND xã Mỹ Hòa Hưng",
+        "P-BD": "UBND phường Bình Đức",
+        "DK-PQ": "UBND đặc khu Phú Quốc",
+    }
     aliases = {"STC": "Sở TC"}
+    kinds = {"RG": "huyen", "X-MHH": "xa", "P-BD": "phuong", "DK-PQ": "dac-khu"}
 
     def build(units: dict[str, Sequence[dict[str, Any]] | None], **kwargs: Any) -> Config:
         entries = []
@@ -32,7 +41,7 @@ def province(tmp_path: Path) -> Callable[..., Config]:
                 write_workbook(tmp_path / "units" / f"{code}.xlsx", tasks, **kwargs)
             entry = (code, names.get(code, code), f"units/{code}.xlsx")
             entries.append((*entry, aliases[code]) if code in aliases else entry)
-        return load_config(write_config(tmp_path, entries))
+        return load_config(write_config(tmp_path, entries, kinds=kinds))
 
     return build
 

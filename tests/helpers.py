@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -85,13 +85,17 @@ def write_workbook(
     return path
 
 
-def write_config(directory: Path, units: Sequence[tuple[str, ...]], extra: str = "") -> Path:
-    """A config with [sync] defaults and the given (code, name, source[, alias]) units."""
+def write_config(
+    directory: Path, units: Sequence[tuple[str, ...]], extra: str = "", kinds: Mapping[str, str] | None = None
+) -> Path:
+    """A config with [sync] defaults and the given (code, name, source[, alias]) units (``kinds`` by code)."""
     lines = ["[sync]", 'summary = "out/tong-hop.xlsx"', "cutoff_day = 25", extra, ""]
     for code, name, source, *alias in units:
         lines += ["[[units]]", f'code = "{code}"', f'name = "{name}"', f'source = "{source}"']
         if alias:
             lines.append(f'aliases = ["{alias[0]}"]')
+        if kinds and code in kinds:
+            lines.append(f'kind = "{kinds[code]}"')
         lines.append("")
     path = directory / "ubnd-sync.toml"
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from sync.cli import cli
 from sync.config import Config
+from sync.model import CATEGORIES
 from tests.helpers import task_row, tree_hash
 
 Province = Callable[..., Config]
@@ -38,12 +39,52 @@ def test_sync_unreadable_unit_exit_3(province: Province) -> None:
     assert "Không đọc được: STC" in out
 
 
+def test_sync_json_carries_kinds_and_group_totals(province: Province) -> None:
+    cfg = province(
+        {
+            "SNV": [task_row()],  # in progress, on time
+            "X-MHH": [task_row(task_id="NV-002", deadline="01/03/2024")],  # overdue
+            "P-BD": [task_row(task_id="NV-003", status="Hoàn thành", completed_on="15/02/2024")],
+            "DK-PQ": None,
+        }
+    )
+    code, out, _ = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05", "--json")
+    assert code == 3
+    doc = json.loads(out)
+    assert [(u["code"], u["kind"]) for u in doc["units"]] == [
+        ("SNV", "so-nganh"),
+        ("X-MHH", "xa"),
+        ("P-BD", "phuong"),
+        ("DK-PQ", "dac-khu"),
+    ]
+    zero = dict.fromkeys(CATEGORIES, 0)
+    assert doc["groups"] == [
+        {
+            "group": "so-nganh",
+            "name": "Sở, ban, ngành",
+            "unit_count": 1,
+            "counts": {"total": 1, **zero, "in_progress_on_time": 1},
+            "completion_rate": None,
+            "on_time_rate": None,
+        },
+        {
+            "group": "cap-xa",
+            "name": "UBND cấp xã",
+            "unit_count": 3,
+            "counts": {"total": 2, **zero, "completed_on_time": 1, "in_progress_overdue": 1},
+            "completion_rate": 0.5,
+            "on_time_rate": 0.5,
+        },
+    ]
+    assert doc["totals"]["counts"]["total"] == 3
+
+
 def test_sync_json_is_the_only_stdout(province: Province) -> None:
     cfg = province({"SNV": [task_row(deadline="31/02/2024")]})
     code, out, _ = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05", "--json")
     assert code == 0
     doc = json.loads(out)
-    assert set(doc) == {"as_of", "period", "units", "totals", "findings"}
+    assert set(doc) == {"as_of", "period", "units", "totals", "groups", "findings"}
     assert doc["as_of"] == "2024-03-05"
     assert doc["period"] == {"previous_cutoff": "2024-01-25", "cutoff": "2024-02-25"}
     assert doc["units"][0]["counts"]["unclassified"] == 1

@@ -54,6 +54,9 @@ def test_good_config(tmp_path: Path) -> None:
         ('aliases = ["Sở NV"]', 'aliases = ["Sở NV"]\nemail = "a@b"', "email", 11),
         ('aliases = ["Sở NV"]', 'aliases = ["Sở Tài chính"]', "Sở Tài chính", 14),
         ("[sync]", "[sync]\n[extra]\n", "extra", 2),
+        ('source = "/abs/STC.xlsx"', 'source = "/abs/STC.xlsx"\nkind = "huyện"', "huyện", 16),
+        ('source = "/abs/STC.xlsx"', 'source = "/abs/STC.xlsx"\nkind = "tinh"', "tinh", 16),
+        ('aliases = ["Sở NV"]', 'aliases = ["Sở NV"]\nkind = 3', "kind", 11),
     ],
 )
 def test_bad_config_names_key_and_line(tmp_path: Path, old: str, new: str, key: str, line: int) -> None:
@@ -63,6 +66,21 @@ def test_bad_config_names_key_and_line(tmp_path: Path, old: str, new: str, key: 
     assert key in message
     assert f"dòng {line}" in message
     assert e.value.exit_code == 2
+
+
+def test_unit_kind_defaults_to_so_nganh_and_accepts_every_kind(tmp_path: Path) -> None:
+    assert [u.kind for u in load_config(write(tmp_path, GOOD)).units] == ["so-nganh", "so-nganh"]
+    for kind in ("so-nganh", "xa", "phuong", "dac-khu", "huyen"):
+        text = GOOD.replace('source = "/abs/STC.xlsx"', f'source = "/abs/STC.xlsx"\nkind = "{kind}"')
+        assert [u.kind for u in load_config(write(tmp_path, text)).units] == ["so-nganh", kind]
+
+
+def test_bad_unit_kind_lists_the_kinds(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as e:
+        load_config(
+            write(tmp_path, GOOD.replace('source = "/abs/STC.xlsx"', 'source = "/abs/STC.xlsx"\nkind = "xã"'))
+        )
+    assert "“kind” của đơn vị STC" in str(e.value) and '"dac-khu"' in str(e.value)
 
 
 def test_toml_syntax_error(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tomllib
@@ -23,7 +24,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from sync.config import load_config
 from sync.demo import DEMO_AS_OF, DemoProvince, load_units, make_demo, reporting_period
+from sync.engine import run_sync
 from sync.model import CATEGORIES, REPORT_STATUSES
 from sync.normalize import fold, parse_date
 from sync.schema import unit_sheet_schema
@@ -31,9 +34,19 @@ from tests.helpers import DemoMonths
 
 SCHEMA = unit_sheet_schema()
 MONTHS = [date(2024, 7, 5), date(2024, 9, 5), date(2024, 10, 5), DEMO_AS_OF, date(2024, 12, 5)]
-SHARED_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "kien-giang-units.csv"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_CSV = ROOT / "sync" / "data" / "kien-giang-units.csv"
+UNIT_CSVS = ("an-giang-2025-units.csv", "kien-giang-units.csv")
+COMMUNE_KINDS = ("xa", "phuong", "dac-khu")
+#: Rows of a readable unit on every meeting date from June 2024 to March 2025, by kind:
+#: agencies 20–60, commune-level committees (fewer tasks) 6–26.
+ROWS = {False: (20, 60), True: (6, 26)}
+COMMUNE = {u.code: u.kind in COMMUNE_KINDS for u in load_units()}
+
+
+def _rows_ok(code: str, n: int) -> bool:
+    lo, hi = ROWS[COMMUNE[code]]
+    return lo <= n <= hi
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +83,7 @@ def test_same_seed_gives_identical_files(tmp_path: Path) -> None:
     make_demo(tmp_path / "a", seed=7)
     make_demo(tmp_path / "b", seed=7)
     a, b = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
-    assert len(a) == 37  # 36 workbooks (one unit has none) and the config
+    assert len(a) == 118  # 117 workbooks (one unit has none) and the config
     assert a == b
 
 
@@ -91,19 +104,36 @@ def test_another_seed_gives_other_files(tmp_path: Path) -> None:
     assert a["ubnd-sync.toml"] == b["ubnd-sync.toml"]
 
 
-def test_package_keeps_an_identical_copy_of_the_units_csv() -> None:
-    if not SHARED_CSV.exists():
-        pytest.skip("../shared is not here")
-    assert PACKAGE_CSV.read_bytes() == SHARED_CSV.read_bytes()
+#: SHA-256 of the published lists in ``../shared/data`` (checked against the files themselves
+#: where that folder is present; CI has only the repository, so the digest stands in for them).
+PUBLISHED = {
+    "an-giang-2025-units.csv": "e8337e3de437bf7e3d72912306a6005826c5f7cc39eb9d74f806b705dfb9d1c9",
+    "kien-giang-units.csv": "07c20a00add727a126134d900002e4e2a2b934053e33e8c9bdf8812e7f6bf9df",
+}
+
+
+@pytest.mark.parametrize("name", UNIT_CSVS)
+def test_package_keeps_an_identical_copy_of_the_units_csv(name: str) -> None:
+    ours = (ROOT / "sync" / "data" / name).read_bytes()
+    assert hashlib.sha256(ours).hexdigest() == PUBLISHED[name]
+    if (SHARED_DATA / name).exists():
+        assert ours == (SHARED_DATA / name).read_bytes()
 
 
 def test_units_come_from_the_csv(province: DemoProvince) -> None:
     units = load_units()
-    assert len(units) == 37
-    assert {u.kind for u in units} == {"so-nganh", "huyen"}
-    assert sum(u.kind == "huyen" for u in units) == 15
+    assert len(units) == 118
+    kinds = [u.kind for u in units]
+    assert (kinds.count("so-nganh"), kinds.count("xa"), kinds.count("phuong"), kinds.count("dac-khu")) == (
+        16,
+        85,
+        14,
+        3,
+    )
     snv = next(u for u in units if u.code == "SNV")
-    assert (snv.name, snv.aliases) == ("Sở Nội vụ", ("Sở NV",))
+    assert (snv.name, snv.aliases) == ("Sở Nội vụ", ("Sở NV", "SNV", "Sở Nội vụ tỉnh An Giang"))
+    before = load_units("kien-giang-2024")
+    assert len(before) == 37 and sum(u.kind == "huyen" for u in before) == 15
     assert [u.code for u in province.units] == [u.code for u in units]
     assert set(province.expected) == {u.code for u in units}
 
@@ -119,7 +149,7 @@ def test_config_parses_and_lists_every_unit(province: DemoProvince) -> None:
     }
     assert set(config) == {"sync", "units"}
     by_code = {u["code"]: u for u in config["units"]}
-    assert len(by_code) == len(config["units"]) == 37
+    assert len(by_code) == len(config["units"]) == 118
     for unit in load_units():
         entry = by_code[unit.code]
         assert entry == {
@@ -127,8 +157,10 @@ def test_config_parses_and_lists_every_unit(province: DemoProvince) -> None:
             "name": unit.name,
             "source": f"units/{unit.code}.xlsx",
             "aliases": list(unit.aliases),
+            "kind": unit.kind,
         }
-    assert by_code["SKHDT"]["aliases"] == ["Sở KH&ĐT", "Sở KHĐT", "Sở Kế hoạch - Đầu tư"]
+    assert by_code["X-MYHOAHUNG"]["kind"] == "xa" and by_code["DK-PHUQUOC"]["kind"] == "dac-khu"
+    assert by_code["X-MYHOAHUNG"]["aliases"][:3] == ["Xã Mỹ Hòa Hưng", "xã Mỹ Hòa Hưng", "Mỹ Hòa Hưng"]
 
 
 def test_other_backends_are_refused(tmp_path: Path) -> None:
@@ -146,9 +178,9 @@ def test_readable_workbooks_open_with_calamine_and_openpyxl(province: DemoProvin
 
 def test_unreadable_units(province: DemoProvince) -> None:
     unreadable = {c for c, e in province.expected.items() if e.report_status == "unreadable"}
-    assert unreadable == {"SNGV", "UMT"}
-    assert not (province.directory / "units" / "SNGV.xlsx").exists()
-    corrupt = province.directory / "units" / "UMT.xlsx"
+    assert unreadable == {"DK-THOCHAU", "X-UMINHTHUONG"}
+    assert not (province.directory / "units" / "DK-THOCHAU.xlsx").exists()
+    corrupt = province.directory / "units" / "X-UMINHTHUONG.xlsx"
     assert corrupt.read_bytes()[:2] == b"PK"  # looks like a workbook …
     with pytest.raises(Exception):  # noqa: B017 - … but is not one
         openpyxl.load_workbook(corrupt)
@@ -163,10 +195,10 @@ def test_files_are_dated_by_the_meeting(province: DemoProvince) -> None:
 
 def test_rendering_again_into_the_same_folder_overwrites(tmp_path: Path) -> None:
     make_demo(tmp_path, as_of=date(2024, 9, 5))
-    (tmp_path / "units" / "SNGV.xlsx").write_bytes(b"left over")
+    (tmp_path / "units" / "DK-THOCHAU.xlsx").write_bytes(b"left over")
     again = make_demo(tmp_path)
     fresh = make_demo(tmp_path / "fresh")
-    assert not (tmp_path / "units" / "SNGV.xlsx").exists()
+    assert not (tmp_path / "units" / "DK-THOCHAU.xlsx").exists()
     assert _hashes(again.directory / "units") == _hashes(fresh.directory / "units")
 
 
@@ -179,16 +211,23 @@ def test_task_counts_per_unit_are_realistic(months: dict[date, DemoProvince]) ->
             if e.report_status in ("unreadable", "invalid"):
                 assert e.counts == {"total": 0, **dict.fromkeys(CATEGORIES, 0)}, code
             else:
-                assert 20 <= e.counts["total"] <= 60, (d, code)
+                assert _rows_ok(code, e.counts["total"]), (d, code)
                 assert e.counts["total"] == sum(e.counts[c] for c in CATEGORIES)
         for code in _readable(province):
-            assert 20 <= len(_read_sheet(province, code)[1]) <= 60, (d, code)
+            assert _rows_ok(code, len(_read_sheet(province, code)[1])), (d, code)
+        # communes receive fewer tasks than agencies, with shorter deadlines
+        rows = {c: _read_sheet(province, c)[1] for c in _readable(province)}
+        mean = {
+            k: sum(len(rows[c]) for c in rows if COMMUNE[c] == k) / sum(COMMUNE[c] == k for c in rows)
+            for k in ROWS
+        }
+        assert mean[True] < mean[False] / 2, (d, mean)
 
 
 def test_every_status_and_category_occurs(province: DemoProvince) -> None:
     statuses = {e.report_status for e in province.expected.values()}
     assert statuses == set(REPORT_STATUSES)
-    assert sum(e.report_status == "on_time" for e in province.expected.values()) >= 25
+    assert sum(e.report_status == "on_time" for e in province.expected.values()) >= 100
     totals = province.totals()
     assert all(totals[c] > 0 for c in CATEGORIES), totals
     assert totals["total"] == sum(totals[c] for c in CATEGORIES)
@@ -196,7 +235,7 @@ def test_every_status_and_category_occurs(province: DemoProvince) -> None:
 
 def test_statuses_at_the_demo_meeting(province: DemoProvince) -> None:
     status = {c: e.report_status for c, e in province.expected.items()}
-    assert (status["GT"], status["KH"], status["AM"], status["BDT"]) == (
+    assert (status["X-GIANGTHANH"], status["DK-KIENHAI"], status["X-ANMINH"], status["SDTTG"]) == (
         "late",
         "missing",
         "incomplete",
@@ -207,16 +246,16 @@ def test_statuses_at_the_demo_meeting(province: DemoProvince) -> None:
 
 def test_seeded_error_codes(province: DemoProvince) -> None:
     codes = {c: e.error_codes for c, e in province.expected.items()}
-    assert codes["SNGV"] == codes["UMT"] == {"source-unreadable"}
-    assert codes["BDT"] == {"missing-column"}
+    assert codes["DK-THOCHAU"] == codes["X-UMINHTHUONG"] == {"source-unreadable"}
+    assert codes["SDTTG"] == {"missing-column"}
     assert codes["SCT"] == codes["SXD"] == {"duplicate-task-id"}
-    assert codes["RG"] == {"completion-date-missing"}
-    assert codes["KL"] == codes["CT"] == {"invalid-date"}
-    assert codes["AM"] == {"future-date", "stale-update"}
-    assert codes["KH"] == {"stale-update"}
-    assert codes["GT"] == {"late-update"}
-    assert codes["VT"] == {"legacy-encoding"}
-    assert codes["GR"] == {"unknown-unit"}
+    assert codes["P-RACHGIA"] == {"completion-date-missing"}
+    assert codes["X-KIENLUONG"] == codes["X-CHAUTHANH"] == {"invalid-date"}
+    assert codes["X-ANMINH"] == {"future-date", "stale-update"}
+    assert codes["DK-KIENHAI"] == {"stale-update"}
+    assert codes["X-GIANGTHANH"] == {"late-update"}
+    assert codes["X-VINHTHUAN"] == {"legacy-encoding"}
+    assert codes["X-GIONGRIENG"] == {"unknown-unit"}
     assert not codes["SNV"]
 
 
@@ -323,11 +362,11 @@ def test_the_province_evolves(months: dict[date, DemoProvince]) -> None:
     changed = {t for t in before if t in after and before[t] != after[t]}
     assert any(after[t].startswith("completed") for t in changed)
     assert any(after[t] == "in_progress_overdue" for t in changed)
-    assert months[date(2024, 9, 5)].expected["KH"].report_status == "on_time"
-    assert months[date(2024, 10, 5)].expected["KH"].report_status == "missing"
+    assert months[date(2024, 9, 5)].expected["DK-KIENHAI"].report_status == "on_time"
+    assert months[date(2024, 10, 5)].expected["DK-KIENHAI"].report_status == "missing"
     for province in months.values():
-        assert province.expected["GT"].report_status == "late"
-        assert province.expected["AM"].report_status == "incomplete"
+        assert province.expected["X-GIANGTHANH"].report_status == "late"
+        assert province.expected["X-ANMINH"].report_status == "incomplete"
         assert "duplicate-task-id" in province.expected["SXD"].error_codes
 
 
@@ -346,10 +385,10 @@ def test_extensions_are_granted_over_time(months: dict[date, DemoProvince]) -> N
 
 
 def test_formula_looking_text_is_stored_as_text(province: DemoProvince) -> None:
-    wb = openpyxl.load_workbook(province.directory / "units" / "PQ.xlsx")
+    wb = openpyxl.load_workbook(province.directory / "units" / "DK-PHUQUOC.xlsx")
     hits = [c for row in wb[SCHEMA.tab].iter_rows() for c in row if c.value == _FORMULA_TEXT]
     assert hits and all(c.data_type == "s" for c in hits)
-    calamine = CalamineWorkbook.from_path(str(province.directory / "units" / "PQ.xlsx"))
+    calamine = CalamineWorkbook.from_path(str(province.directory / "units" / "DK-PHUQUOC.xlsx"))
     assert any(_FORMULA_TEXT in row for row in calamine.get_sheet_by_name(SCHEMA.tab).to_python())
 
 
@@ -360,10 +399,10 @@ def test_text_dates_in_every_accepted_form(province: DemoProvince) -> None:
     forms = {
         "SNV": r"^\d{2}/\d{2}/\d{4}$",
         "STP": r"^\d{1,2}/\d{1,2}/\d{4}$",
-        "SKHDT": r"^\d{2}-\d{2}-\d{4}$",
+        "P-LONGXUYEN": r"^\d{2}-\d{2}-\d{4}$",
         "STC": r"^\d{2}\.\d{2}\.\d{4}$",
         "SCT": r"^\d{4}-\d{2}-\d{2}$",
-        "SNNPTNT": r"^ngày \d{1,2} tháng \d{1,2} năm \d{4}$",
+        "SNNMT": r"^ngày \d{1,2} tháng \d{1,2} năm \d{4}$",
     }
     for code, pattern in forms.items():
         texts = [v for v in _cells(province, code) if isinstance(v, str) and re.match(pattern, v)]
@@ -376,7 +415,7 @@ def test_text_dates_in_every_accepted_form(province: DemoProvince) -> None:
 
 
 def test_serial_numbers_for_dates(province: DemoProvince) -> None:
-    _, tasks = _read_sheet(province, "SGTVT")
+    _, tasks = _read_sheet(province, "P-CHAUDOC")
     assert all(isinstance(t["doc_date"], int) for t in tasks)
     assert all(isinstance(parse_date(t["doc_date"]), date) for t in tasks)
 
@@ -384,8 +423,8 @@ def test_serial_numbers_for_dates(province: DemoProvince) -> None:
 def test_unicode_decomposed_text(province: DemoProvince) -> None:
     _, sxd = _read_sheet(province, "SXD")
     assert all(not unicodedata.is_normalized("NFC", t["status"]) for t in sxd)
-    _, stnmt = _read_sheet(province, "STNMT")
-    assert all(unicodedata.normalize("NFC", t["lead_unit"]) == "Sở Tài nguyên và Môi trường" for t in stnmt)
+    _, stnmt = _read_sheet(province, "X-ANPHU")
+    assert all(unicodedata.normalize("NFC", t["lead_unit"]) == "UBND xã An Phú" for t in stnmt)
     assert all(not unicodedata.is_normalized("NFC", t["lead_unit"]) for t in stnmt)
 
 
@@ -394,10 +433,10 @@ def test_header_variants(province: DemoProvince) -> None:
         cells = _cells(province, code)
         return [v for v in cells if isinstance(v, str) and fold(v) in SCHEMA.header_lookup]
 
-    assert {"Mã NV", "Trạng thái", "Hạn xử lý"} <= set(header("STTTT"))
-    assert "NGAY CAP NHAT" in header("SLDTBXH")
+    assert {"Mã NV", "Trạng thái", "Hạn xử lý"} <= set(header("P-TANCHAU"))
+    assert "NGAY CAP NHAT" in header("X-CHOMOI")
     assert "Ghi chú" in _cells(province, "SGDDT")
-    fields, _ = _read_sheet(province, "BDT")
+    fields, _ = _read_sheet(province, "SDTTG")
     assert "updated_on" not in fields
     wb = openpyxl.load_workbook(province.directory / "units" / "SVHTT.xlsx")
     assert wb.sheetnames == ["Hướng dẫn", "Theo dõi NV"]
@@ -423,24 +462,27 @@ def test_layout_variants(province: DemoProvince) -> None:
 
 
 def test_status_spellings(province: DemoProvince) -> None:
-    _, tasks = _read_sheet(province, "TH")
+    _, tasks = _read_sheet(province, "X-TANHIEP")
     statuses = {t["status"] for t in tasks}
     assert {"Đã HT", "xong", "Đang TH"} <= statuses
 
 
 def test_other_mistakes(province: DemoProvince) -> None:
-    deadlines = {code: [t["deadline"] for t in _read_sheet(province, code)[1]] for code in ("KL", "CT")}
-    assert "03/15/2024" in deadlines["KL"]
-    assert "31/02/2024" in deadlines["CT"]
+    deadlines = {
+        code: [t["deadline"] for t in _read_sheet(province, code)[1]]
+        for code in ("X-KIENLUONG", "X-CHAUTHANH")
+    }
+    assert "03/15/2024" in deadlines["X-KIENLUONG"]
+    assert "31/02/2024" in deadlines["X-CHAUTHANH"]
     kinds = SCHEMA["deadline"].values["no_deadline"]
-    assert any(v in kinds for code in ("SNV", "HT") for v in _cells(province, code))
-    assert any(isinstance(v, str) and "Hoµn thµnh" in v for v in _cells(province, "VT"))
-    _, rg = _read_sheet(province, "RG")
+    assert any(v in kinds for code in ("SNV", "P-HATIEN") for v in _cells(province, code))
+    assert any(isinstance(v, str) and "Hoµn thµnh" in v for v in _cells(province, "X-VINHTHUAN"))
+    _, rg = _read_sheet(province, "P-RACHGIA")
     done = SCHEMA["status"].values["completed"]
     assert any(t["status"] in done and t.get("completed_on") is None for t in rg)
-    _, am = _read_sheet(province, "AM")
+    _, am = _read_sheet(province, "X-ANMINH")
     assert any((_as_date(t["updated_on"]) or DEMO_AS_OF) > DEMO_AS_OF for t in am)
-    _, gr = _read_sheet(province, "GR")
+    _, gr = _read_sheet(province, "X-GIONGRIENG")
     spellings = {fold(s) for u in load_units() for s in (u.code, u.name, *u.aliases)}
     assert any(fold(t["lead_unit"]) not in spellings for t in gr)
     ids = {code: {t["task_id"] for t in _read_sheet(province, code)[1]} for code in ("SCT", "SXD")}
@@ -458,4 +500,45 @@ def test_other_seeds_keep_the_shape(tmp_path: Path, seed: int) -> None:
         other = make_demo(tmp_path / as_of.isoformat(), seed=seed, as_of=as_of)
         for code in _readable(other):
             if other.expected[code].report_status != "invalid":
-                assert 20 <= other.expected[code].counts["total"] <= 60, (as_of, code)
+                assert _rows_ok(code, other.expected[code].counts["total"]), (as_of, code)
+
+
+def test_communes_get_shorter_deadlines(province: DemoProvince) -> None:
+    spans: dict[bool, list[int]] = {True: [], False: []}
+    for code in _readable(province):
+        for t in _read_sheet(province, code)[1]:
+            doc, deadline = _as_date(t.get("doc_date")), _as_date(t.get("deadline"))
+            if doc is not None and deadline is not None:
+                spans[COMMUNE[code]].append((deadline - doc).days)
+    assert statistics.median(spans[True]) < statistics.median(spans[False])
+
+
+def test_kien_giang_2024_keeps_its_37_units_and_its_heading(tmp_path: Path) -> None:
+    before = make_demo(tmp_path, province="kien-giang-2024")
+    config = load_config(before.config_path)
+    assert len(config.units) == 37 and [u.kind for u in config.units].count("huyen") == 15
+    assert (config.report.parent, config.report.place) == ("UBND TỈNH KIÊN GIANG", "Kiên Giang")
+    title = openpyxl.load_workbook(tmp_path / "units" / "RG.xlsx")[SCHEMA.tab]["A1"].value
+    assert title == "UBND TỈNH KIÊN GIANG"
+    status = {c: e.report_status for c, e in before.expected.items()}
+    assert (status["GT"], status["KH"], status["AM"], status["BDT"]) == (
+        "late",
+        "missing",
+        "incomplete",
+        "invalid",
+    )
+    assert {c for c, s in status.items() if s == "unreadable"} == {"SNGV", "UMT"}
+    assert all(_rows_ok_before(e.counts["total"]) for e in before.expected.values() if e.counts["total"])
+    result = run_sync(config, before.as_of)
+    assert {u.code: (u.report_status, u.counts) for u in result.units} == {
+        c: (e.report_status, e.counts) for c, e in before.expected.items()
+    }
+    assert [(g["group"], g["unit_count"]) for g in result.to_dict()["groups"]] == [
+        ("so-nganh", 22),
+        ("cap-huyen", 15),
+    ]
+
+
+def _rows_ok_before(n: int) -> bool:
+    """Kiên Giang 2024: agencies and district committees alike, 20–60 rows."""
+    return ROWS[False][0] <= n <= ROWS[False][1]

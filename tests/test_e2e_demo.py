@@ -1,4 +1,4 @@
-"""End to end on the demo province: 37 real units, seeded mistakes, exact figures.
+"""End to end on the demo province: the 118 real units of An Giang, seeded mistakes, exact figures.
 
 The demo generator decides every task's category and every unit's status first
 (its ``expected``); the sync must find exactly those from the workbooks alone.
@@ -44,7 +44,7 @@ def demo_result(request: pytest.FixtureRequest, demo: DemoProvince) -> Iterator[
 
 def test_demo_figures_match_ground_truth(demo: DemoProvince, demo_result: RunResult) -> None:
     result = demo_result
-    assert len(result.units) == 37
+    assert len(result.units) == 118
     for unit in result.units:
         want = demo.expected[unit.code]
         assert (unit.code, unit.report_status) == (unit.code, want.report_status)
@@ -54,27 +54,31 @@ def test_demo_figures_match_ground_truth(demo: DemoProvince, demo_result: RunRes
     assert result.totals["counts"] == demo.totals()
 
 
-def test_demo_statuses_and_exact_figures(demo_result: RunResult) -> None:
-    """Pinned figures for seed 2024 at 05/11/2024 (change only with the generator)."""
+def test_demo_statuses_and_group_figures(demo: DemoProvince, demo_result: RunResult) -> None:
+    """The seeded statuses, and each group's figures: the ground truth summed over its units."""
     result = demo_result
     statuses = {u.code: u.report_status for u in result.units if u.report_status != "on_time"}
     assert statuses == {
-        "AM": "incomplete",
-        "GT": "late",
-        "KH": "missing",
-        "BDT": "invalid",
-        "SNGV": "unreadable",
-        "UMT": "unreadable",
+        "X-ANMINH": "incomplete",
+        "X-GIANGTHANH": "late",
+        "DK-KIENHAI": "missing",
+        "SDTTG": "invalid",
+        "DK-THOCHAU": "unreadable",
+        "X-UMINHTHUONG": "unreadable",
     }
-    assert result.totals["counts"] == {
-        "total": 1389,
-        "completed_on_time": 567,
-        "completed_late": 208,
-        "in_progress_on_time": 284,
-        "in_progress_overdue": 213,
-        "no_deadline": 115,
-        "unclassified": 2,
-    }
+    kinds = {u.code: u.kind for u in demo.units}
+    groups = {g["group"]: g for g in result.to_dict()["groups"]}
+    assert list(groups) == ["so-nganh", "cap-xa"]
+    for group, members in (("so-nganh", ("so-nganh",)), ("cap-xa", ("xa", "phuong", "dac-khu"))):
+        codes = [c for c, k in kinds.items() if k in members]
+        want = {key: sum(demo.expected[c].counts[key] for c in codes) for key in demo.totals()}
+        assert groups[group]["unit_count"] == len(codes) == (16 if group == "so-nganh" else 102)
+        assert groups[group]["counts"] == want
+        rated = want["completed_on_time"] + want["completed_late"] + want["in_progress_overdue"]
+        done = want["completed_on_time"] + want["completed_late"]
+        assert groups[group]["completion_rate"] == round(done / rated, 4)
+        assert groups[group]["on_time_rate"] == round(want["completed_on_time"] / rated, 4)
+    assert result.totals["counts"] == demo.totals()
     dup = sorted(f.unit for f in result.findings if f.code == "duplicate-task-id")
     assert dup == ["SCT", "SXD"]
 
@@ -112,7 +116,7 @@ def test_demo_human_output(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", str(tmp_path / "d")], catch_exceptions=False)
     assert result.exit_code == 0
     assert "Tình hình thực hiện nhiệm vụ đến ngày 05/11/2024" in result.stdout
-    assert "Không đọc được: SNGV, UMT" in result.stdout
+    assert "Không đọc được: X-UMINHTHUONG, DK-THOCHAU" in result.stdout
     assert "Mở bảng tổng hợp:" in result.stdout
 
 

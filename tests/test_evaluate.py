@@ -99,6 +99,10 @@ def year_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Twelve months of 2025; August synced late as a back-dated run; a wrong July run voided."""
     directory = tmp_path_factory.mktemp("evaluate")
     config_path = write_config(directory, UNITS)
+    text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(
+        text.replace('source = "units/XA1.xlsx"', 'source = "units/XA1.xlsx"\nkind = "xa"'), encoding="utf-8"
+    )
     config = load_config(config_path)
     for month in range(1, 13):
         if month == 8:
@@ -166,8 +170,12 @@ def test_year_figures_and_scores_by_hand(year_history: Path) -> None:
     # XA1: 3 of 4 on time = 75 % -> 80; September incomplete (C1 stale) -> 2
     assert xa1["on_time_rate"] == 0.75 and xa1["periods"]["incomplete"] == 1
     assert xa1["score"] == 78.0
-    ranks = {u["code"]: u["rank"] for u in units.values()}
-    assert ranks == {"STC": 1, "XA1": 2, "SNV": 3}
+    # ranked within each group: the commune is not compared with the agencies
+    assert [(g["label"], [u["code"] for u in g["units"]]) for g in doc["groups"]] == [
+        ("Sở, ban, ngành", ["STC", "SNV"]),
+        ("UBND cấp xã", ["XA1"]),
+    ]
+    assert {u["code"]: u["rank"] for u in units.values()} == {"STC": 1, "SNV": 2, "XA1": 1}
 
 
 def test_formula_from_config_changes_every_term(year_history: Path, tmp_path: Path) -> None:
@@ -202,9 +210,10 @@ def test_workbook_for_the_department_of_home_affairs(year_history: Path, tmp_pat
     header = [c.value for c in ws[3]]
     assert header[0] == "Hạng trong nhóm" and header[-1] == "Điểm"
     assert ws["A4"].value == "Sở, ban, ngành"
-    body = [[c.value for c in row] for row in ws.iter_rows(min_row=5, values_only=False)]
-    assert [r[1] for r in body] == ["STC", "XA1", "SNV"]
-    assert body[0][-1] == 83 and body[2][-1] == 59
+    body = [list(row) for row in ws.iter_rows(min_row=5, values_only=True)]
+    assert [r[1] for r in body] == ["STC", "SNV", None, "XA1"]  # the commune under its own group row
+    assert body[2][0] == "UBND cấp xã"
+    assert (body[0][0], body[0][-1]) == (1, 83) and (body[1][0], body[1][-1]) == (2, 59) and body[3][0] == 1
     months = wb["Theo tháng"]
     stc = next(r for r in months.iter_rows(values_only=True) if r[0] == "STC")
     assert stc[2 + 2] == "Không đọc được" and stc[2 + 5] == "Cập nhật muộn"

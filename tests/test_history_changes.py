@@ -124,6 +124,6 @@ def test_demo_history_diffs_are_exact_and_deterministic(
     first = diff(snaps[1], snaps[2]).to_dict()
     for key in ("newly_completed", "newly_overdue", "deadline_changes", "new_tasks", "vanished_tasks"):
         assert first[key] == again[0][key], key
-    # KH stops updating after the August 2024 cutoff: missing by the October run
+    # DK-KIENHAI stops updating after the August 2024 cutoff: missing by the October run
     statuses = {(u.code, s.as_of.month): u.report_status for s in snaps for u in s.units}
-    assert statuses[("KH", 10)] != "on_time"
+    assert statuses[("DK-KIENHAI", 10)] != "on_time"

@@ -7,16 +7,22 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
+from docx import Document
 
-from sync.config import load_config
+from sync.config import Config, load_config
 from sync.engine import run_sync
 from sync.history import SCHEMA_VERSION, History, HistoryError, store
 from sync.model import RunResult
+from sync.pipeline import sync_and_record
+from sync.report import write_report
+from tests.helpers import task_row
 from tests.history_fixtures import M1, M2, M3, record_month, render_month
 
 # ----------------------------------------------------------------- snapshots
@@ -75,7 +81,7 @@ KILL_SCRIPT = textwrap.dedent(
     """
     import os, signal, sys
     from datetime import date
-    from sync.config import load_config
+    from sync.config import Config, load_config
     from sync.engine import run_sync
     from sync.history import History
 
@@ -294,3 +300,52 @@ def test_rows_are_read_by_column_name(tmp_path: Path) -> None:
         assert h.load(id1) == before
         assert h.load(id1).to_dict() == {**result.to_dict(), "run_id": id1}
         assert h.conn.execute("SELECT id FROM runs").fetchall() == [(id1,)]  # the connection: plain tuples
+
+
+def test_history_recorded_before_kinds_reads_kinds_from_unit_names(province: Callable[..., Config]) -> None:
+    units = {"SNV": [task_row()], "RG": [task_row(task_id="NV-002")], "X-MHH": [task_row(task_id="NV-003")]}
+    config = province(units)
+    first = run_sync(config, date(2024, 3, 5))
+    with History(config.history_path) as h:
+        id1 = h.record(first, config_path=str(config.path)).run_id
+    # the same file as schema version 2 wrote it: no kind column
+    conn = sqlite3.connect(config.history_path)
+    conn.executescript(
+        "DROP TABLE deliveries; ALTER TABLE unit_results DROP COLUMN kind; PRAGMA user_version = 2;"
+    )
+    conn.close()
+    config = province({**units, "SNV": [task_row(status="Hoàn thành", completed_on="01/03/2024")]})
+    with History(config.history_path) as h:
+        assert h.schema_version == SCHEMA_VERSION  # every migration since 2 applied
+        old = h.load(id1)
+        assert [(u.code, u.kind) for u in old.units] == [
+            ("SNV", "so-nganh"),
+            ("RG", "huyen"),
+            ("X-MHH", "xa"),
+        ]
+        assert [(g["group"], g["unit_count"]) for g in old.to_dict()["groups"]] == [
+            ("so-nganh", 1),
+            ("cap-huyen", 1),
+            ("cap-xa", 1),
+        ]
+    # a sync after the upgrade: its So sánh tab compares with the run recorded before it
+    outcome = sync_and_record(config, date(2024, 4, 5))
+    compare = openpyxl.load_workbook(config.summary_target)["So sánh"]
+    rows = [r[:5] for r in compare.iter_rows(min_row=2, max_row=4, values_only=True)]
+    notes = [c for r in compare.iter_rows(min_row=5, values_only=True) for c in r if isinstance(c, str)]
+    assert any("05/03/2024" in n for n in notes)  # compared with the run recorded before the upgrade
+    assert rows == [  # code, name, total now, total then, difference
+        ("SNV", "Sở Nội vụ", 1, 1, 0),
+        ("RG", "UBND thành phố Rạch Giá", 1, 1, 0),
+        ("X-MHH", "UBND xã Mỹ Hòa Hưng", 1, 1, 0),
+    ]
+    with History(config.history_path) as h:
+        runs = h.runs()
+        diff = h.diff(runs[0], runs[1])
+        assert h.load(id1 + 1).to_dict() == {**outcome.result.to_dict(), "run_id": id1 + 1}
+    assert [c.task_id for c in diff.newly_completed] == ["NV-001"]
+    assert config.history_path.with_name(f"{config.history_path.name}.v2.bak").exists()
+    # the report of the month recorded before the upgrade groups its units too
+    files = write_report(config, config.history_path, "2024-02", config.base_dir / "bao-cao", pdf=False)
+    rows = [[c.text for c in r.cells][:2] for r in Document(str(files.docx)).tables[-1].rows]
+    assert ["II", "UBND cấp huyện (1 đơn vị)"] in rows and ["III", "UBND cấp xã (1 đơn vị)"] in rows

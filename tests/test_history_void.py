@@ -19,9 +19,11 @@ from click.testing import CliRunner, Result
 
 from sync.cli import cli
 from sync.config import Config, load_config
+from sync.demo import DEMO_AS_OF
 from sync.engine import run_sync
 from sync.history import SCHEMA_VERSION, BackdatedRunError, History, check_as_of, store
 from sync.report.facts import load_facts
+from tests.helpers import DemoMonths
 from tests.history_fixtures import M1, M2, M3, record_month, render_month
 
 BACKDATED_AS_OF = date(2024, 10, 20)  # after the meeting of 05/11: the issue's mistake
@@ -44,6 +46,13 @@ def demo(demo_dir: Path, tmp_path: Path) -> Config:
     directory = tmp_path / "tinh"
     shutil.copytree(demo_dir, directory)
     return load_config(directory / "ubnd-sync.toml")
+
+
+@pytest.fixture(scope="module")
+def september(demo_months: DemoMonths) -> tuple[int, int]:
+    """Total and completed tasks of the run of 05/10/2024 (September's figures), from the demo's ground truth."""
+    counts = demo_months.pristine(date(2024, 10, 5)).totals()
+    return counts["total"], counts["completed_on_time"] + counts["completed_late"]
 
 
 def run(config: Config, *args: str) -> Result:
@@ -73,7 +82,7 @@ def october_compares_with(config: Config) -> tuple[int, int]:
 # ----------------------------------------------------------------- back-dated runs
 
 
-def test_demo_history_is_three_regular_runs(demo: Config) -> None:
+def test_demo_history_is_three_regular_runs(demo: Config, september: tuple[int, int]) -> None:
     runs = listed(demo)
     assert [(r["id"], r["as_of"], r["month"]) for r in runs] == [
         (1, "2024-09-05", "2024-08"),
@@ -83,7 +92,7 @@ def test_demo_history_is_three_regular_runs(demo: Config) -> None:
     assert {(r["backdated"], r["void"], r["void_reason"], r["superseded_by"]) for r in runs} == {
         (False, False, None, None)
     }
-    assert october_compares_with(demo) == (1300, 715)
+    assert october_compares_with(demo) == september
 
 
 def test_a_sync_dated_before_the_latest_run_is_refused(demo: Config) -> None:
@@ -109,7 +118,9 @@ def test_a_sync_dated_before_the_latest_run_is_refused(demo: Config) -> None:
     assert not (demo.base_dir / "none.sqlite").exists()
 
 
-def test_a_back_dated_run_is_recorded_flagged_and_never_the_latest(demo: Config) -> None:
+def test_a_back_dated_run_is_recorded_flagged_and_never_the_latest(
+    demo: Config, september: tuple[int, int]
+) -> None:
     outcome = record(demo, BACKDATED_AS_OF, backdated=True)
     assert (outcome.run_id, outcome.backdated, outcome.recorded) == (4, True, True)
     runs = listed(demo)
@@ -124,7 +135,7 @@ def test_a_back_dated_run_is_recorded_flagged_and_never_the_latest(demo: Config)
         later = run_sync(demo, date(2024, 11, 10))
         assert h.previous_info(later.as_of, later.period).id == 2  # type: ignore[union-attr]
     # the report of October still compares with the figures of 05/10 (not 1.389 / 769)
-    assert october_compares_with(demo) == (1300, 715)
+    assert october_compares_with(demo) == september
     doc = json.loads(run(demo, "diff", "--json").stdout)
     assert (doc["old"]["run_id"], doc["new"]["run_id"]) == (2, 3)
     # a back-dated run can be compared when picked by hand
@@ -148,7 +159,7 @@ def test_a_back_dated_run_is_its_months_run_only_when_there_is_no_regular_one(tm
 # ----------------------------------------------------------------- void runs
 
 
-def test_history_void_marks_a_run_and_every_reader_ignores_it(demo: Config) -> None:
+def test_history_void_marks_a_run_and_every_reader_ignores_it(demo: Config, demo_months: DemoMonths) -> None:
     out = run(demo, "history", "void", "3", "--reason", "Tổng hợp nhầm, làm lại sau")
     assert out.exit_code == 0, out.output
     assert out.output == (
@@ -164,7 +175,10 @@ def test_history_void_marks_a_run_and_every_reader_ignores_it(demo: Config) -> N
     assert "ĐÃ HỦY ngày" in text and ": Tổng hợp nhầm, làm lại sau" in text
     assert "3 lần tổng hợp, trong đó 1 lần đã hủy." in text
     with History(demo.history_path) as h:
-        assert h.check() == [] and h.load(3).info.task_count == 1389
+        assert (
+            h.check() == []
+            and h.load(3).info.task_count == demo_months.pristine(DEMO_AS_OF).totals()["total"]
+        )
         assert [r.id for r in h.runs()] == [1, 2]  # what the year-end evaluation reads
         assert h.latest_run().id == 2  # type: ignore[union-attr]
         assert h.run_for_month("2024-10", backdated=True) is None
@@ -262,7 +276,7 @@ def test_migration_from_version_1_flags_runs_recorded_back_dated(tmp_path: Path)
     record(config, M2, backdated=True)  # what version 1 recorded silently
     _as_version_1(config.history_path)
     with History(config.history_path) as h:
-        assert h.schema_version == SCHEMA_VERSION
+        assert h.schema_version == SCHEMA_VERSION == len(store.MIGRATIONS)  # every migration since 1 applied
         assert [(r.as_of, r.backdated, r.void) for r in h.runs()] == [
             (M1, False, False),
             (M3, False, False),
@@ -277,7 +291,7 @@ def test_migration_from_version_1_flags_runs_recorded_back_dated(tmp_path: Path)
 # ----------------------------------------------------------------- the sync command
 
 
-def test_cli_refuses_backdated_sync(demo: Config) -> None:
+def test_cli_refuses_backdated_sync(demo: Config, september: tuple[int, int]) -> None:
     """``sync`` itself: needs the lines wired in ``do_sync`` (sync/cli.py, later sync/pipeline.py)."""
     summary_file = Path(demo.summary_target)
     summary, history = summary_file.read_bytes(), demo.history_path.read_bytes()
@@ -290,7 +304,7 @@ def test_cli_refuses_backdated_sync(demo: Config) -> None:
     assert out.exit_code == 3, out.output  # the demo has unreadable units on purpose
     assert "Đã ghi vào lịch sử: lần tổng hợp số 4, lùi ngày về 20/10/2024" in out.output
     assert listed(demo)[3]["backdated"] is True
-    assert october_compares_with(demo) == (1300, 715)
+    assert october_compares_with(demo) == september
 
     out = run(demo, "sync", "--as-of", "2024-11-05", "--quiet")  # the copy's folder is new: run 5
     assert out.exit_code == 3 and "Đã ghi vào lịch sử: lần tổng hợp số 5." in out.output

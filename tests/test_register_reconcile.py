@@ -147,7 +147,9 @@ def test_google_backend_reconciles_the_same(tmp_path: Path, emu: Emulator) -> No
     )
     gpath = load_demo_into_emulator(tmp_path, staged, emu)
     gtext = gpath.read_text(encoding="utf-8")
-    block = re.search(r'\[\[units\]\]\ncode = "REG"\n(?:.*\n)*?source = "([^"]+)"\n', gtext)
+    block = re.search(
+        r'\[\[units\]\]\ncode = "REG"\n(?:.*\n)*?source = "([^"]+)"\n(?:kind = "[^"]*"\n)?', gtext
+    )
     assert block is not None
     gtext = gtext.replace(block.group(0), "") + f'\n[register]\nsource = "{block.group(1)}"\n'
     gpath.write_text(gtext, encoding="utf-8")

@@ -30,6 +30,7 @@ from sync.labels import REPORT_STATUS_LABELS
 from sync.model import CATEGORIES
 from sync.report import pdf as report_pdf
 from sync.report import pending_extensions, place_date, write_report
+from sync.report.facts import CHART_UNITS
 from tests.helpers import DemoMonths
 
 MONTHS = (date(2024, 9, 5), date(2024, 10, 5), date(2024, 11, 5))
@@ -89,9 +90,9 @@ def test_report_holds_the_figures_of_the_json(
     doc = Document(str(october.docx))
     text = all_text(doc)
     # heading block, title, place and date
-    assert "UBND TỈNH KIÊN GIANG" in text and "VĂN PHÒNG" in text and "Số:" in text and "/BC-VP" in text
+    assert "UBND TỈNH AN GIANG" in text and "VĂN PHÒNG" in text and "Số:" in text and "/BC-VP" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
-    assert "Kiên Giang, ngày 05 tháng 11 năm 2024" in text
+    assert "An Giang, ngày 05 tháng 11 năm 2024" in text
     assert "BÁO CÁO" in [p.text for p in doc.paragraphs]
     # the title never breaks inside “tháng 10” or “năm 2024”: no-break spaces (U+00A0) there
     assert (
@@ -120,14 +121,28 @@ def test_report_holds_the_figures_of_the_json(
     assert rows["Tổng số nhiệm vụ"][3] == "—"  # same month last year: not in the history
     assert f"Đã hoàn thành: {format_count(tc['completed_on_time'] + tc['completed_late'])} nhiệm vụ" in text
     assert f"quá hạn {format_count(tc['in_progress_overdue'])})" in text
-    # appendix I: one row per unit with its counts, rates and report status, then the total
+    # appendix I: per group (I, II) its row of figures, then one row per unit with its counts,
+    # rates and report status; then the total
     appendix = table_with_header(doc, "TT", "Đơn vị")
     for table in doc.tables:
         if [c.text for c in table.rows[0].cells][:3] == ["TT", "Đơn vị", "Tổng số"]:
             appendix = table
     body = appendix.rows[1:]
-    assert len(body) == len(now["units"]) + 1
-    for row, unit in zip(body, now["units"], strict=False):
+    groups = [r for r in body if r.cells[0].text in ("I", "II")]
+    assert len(groups) == len(now["groups"]) == 2
+    assert len(body) == len(now["units"]) + len(groups) + 1
+    for row, group in zip(groups, now["groups"], strict=True):
+        cells = [c.text for c in row.cells]
+        assert cells[1] == f"{group['name']} ({group['unit_count']} đơn vị)"
+        assert cells[2:9] == [format_count(group["counts"][c]) for c in ("total", *CATEGORIES)]
+        assert cells[9:11] == [
+            format_percent(group["completion_rate"]),
+            format_percent(group["on_time_rate"]),
+        ]
+    units = [r for r in body[:-1] if r not in groups]
+    assert [c.text for c in body[0].cells][:2] == ["I", "Sở, ban, ngành (16 đơn vị)"]
+    assert [c.text for c in body[17].cells][:2] == ["II", "UBND cấp xã (102 đơn vị)"]
+    for row, unit in zip(units, now["units"], strict=True):
         cells = [c.text for c in row.cells]
         assert cells[1] == unit["name"]
         assert cells[2] == format_count(unit["counts"]["total"])
@@ -207,7 +222,7 @@ def test_report_for_a_past_month_and_errors(
     config, docs = demo
     files = write_report(config, config.history_path, "2024-09", tmp_path, pdf=False)
     text = all_text(Document(str(files.docx)))
-    assert "Kiên Giang, ngày 05 tháng 10 năm 2024" in text
+    assert "An Giang, ngày 05 tháng 10 năm 2024" in text
     assert (
         f"Tổng số nhiệm vụ đang theo dõi: {format_count(docs[1]['totals']['counts']['total'])} nhiệm vụ"
         in text
@@ -286,3 +301,31 @@ def test_pdf_via_libreoffice_reads_back(demo: tuple[Config, list[dict[str, Any]]
     pages = subprocess.run(["pdfinfo", str(files.pdf)], capture_output=True, text=True, check=False).stdout
     if pages:
         assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 5
+
+
+def test_units_chart_keeps_every_agency_and_the_most_overdue_communes(
+    demo: tuple[Config, list[dict[str, Any]]], october: R.ReportFiles
+) -> None:
+    config, docs = demo
+    now = docs[2]
+    with History(config.history_path) as h:
+        facts = R.load_facts(h, None)
+    assert len(now["units"]) > CHART_UNITS  # 118 bars would not fit a page
+    agencies = [u["code"] for u in now["units"] if u["kind"] == "so-nganh"]
+    communes = [u for u in now["units"] if u["kind"] != "so-nganh" and u["counts"]["in_progress_overdue"]]
+    shown = [u.code for u in facts.chart_units]
+    assert shown[: len(agencies)] == agencies and len(shown) == CHART_UNITS
+    overdue = {u["code"]: u["counts"]["in_progress_overdue"] for u in communes}
+    chosen = shown[len(agencies) :]
+    assert min(overdue[c] for c in chosen) >= max(overdue[c] for c in overdue if c not in chosen)
+    text = all_text(Document(str(october.docx)))
+    assert (
+        f"{CHART_UNITS}/{len(now['units'])} đơn vị: các sở, ban, ngành và đơn vị có nhiều nhiệm vụ quá hạn nhất"
+        in text
+    )
+
+
+def test_opening_names_who_reports(october: R.ReportFiles) -> None:
+    text = all_text(Document(str(october.docx)))
+    assert "trên cơ sở số liệu các sở, ban, ngành tỉnh và UBND các xã, phường, đặc khu cập nhật" in text
+    assert "- UBND các xã, phường, đặc khu;" in text

@@ -215,3 +215,34 @@ def test_no_matplotlib_warning_when_no_chart_has_data(tmp_path: Path) -> None:
     text = document_text(Document(str(out / "bao-cao-thang-2024-02.docx")))
     assert "(Biểu đồ 1 không được lập" in text and "(Biểu đồ 2 không được lập" in text
     assert "Tổng số nhiệm vụ đang theo dõi: 0 nhiệm vụ của 0/1 đơn vị đã báo cáo" in text
+
+
+def test_appendix_groups_units_with_a_subtotal_row_each(tmp_path: Path) -> None:
+    write_workbook(tmp_path / "units" / "SNV.xlsx", [task_row()])  # in progress, on time
+    write_workbook(
+        tmp_path / "units" / "X.xlsx", [task_row(task_id="NV-2", deadline="01/03/2024")]
+    )  # overdue
+    done = task_row(task_id="NV-3", status="Hoàn thành", completed_on="15/02/2024")  # completed on time
+    write_workbook(tmp_path / "units" / "P.xlsx", [done])
+    units = [
+        ("SNV", "Sở Nội vụ", "units/SNV.xlsx"),
+        ("X", "UBND xã Mỹ Hòa Hưng", "units/X.xlsx"),
+        ("P", "UBND phường Bình Đức", "units/P.xlsx"),
+    ]
+    config = load_config(write_config(tmp_path, units, kinds={"X": "xa", "P": "phuong"}))
+    with History(config.history_path) as h:
+        h.record(run_sync(config, AS_OF), config_path=str(config.path))
+    files = write_report(config, config.history_path, None, tmp_path / "bao-cao", pdf=False)
+    table = next(
+        t for t in Document(str(files.docx)).tables if t.rows[0].cells[-1].text == "Tình trạng báo cáo"
+    )
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    # TT, unit, total, the six categories, completion rate, on-time rate, status
+    assert rows == [
+        ["I", "Sở, ban, ngành (1 đơn vị)", "1", "0", "0", "1", "0", "0", "0", "—", "—", ""],
+        ["1", "Sở Nội vụ", "1", "0", "0", "1", "0", "0", "0", "—", "—", "Đúng hạn"],
+        ["II", "UBND cấp xã (2 đơn vị)", "2", "1", "0", "0", "1", "0", "0", "50,0%", "50,0%", ""],
+        ["1", "UBND xã Mỹ Hòa Hưng", "1", "0", "0", "0", "1", "0", "0", "0,0%", "0,0%", "Đúng hạn"],
+        ["2", "UBND phường Bình Đức", "1", "1", "0", "0", "0", "0", "0", "100,0%", "100,0%", "Đúng hạn"],
+        ["", "Tổng cộng", "3", "1", "0", "1", "1", "0", "0", "50,0%", "50,0%", ""],
+    ]

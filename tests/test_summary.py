@@ -239,3 +239,66 @@ def test_percent_cells_hold_the_rate_rounded_as_shown_elsewhere(province: Provin
     row, total = stats_table(result).rows
     assert row[9:11] == [0.813, 0.0]  # 81,3% and 0,0%, as the report and the terminal show them
     assert total[9] == 0.667  # 66,665% shows 66,7%
+
+
+def _two_tier_province(province: Province) -> Config:
+    """Two departments, a pre-2025 district committee and two commune-level committees."""
+    done = {"status": "Hoàn thành", "completed_on": "15/02/2024"}
+    return province(
+        {
+            "SNV": [task_row()],  # in progress, on time
+            "STC": [task_row(task_id="NV-002", **done)],  # completed on time
+            "RG": [task_row(task_id="NV-003", deadline="01/03/2024")],  # overdue
+            "X-MHH": [
+                task_row(task_id="NV-004", deadline="01/03/2024", status="Xong", completed_on="04/03/2024")
+            ],
+            "P-BD": [task_row(task_id="NV-005", **done)],  # completed on time
+        }
+    )
+
+
+def test_stats_groups_units_with_a_subtotal_row_each(province: Province) -> None:
+    summary = write_xlsx(
+        build_tables(run_sync(cfg := _two_tier_province(province), AS_OF)), cfg.summary_target
+    )
+    stats = openpyxl.load_workbook(summary)["Thống kê"]
+    rows = [[c.value for c in r][:11] for r in stats.iter_rows(min_row=2)]
+    # counts: total, on time, late, in progress on time, overdue, no deadline, unclassified; rates
+    assert [r[:2] for r in rows] == [
+        ["I", "Sở, ban, ngành (2 đơn vị)"],
+        ["SNV", "Sở Nội vụ"],
+        ["STC", "Sở Tài chính"],
+        ["II", "UBND cấp huyện (1 đơn vị)"],
+        ["RG", "UBND thành phố Rạch Giá"],
+        ["III", "UBND cấp xã (2 đơn vị)"],
+        ["X-MHH", "UBND xã Mỹ Hòa Hưng"],
+        ["P-BD", "UBND phường Bình Đức"],
+        [None, "Tổng cộng"],
+    ]
+    assert rows[0][2:] == [2, 1, 0, 1, 0, 0, 0, 1.0, 1.0]  # 1 completed of 1 rated
+    assert rows[3][2:] == [1, 0, 0, 0, 1, 0, 0, 0.0, 0.0]  # 0 of 1
+    assert rows[5][2:] == [2, 1, 1, 0, 0, 0, 0, 1.0, 0.5]  # 2 of 2, 1 on time
+    assert rows[8][2:] == [5, 2, 1, 1, 1, 0, 0, 0.75, 0.5]  # 3 of 4, 2 on time
+    assert stats["A2"].font.bold and not stats["A3"].font.bold
+
+
+def test_stats_of_one_group_has_no_group_rows(province: Province) -> None:
+    from sync.summary.tables import stats_table
+
+    rows = stats_table(
+        run_sync(province({"SNV": [task_row()], "STC": [task_row(task_id="NV-2")]}), AS_OF)
+    ).rows
+    assert [r[0] for r in rows] == ["SNV", "STC", ""]
+
+
+def test_code_column_fits_the_longest_code(province: Province) -> None:
+    from sync.summary.tables import build_tables
+
+    long = "X-VINHTHANHTRUNG"
+    tables = build_tables(run_sync(province({"SNV": [task_row()], long: None}), AS_OF))
+    assert {t.name: t.columns[0].width for t in tables if t.columns[0].title == "Mã đơn vị"} == {
+        "Thống kê": len(long) + 2,
+        "Nhiệm vụ": len(long) + 2,
+        "Quá hạn": len(long) + 2,
+        "Cảnh báo": len(long) + 2,
+    }

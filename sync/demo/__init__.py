@@ -1,7 +1,9 @@
-"""A realistic demo province: 37 units' task workbooks, a config, and the ground truth.
+"""A realistic demo province: its units' task workbooks, a config, and the ground truth.
 
 ``make_demo(directory)`` writes ``ubnd-sync.toml`` and ``units/<CODE>.xlsx`` for
-the units of Kiên Giang (``sync/data/kien-giang-units.csv``) and returns a
+the 118 units of An Giang as it is since 01/07/2025 (``sync/data/an-giang-2025-units.csv``:
+16 agencies, 85 xã, 14 phường, 3 đặc khu); ``province="kien-giang-2024"`` makes the 37
+units of Kiên Giang before the merger instead (22 agencies, 15 district committees). It returns a
 ``DemoProvince`` whose ``expected`` says, per unit, what a correct run must find:
 the report status, the category counts and the finding codes seeded on purpose.
 
@@ -13,13 +15,16 @@ yet assigned are absent; what the unit owns (status, progress, completion date,
 ``updated_on`` …) is as of the unit's last update on or before ``as_of``; what
 the Office owns (rows, deadlines, approved extensions) is as of ``as_of``.
 Rendering the same seed for successive months shows the province evolving;
-every unit has 20–60 tasks for meeting dates from June 2024 to March 2025.
+agencies and district committees have 20–60 tasks for meeting dates from June 2024 to
+March 2025, commune-level committees 6–26 with shorter deadlines.
 
 The ground truth is reasoned from the world and the contract (§2, §3), never
 from the project's own classifier. Same seed and ``as_of`` give byte-identical
 files.
 
-Units that behave in a particular way (every month):
+Units that behave in a particular way (every month), named by their Kiên Giang 2024 code
+(the role; ``model.AN_GIANG_2025`` gives each role to an An Giang unit, e.g. ``GT`` to
+``X-GIANGTHANH``):
 
 - ``GT`` updates a few days after the cutoff (``late``); ``KH`` skipped its
   September and October 2024 updates (``missing`` on 2024-10-05 and 2024-11-05);
@@ -47,8 +52,10 @@ from sync.schema import unit_sheet_schema
 from .model import (
     CONFIG_NAME,
     CUTOFF_DAY,
+    DEFAULT_PROVINCE,
     DEMO_AS_OF,
     DUE_SOON_DAYS,
+    PROVINCES,
     DemoProvince,
     DemoUnit,
     ExpectedUnit,
@@ -62,6 +69,8 @@ from .workbook import config_text, workbook_bytes
 
 __all__ = [
     "CUTOFF_DAY",
+    "DEFAULT_PROVINCE",
+    "PROVINCES",
     "DEMO_AS_OF",
     "DUE_SOON_DAYS",
     "DemoProvince",
@@ -79,8 +88,9 @@ def make_demo(
     seed: int = 2024,
     as_of: date = DEMO_AS_OF,
     backend: str = "xlsx",
+    province: str = DEFAULT_PROVINCE,
 ) -> DemoProvince:
-    """Write the demo province as it looks on ``as_of`` into ``directory``.
+    """Write the demo province (a key of ``PROVINCES``) as it looks on ``as_of`` into ``directory``.
 
     Writes ``ubnd-sync.toml`` and ``units/<CODE>.xlsx``; existing demo files are
     overwritten, so successive months can be rendered into one folder.
@@ -89,12 +99,13 @@ def make_demo(
         raise ValueError(f"backend {backend!r}: the demo writes .xlsx files only")
     directory = Path(directory)
     schema = unit_sheet_schema()
-    units = load_units()
-    world = build_world(seed)
+    profile = PROVINCES[province]
+    units = load_units(province)
+    world = build_world(seed, province)
     units_dir = directory / "units"
     units_dir.mkdir(parents=True, exist_ok=True)
     config_path = directory / CONFIG_NAME
-    config_path.write_text(config_text(units, schema), encoding="utf-8")
+    config_path.write_text(config_text(units, schema, profile), encoding="utf-8")
 
     period = reporting_period(as_of)
     expected: dict[str, ExpectedUnit] = {}
@@ -105,7 +116,7 @@ def make_demo(
         if wunit.style.file_state == "absent":
             path.unlink(missing_ok=True)
         else:
-            data = workbook_bytes(unit, wunit, rows, schema, as_of)
+            data = workbook_bytes(unit, wunit, rows, schema, as_of, profile)
             if wunit.style.file_state == "corrupt":
                 data = data[: len(data) // 2]
             path.write_bytes(data)
@@ -119,4 +130,5 @@ def make_demo(
         seed=seed,
         previous_cutoff=period[0],
         cutoff=period[1],
+        province=province,
     )

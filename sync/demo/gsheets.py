@@ -188,7 +188,10 @@ def config_text(config: Config, sources: dict[str, str], summary: str, endpoint:
         ]
         if u.aliases:
             lines.append("aliases = [" + ", ".join(_toml(a) for a in u.aliases) + "]")
-        lines.append("")
+        lines += [f"kind = {_toml(u.kind)}", ""]
+    heading = {k: getattr(config.report, k) for k in ("parent", "place") if getattr(config.report, k)}
+    if heading:  # the province's report heading, as the .xlsx demo's config has it
+        lines += ["[report]", *(f"{k} = {_toml(v)}" for k, v in heading.items()), ""]
     return "\n".join(lines)
 
 

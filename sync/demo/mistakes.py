@@ -15,7 +15,7 @@ from .words import OBSTACLES
 
 def seeded_tasks(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], schema: Schema) -> list[Task]:
     """Tasks carrying the mistakes real units make (present every month from June 2024)."""
-    code = unit.code
+    code = unit.role  # the role it plays, named by a Kiên Giang 2024 code
     out: list[Task] = []
 
     def add(doc: date, deadline: date | None, *mistakes: str) -> Task:
@@ -52,8 +52,8 @@ def seeded_tasks(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], 
         t = add(date(2023, 4, 11), date(2023, 6, 30), "duplicate")
         t.summary = "Rà soát, đề xuất tháo gỡ khó khăn cho dự án Khu đô thị lấn biển Tây Bắc Rạch Giá"
         t.doc_ref = "1034/UBND-KT"
-        by_code = {u.code: u for u in units}
-        t.lead = by_code[DUPLICATE_UNITS[0]].name
-        t.co_units = by_code[DUPLICATE_UNITS[1]].name
+        by_role = {u.role: u for u in units}
+        t.lead = by_role[DUPLICATE_UNITS[0]].name
+        t.co_units = by_role[DUPLICATE_UNITS[1]].name
         t.completed = date(2023, 6, 26) if code == "SCT" else date(2023, 7, 14)
     return out

@@ -17,15 +17,67 @@ CUTOFF_DAY = 25
 DUE_SOON_DAYS = 7
 SUMMARY = "out/tong-hop.xlsx"
 CONFIG_NAME = "ubnd-sync.toml"
-UNITS_CSV = "kien-giang-units.csv"
 
 #: Categories are chosen relative to this date; other as_of values follow the timelines.
 REFERENCE = DEMO_AS_OF
 
-# Seeded behaviour, by unit code (the others are in styles.PLAIN_STYLES).
+# Seeded behaviour, by role (the others are in styles.PLAIN_STYLES). A role is named by the
+# code of the Kiên Giang 2024 unit that first played it; each province gives it to one unit.
 INCOMPLETE_UNIT = "AM"
 DUPLICATE_UNITS = ("SCT", "SXD")
 DUPLICATE_ID = "NV-2023-0100"
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceProfile:
+    """A demo province: its units (a CSV in ``sync/data``), its name, and who plays each role."""
+
+    key: str
+    csv: str
+    name: str  # “An Giang”
+    #: role -> unit code; a role not listed is played by the unit of that code, if any
+    roles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def heading(self) -> str:
+        """The body above a unit's sheet title and the report's issuer: “UBND TỈNH AN GIANG”."""
+        return f"UBND TỈNH {self.name.upper()}"
+
+
+#: Since 01/07/2025 (NQ 202/2025/QH15, NQ 1654/NQ-UBTVQH15): 16 provincial agencies and
+#: 102 commune-level committees. Roles of merged agencies and former districts go to the
+#: agency they merged into or to the commune named after the former district.
+AN_GIANG_2025 = ProvinceProfile(
+    "an-giang-2025",
+    "an-giang-2025-units.csv",
+    "An Giang",
+    {
+        "SKHDT": "P-LONGXUYEN",
+        "SNNPTNT": "SNNMT",
+        "SGTVT": "P-CHAUDOC",
+        "STNMT": "X-ANPHU",
+        "STTTT": "P-TANCHAU",
+        "SLDTBXH": "X-CHOMOI",
+        "SNGV": "DK-THOCHAU",
+        "BDT": "SDTTG",
+        "TH": "X-TANHIEP",
+        "GT": "X-GIANGTHANH",
+        "KH": "DK-KIENHAI",
+        "UMT": "X-UMINHTHUONG",
+        "RG": "P-RACHGIA",
+        "KL": "X-KIENLUONG",
+        "CT": "X-CHAUTHANH",
+        "AM": "X-ANMINH",
+        "VT": "X-VINHTHUAN",
+        "GR": "X-GIONGRIENG",
+        "PQ": "DK-PHUQUOC",
+        "HT": "P-HATIEN",
+    },
+)
+#: Before 01/07/2025: 22 agencies and 15 district committees (kind ``huyen``).
+KIEN_GIANG_2024 = ProvinceProfile("kien-giang-2024", "kien-giang-units.csv", "Kiên Giang")
+PROVINCES: dict[str, ProvinceProfile] = {p.key: p for p in (AN_GIANG_2025, KIEN_GIANG_2024)}
+DEFAULT_PROVINCE = AN_GIANG_2025.key
 
 
 # ---------------------------------------------------------------- public types
@@ -35,8 +87,14 @@ DUPLICATE_ID = "NV-2023-0100"
 class DemoUnit:
     code: str
     name: str
-    kind: str  # "so-nganh" or "huyen"
+    kind: str  # "so-nganh", "xa", "phuong", "dac-khu"; "huyen" before 2025
     aliases: tuple[str, ...]
+    role: str | None = None  # the seeded behaviour it plays (``ProvinceProfile.roles``)
+
+    @property
+    def commune(self) -> bool:
+        """A commune-level committee (xã, phường, đặc khu): fewer, shorter tasks."""
+        return self.kind in ("xa", "phuong", "dac-khu")
 
 
 @dataclass(slots=True)
@@ -66,6 +124,7 @@ class DemoProvince:
     seed: int = 2024
     previous_cutoff: date = date(2024, 9, 25)
     cutoff: date = date(2024, 10, 25)
+    province: str = DEFAULT_PROVINCE
 
     def totals(self) -> dict[str, int]:
         """The province's counts: the sum over units."""
@@ -76,13 +135,16 @@ class DemoProvince:
         return out
 
 
-def load_units() -> list[DemoUnit]:
-    """The 37 units of ``sync/data/kien-giang-units.csv``, in file order."""
-    text = resources.files("sync.data").joinpath(UNITS_CSV).read_text(encoding="utf-8")
+def load_units(province: str = DEFAULT_PROVINCE) -> list[DemoUnit]:
+    """The units of ``province`` (``sync/data/<csv>``), in file order, each with its role."""
+    profile = PROVINCES[province]
+    text = resources.files("sync.data").joinpath(profile.csv).read_text(encoding="utf-8")
+    role_of = {code: role for role, code in profile.roles.items()}
     units = []
     for row in csv.DictReader(io.StringIO(text)):
         aliases = tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip())
-        units.append(DemoUnit(row["code"], row["name"], row["kind"], aliases))
+        code = row["code"]
+        units.append(DemoUnit(code, row["name"], row["kind"], aliases, role_of.get(code, code)))
     return units
 
 

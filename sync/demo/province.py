@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sync.schema import unit_sheet_schema
 
 from .mistakes import seeded_tasks
-from .model import CUTOFF_DAY, DUPLICATE_ID, WorldUnit, load_units, shift_month
+from .model import CUTOFF_DAY, DEFAULT_PROVINCE, DUPLICATE_ID, WorldUnit, load_units, shift_month
 from .styles import style_for
 from .tasks import random_tasks
 
@@ -20,8 +20,8 @@ _STOPPED_AFTER = (2024, 8)  # last cutoff month KH updated for
 
 
 @functools.lru_cache(maxsize=8)
-def build_world(seed: int) -> dict[str, WorldUnit]:
-    units = load_units()
+def build_world(seed: int, province: str = DEFAULT_PROVINCE) -> dict[str, WorldUnit]:
+    units = load_units(province)
     schema = unit_sheet_schema()
     world: dict[str, WorldUnit] = {}
     for unit in units:

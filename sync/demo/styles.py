@@ -6,6 +6,7 @@ import dataclasses
 
 from .model import DemoUnit, Style
 
+#: By role (``DemoUnit.role``: the Kiên Giang 2024 code of the unit that first kept its sheet so).
 _PLAIN_STYLES: dict[str, Style] = {
     "SNV": Style(date_style="text:dmy"),
     "STP": Style(date_style="text:d/m"),
@@ -35,8 +36,8 @@ _PLAIN_STYLES: dict[str, Style] = {
 
 
 def style_for(unit: DemoUnit) -> Style:
-    style = _PLAIN_STYLES.get(unit.code, Style())
-    if unit.kind == "huyen":
-        # district sheets carry a "cập nhật đến" line above the header
+    style = _PLAIN_STYLES.get(unit.role or "", Style())
+    if unit.kind != "so-nganh":
+        # district and commune sheets carry a "cập nhật đến" line above the header
         style = dataclasses.replace(style, header_row=6)
     return style

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sync.schema import Schema
 
@@ -56,12 +57,31 @@ def base_task(
     )
 
 
+class Volume(NamedTuple):
+    """How many tasks a unit receives (ranges of tasks assigned in 2023, in 2024 up to the
+    reference date, after it), the fewest on 01/06/2024, the most in all, and their durations."""
+
+    older: tuple[int, int]
+    recent: tuple[int, int]
+    later: tuple[int, int]
+    fewest: int
+    most: int
+    durations: tuple[int, ...]
+
+
+#: Agencies and district committees: 20–60 rows on every meeting date from June 2024 to March 2025.
+AGENCY_VOLUME = Volume((10, 14), (24, 32), (6, 10), 20, 56, (10, 15, 20, 30, 30, 45, 60, 90))
+#: Commune-level committees receive fewer tasks, with shorter deadlines: 6–26 rows.
+COMMUNE_VOLUME = Volume((3, 5), (8, 12), (2, 4), 6, 22, (7, 10, 10, 15, 15, 20, 30, 45))
+
+
 def random_tasks(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], schema: Schema) -> list[Task]:
     r = REFERENCE
     kinds = schema["deadline"].values["no_deadline"]
+    volume = COMMUNE_VOLUME if unit.commune else AGENCY_VOLUME
     tasks: list[Task] = []
     plan: list[tuple[date, str]] = []
-    for _ in range(rng.randint(10, 14)):
+    for _ in range(rng.randint(*volume.older)):
         doc = date(2023, 1, 10) + timedelta(days=rng.randint(0, 340))
         cat = rng.choices(
             ["completed_on_time", "completed_late", "in_progress_overdue", "no_deadline"],
@@ -69,7 +89,7 @@ def random_tasks(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], 
         )[0]
         plan.append((doc, cat))
     span = (r - timedelta(days=3) - date(2024, 1, 2)).days
-    for _ in range(rng.randint(24, 32)):
+    for _ in range(rng.randint(*volume.recent)):
         doc = date(2024, 1, 2) + timedelta(days=rng.randint(0, span))
         cat = rng.choices(
             [
@@ -82,27 +102,24 @@ def random_tasks(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], 
             [40, 13, 25, 13, 9],
         )[0]
         plan.append((doc, cat))
-    for _ in range(rng.randint(6, 10)):
+    for _ in range(rng.randint(*volume.later)):
         doc = r + timedelta(days=rng.randint(1, 140))
         plan.append((doc, "future"))
-    # 20–60 rows on every meeting date from June 2024 to March 2025 (seeded rows: up to 4 more)
+    # fewest–most rows on every meeting date from June 2024 to March 2025 (seeded rows: up to 4 more)
     early = date(2024, 6, 1)
-    while sum(doc <= early for doc, _ in plan) < 20:
+    while sum(doc <= early for doc, _ in plan) < volume.fewest:
         plan.append((date(2023, 1, 10) + timedelta(days=rng.randint(0, 340)), "completed_on_time"))
     plan.sort()
-    while len(plan) > 56:
+    while len(plan) > volume.most:
         plan.pop(next(i for i in range(len(plan) - 1, -1, -1) if plan[i][0] > early))
     for doc, cat in plan:
         task = base_task(rng, len(tasks), unit, units, doc, None)
-        _shape(rng, task, cat, kinds)
+        _shape(rng, task, cat, kinds, volume.durations)
         tasks.append(task)
     return tasks
 
 
-_DURATIONS = [10, 15, 20, 30, 30, 45, 60, 90]
-
-
-def _shape(rng: random.Random, t: Task, cat: str, kinds: Sequence[str]) -> None:
+def _shape(rng: random.Random, t: Task, cat: str, kinds: Sequence[str], durations: Sequence[int]) -> None:
     """Give a task dates that make it fall in ``cat`` as of the reference date."""
     r, d = REFERENCE, t.doc_date
     days_left = (r - d).days  # >= 3 for tasks assigned before r
@@ -115,7 +132,7 @@ def _shape(rng: random.Random, t: Task, cat: str, kinds: Sequence[str]) -> None:
         t.deadline_kind = rng.choice([kinds[0], kinds[0], kinds[-1]])
         t.obstacles = None
     elif cat == "completed_on_time":
-        t.deadline = d + timedelta(days=rng.choice(_DURATIONS))
+        t.deadline = d + timedelta(days=rng.choice(durations))
         last = min(t.deadline, r - timedelta(days=1))
         t.completed = d + timedelta(days=rng.randint(2, max(2, (last - d).days)))
         t.started = min(t.started or d, t.completed)
@@ -128,11 +145,11 @@ def _shape(rng: random.Random, t: Task, cat: str, kinds: Sequence[str]) -> None:
             t.ext_requested = t.ext_deadline
     elif cat == "completed_late":
         latest = (r - d).days - 2
-        t.deadline = d + timedelta(days=min(rng.choice(_DURATIONS), max(5, latest // 2)))
+        t.deadline = d + timedelta(days=min(rng.choice(durations), max(5, latest // 2)))
         room = (r - timedelta(days=1) - t.deadline).days
         t.completed = t.deadline + timedelta(days=rng.randint(1, max(1, min(60, room))))
     elif cat == "in_progress_on_time":
-        t.deadline = max(d + timedelta(days=rng.choice(_DURATIONS)), r + timedelta(days=0))
+        t.deadline = max(d + timedelta(days=rng.choice(durations)), r + timedelta(days=0))
         if t.deadline == r:
             t.deadline = r + timedelta(days=rng.randint(0, 75))
         t.completed = _later_completion(rng, r)
@@ -143,7 +160,7 @@ def _shape(rng: random.Random, t: Task, cat: str, kinds: Sequence[str]) -> None:
             t.ext_request_on = max(d + timedelta(days=1), t.ext_granted_on - timedelta(days=7))
             t.ext_requested = t.ext_deadline
     elif cat == "in_progress_overdue":
-        dur = min(rng.choice(_DURATIONS), days_left - 2)
+        dur = min(rng.choice(durations), days_left - 2)
         t.deadline = d + timedelta(days=max(5, dur))
         t.completed = _later_completion(rng, r + timedelta(days=10))
         if rng.random() < 0.35:  # asked for more time, not yet approved
@@ -155,7 +172,7 @@ def _shape(rng: random.Random, t: Task, cat: str, kinds: Sequence[str]) -> None:
             t.deadline_kind = kinds[0]
             t.obstacles = None
             return
-        t.deadline = d + timedelta(days=rng.choice(_DURATIONS))
+        t.deadline = d + timedelta(days=rng.choice(durations))
         if rng.random() < 0.75:
             t.completed = d + timedelta(days=rng.randint(3, (t.deadline - d).days + 25))
     if t.completed is not None and t.started is not None:

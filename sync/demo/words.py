@@ -131,9 +131,9 @@ OBSTACLES = [
 
 
 def place_for(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit]) -> str:
-    if unit.kind == "huyen":
+    if unit.kind != "so-nganh":  # a district or commune works in its own area
         return unit.name.removeprefix("UBND ")
-    districts = [u.name.removeprefix("UBND ") for u in units if u.kind == "huyen"]
+    districts = [u.name.removeprefix("UBND ") for u in units if u.kind != "so-nganh"]
     return rng.choice(districts + _PLACES_COMMON)
 
 

@@ -19,7 +19,16 @@ from openpyxl.writer.excel import ExcelWriter
 from sync.normalize import SERIAL_EPOCH, fold_words
 from sync.schema import Schema
 
-from .model import CUTOFF_DAY, DUE_SOON_DAYS, SUMMARY, DemoUnit, Style, WorldUnit
+from .model import (
+    CUTOFF_DAY,
+    DEFAULT_PROVINCE,
+    DUE_SOON_DAYS,
+    SUMMARY,
+    DemoUnit,
+    ProvinceProfile,
+    Style,
+    WorldUnit,
+)
 from .render import Row
 
 
@@ -138,7 +147,9 @@ def _instructions(ws: Worksheet, schema: Schema, unit: DemoUnit) -> None:
     ws.column_dimensions["A"].width = 110
 
 
-def workbook_bytes(unit: DemoUnit, wunit: WorldUnit, rows: list[Row], schema: Schema, as_of: date) -> bytes:
+def workbook_bytes(
+    unit: DemoUnit, wunit: WorldUnit, rows: list[Row], schema: Schema, as_of: date, profile: ProvinceProfile
+) -> bytes:
     style = wunit.style
     rng = random.Random(f"{unit.code}/layout")
     wb = Workbook()
@@ -152,11 +163,11 @@ def workbook_bytes(unit: DemoUnit, wunit: WorldUnit, rows: list[Row], schema: Sc
         first.title = style.tab_name or schema.tab
         ws = first
     names, headers = _columns(style, schema, rng)
-    _titles(ws, unit, style, as_of, len(headers))
+    _titles(ws, profile.heading, unit, style, as_of, len(headers))
     _header(ws, style.header_row, names, headers)
     _rows(ws, style, schema, names, rows, rng)
     stamp = datetime.combine(as_of, time(7, 30))
-    wb.properties.creator = "Văn phòng UBND tỉnh Kiên Giang"
+    wb.properties.creator = f"Văn phòng UBND tỉnh {profile.name}"
     wb.properties.lastModifiedBy = unit.name
     wb.properties.created = datetime(2023, 1, 3, 8, 0)
     wb.properties.modified = stamp
@@ -179,9 +190,9 @@ def _columns(style: Style, schema: Schema, rng: random.Random) -> tuple[list[str
     return names, headers
 
 
-def _titles(ws: Worksheet, unit: DemoUnit, style: Style, as_of: date, ncols: int) -> None:
+def _titles(ws: Worksheet, heading: str, unit: DemoUnit, style: Style, as_of: date, ncols: int) -> None:
     titles = [
-        "UBND TỈNH KIÊN GIANG",
+        heading,
         unit.name.upper(),
         "BẢNG THEO DÕI NHIỆM VỤ DO UBND TỈNH, CHỦ TỊCH UBND TỈNH GIAO",
     ]
@@ -265,9 +276,9 @@ def _toml_string(text: str) -> str:
     return "".join(out)
 
 
-def config_text(units: Sequence[DemoUnit], schema: Schema) -> str:
+def config_text(units: Sequence[DemoUnit], schema: Schema, profile: ProvinceProfile) -> str:
     lines = [
-        "# Tỉnh mẫu: bảng theo dõi nhiệm vụ của 37 đơn vị tỉnh Kiên Giang (dữ liệu giả lập).",
+        f"# Tỉnh mẫu: bảng theo dõi nhiệm vụ của {len(units)} đơn vị tỉnh {profile.name} (dữ liệu giả lập).",
         "",
         "[sync]",
         'backend = "xlsx"',
@@ -285,5 +296,13 @@ def config_text(units: Sequence[DemoUnit], schema: Schema) -> str:
             f"name = {_toml_string(unit.name)}",
             f"source = {_toml_string(f'units/{unit.code}.xlsx')}",
             f"aliases = [{aliases}]",
+            f"kind = {_toml_string(unit.kind)}",
+        ]
+    if profile.key != DEFAULT_PROVINCE:  # the report's defaults (sync.report.docx) are An Giang's
+        lines += [
+            "",
+            "[report]",
+            f"parent = {_toml_string(profile.heading)}",
+            f"place = {_toml_string(profile.name)}",
         ]
     return "\n".join(lines) + "\n"

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sync.evaluate.formula import Formula
-from sync.evaluate.year import GROUP_LABELS, PERIODS, TASK_COLUMNS, load_year, score_units
+from sync.evaluate.year import PERIODS, TASK_COLUMNS, load_year, score_units
 from sync.history import History, RunInfo
+from sync.labels import GROUP_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,8 +87,7 @@ class Evaluation:
 
 def evaluate_year(config: Config, year: int) -> Evaluation:
     """Score every unit seen in ``year``'s runs; ``HistoryError`` when the year has none."""
-    kinds = {u.code: getattr(u, "kind", "so-nganh") for u in config.units}
     with History(config.history_path, create=False) as history:
         record = load_year(history, year)
-    table = score_units(record, config.evaluation, kinds)
+    table = score_units(record, config.evaluation)
     return Evaluation(year, config.evaluation, record.runs, table, record.months)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sync.display import format_percent
 from sync.evaluate import Evaluation, rate
-from sync.evaluate.year import GROUP_LABELS
+from sync.labels import GROUP_LABELS
 
 
 def render_evaluation(ev: Evaluation) -> str:

@@ -9,8 +9,7 @@ import xlsxwriter
 
 from sync.atomic import atomic_path
 from sync.evaluate import Evaluation, rate
-from sync.evaluate.year import GROUP_LABELS
-from sync.labels import REPORT_STATUS_LABELS
+from sync.labels import GROUP_LABELS, REPORT_STATUS_LABELS
 
 #: The ranking tab's columns: (title, width, key in the table, kind).
 COLUMNS: tuple[tuple[str, int, str, str], ...] = (

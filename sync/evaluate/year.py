@@ -17,7 +17,7 @@ import pandas as pd
 from sync.evaluate.formula import Formula
 from sync.exceptions import HistoryError
 from sync.history import History, RunInfo
-from sync.model import Counts
+from sync.model import UNIT_GROUPS, Counts, group_of
 
 #: How a month's report status counts for the year.
 PERIOD_OF_STATUS = {
@@ -49,7 +49,7 @@ class YearRecord:
 
     year: int
     runs: list[RunInfo]
-    months: pd.DataFrame  # unit, name, month, status
+    months: pd.DataFrame  # unit, name, kind, month, status
     tasks: pd.DataFrame  # unit, key, month, category, deadline
 
 
@@ -66,7 +66,8 @@ def load_year(history: History, year: int) -> YearRecord:
         snap = history.load(int(info.id or 0))
         month = int(info.month[5:])
         unit_rows += [
-            {"unit": u.code, "name": u.name, "month": month, "status": u.report_status} for u in snap.units
+            {"unit": u.code, "name": u.name, "kind": u.kind, "month": month, "status": u.report_status}
+            for u in snap.units
         ]
         task_rows += [
             {
@@ -78,7 +79,7 @@ def load_year(history: History, year: int) -> YearRecord:
             }
             for t in snap.tasks
         ]
-    months = pd.DataFrame(unit_rows, columns=["unit", "name", "month", "status"])
+    months = pd.DataFrame(unit_rows, columns=["unit", "name", "kind", "month", "status"])
     tasks = pd.DataFrame(task_rows, columns=["unit", "key", "month", "category", "deadline"])
     return YearRecord(year, runs, months, tasks)
 
@@ -122,20 +123,21 @@ def _score(row: pd.Series, formula: Formula) -> pd.Series:
     )
 
 
-def score_units(record: YearRecord, formula: Formula, kinds: dict[str, str]) -> pd.DataFrame:
+def score_units(record: YearRecord, formula: Formula) -> pd.DataFrame:
     """One row per unit seen in the year: its figures, every term of its score, its rank in its group.
 
-    ``kinds``: unit code -> kind (from the config); a unit the config no longer has is ``so-nganh``.
+    A unit's name and kind are those of its latest run in the year; units are ranked within
+    their group (``sync.model.UNIT_GROUPS``: agencies and communes are never compared).
     """
     names = record.months.sort_values("month", kind="stable").drop_duplicates("unit", keep="last")
-    table = names.set_index("unit")[["name"]]
+    table = names.set_index("unit")[["name", "kind"]]
     table = table.join(_periods(record)).join(_tasks_due(record)).fillna(0)
     numeric = [*PERIODS, *TASK_COLUMNS, "due"]
     table[numeric] = table[numeric].astype(int)
     table = table.join(table.apply(_score, axis=1, formula=formula))
-    table["group"] = [GROUP_OF_KIND.get(kinds.get(code, "so-nganh"), "so-nganh") for code in table.index]
+    table["group"] = table["kind"].map(group_of)
     table["rank"] = table.groupby("group")["score"].rank(method="min", ascending=False).astype(int)
-    order = {g: i for i, g in enumerate(GROUP_LABELS)}
+    order = {g: i for i, g in enumerate(UNIT_GROUPS)}
     table["_group_order"] = table["group"].map(order)
     table = table.rename_axis("code").reset_index()
     table = table.sort_values(["_group_order", "rank", "code"], kind="stable").drop(columns="_group_order")

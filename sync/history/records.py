@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sync.model import CATEGORIES, Finding, Period, RunResult, Task, UnitResult, unit_dict
+from sync.model import (
+    CATEGORIES,
+    DEFAULT_KIND,
+    Finding,
+    Period,
+    RunResult,
+    Task,
+    UnitResult,
+    group_totals,
+    unit_dict,
+)
 from sync.normalize import cell_text
 
 #: Fields that hold dates in ``Task.values`` (restored from ISO text on load).
@@ -69,6 +79,7 @@ UNIT_FIELDS = (
     "report_status",
     "completion_rate",
     "on_time_rate",
+    "kind",
 )
 _TASK_FIELDS = ("unit", "sheet", "task_id", "category", "update_state", "days_overdue")
 
@@ -192,6 +203,7 @@ class UnitSnapshot:
     counts: dict[str, int]
     completion_rate: float | None
     on_time_rate: float | None
+    kind: str = DEFAULT_KIND
 
     @classmethod
     def from_row(cls, r: sqlite3.Row) -> UnitSnapshot:
@@ -342,6 +354,7 @@ class RunSnapshot:
             "period": self.period.to_dict(),
             "units": [u.to_dict() for u in self.units],
             "totals": self.totals,
+            "groups": group_totals(self.units),
             "findings": [f.to_dict() for f in self.findings],
         }
 

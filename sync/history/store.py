@@ -6,9 +6,9 @@
 * a file written by a newer version of ubnd-sync, or a damaged file, is an
   error, never overwritten.
 
-Tables (schema version 2): ``runs`` (as-of, period, totals, where it came
+Tables (schema version 3): ``runs`` (as-of, period, totals, where it came
 from; whether it was a deliberate back-dated run, when and why it was voided,
-the digest of its data), ``unit_results`` (per unit: report status, counts, rates, the source
+the digest of its data), ``unit_results`` (per unit: its kind, report status, counts, rates, the source
 and the source version read), ``tasks`` (per task: its fields as parsed and as
 written, its category, effective deadline, days overdue, update state) and
 ``findings``.
@@ -116,7 +116,19 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE as_of < (SELECT max(earlier.as_of) FROM runs AS earlier WHERE earlier.id < runs.id);
     CREATE INDEX runs_day ON runs (as_of, id)
     """,
-    # 3 — reminders delivered to units (``ubnd-sync remind``): one row per attempt, so a
+    # 3 — the unit's kind (config ``kind``). Units of runs recorded before kinds existed get the
+    # kind their name says: “UBND huyện/thị xã/thành phố …” (district committees, before
+    # 01/07/2025) ``huyen``, “UBND xã/phường/đặc khu …” ``xa``/``phuong``/``dac-khu``; every other
+    # unit ``so-nganh`` (the default of the config key).
+    """
+    ALTER TABLE unit_results ADD COLUMN kind TEXT NOT NULL DEFAULT 'so-nganh';
+    UPDATE unit_results SET kind = 'huyen'
+        WHERE name GLOB 'UBND huyện *' OR name GLOB 'UBND thị xã *' OR name GLOB 'UBND thành phố *';
+    UPDATE unit_results SET kind = 'xa' WHERE name GLOB 'UBND xã *';
+    UPDATE unit_results SET kind = 'phuong' WHERE name GLOB 'UBND phường *';
+    UPDATE unit_results SET kind = 'dac-khu' WHERE name GLOB 'UBND đặc khu *'
+    """,
+    # 4 — reminders delivered to units (``ubnd-sync remind``): one row per attempt, so a
     # notice already sent in a period is never sent again and a failed one is retried.
     """
     CREATE TABLE deliveries (

@@ -75,14 +75,15 @@ def write_charts(facts: ReportFacts, out_dir: Path) -> dict[str, Path]:
             trend_png,
             title="Tỷ lệ hoàn thành đúng hạn và tỷ lệ hoàn thành (%)",
         )
-    units = [(u.name, u.counts) for u in facts.units]
+    units = [(u.name, u.counts) for u in facts.chart_units]
     if units_have_data(units):
         charts["units"] = unit_category_chart(
             units,
             units_png,
             title=f"Nhiệm vụ theo phân loại của từng đơn vị – {month_words(facts.month)}",
             notes=[
-                REPORT_STATUS_LABELS[u.report_status].lower() if u.not_counted else None for u in facts.units
+                REPORT_STATUS_LABELS[u.report_status].lower() if u.not_counted else None
+                for u in facts.chart_units
             ],
         )
     return charts

@@ -38,12 +38,12 @@ LEFT = WD_ALIGN_PARAGRAPH.LEFT
 
 @dataclass(frozen=True, slots=True)
 class ReportHeading:
-    """Who issues the report and where; defaults are the Office of UBND tỉnh Kiên Giang."""
+    """Who issues the report and where; defaults are the Office of UBND tỉnh An Giang."""
 
-    parent: str = "UBND TỈNH KIÊN GIANG"
+    parent: str = "UBND TỈNH AN GIANG"
     issuer: str = "VĂN PHÒNG"
     symbol: str = "BC-VP"
-    place: str = "Kiên Giang"
+    place: str = "An Giang"
     issuer_long: str = "Văn phòng UBND tỉnh"
     signer_title: str = "CHÁNH VĂN PHÒNG"
     #: printed under the room to sign; None: “(Ký, ghi rõ họ tên)” for the signer to fill in
@@ -56,7 +56,7 @@ class ReportHeading:
     recipients: tuple[str, ...] = (
         "- Chủ tịch, các PCT UBND tỉnh;",
         "- Các sở, ban, ngành tỉnh;",
-        "- UBND các huyện, thành phố;",
+        "- UBND các xã, phường, đặc khu;",
         "- Lãnh đạo Văn phòng;",
         "- Lưu: VT, TH.",
     )

@@ -16,9 +16,12 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sync.history import History, HistoryError, RunInfo, RunSnapshot, TaskSnapshot, diff
-from sync.model import CATEGORIES, Counts
+from sync.labels import GROUP_LABELS
+from sync.model import CATEGORIES, DEFAULT_KIND, Counts, group_of, grouped
 from sync.report.months import month_short, month_words, parse_month, shift_month
 
+#: Biểu đồ 2 draws a bar per unit up to this many units (a page of bars with its caption).
+CHART_UNITS = 34
 #: Report statuses of the units that did not update fully and on time, as the tables order them.
 LAGGING_ORDER = ("missing", "unreadable", "invalid", "incomplete", "late")
 #: The same statuses as the text and the proposals list them.
@@ -105,6 +108,8 @@ class UnitFacts:
     tasks_to_update: int
     tasks_late: int
     tasks_stale: int
+    #: config ``kind`` (``sync.model.UNIT_KINDS``)
+    kind: str = DEFAULT_KIND
 
     @property
     def not_counted(self) -> bool:
@@ -115,6 +120,16 @@ class UnitFacts:
     def status_words(self) -> str:
         """The report status in plain official words (``STATUS_WORDS``)."""
         return STATUS_WORDS[self.report_status]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFacts:
+    """A group of units (“Sở, ban, ngành”, “UBND cấp xã” …): its units and their figures."""
+
+    group: str  # a key of ``sync.model.UNIT_GROUPS``
+    name: str
+    units: tuple[UnitFacts, ...]
+    figures: Figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +199,33 @@ class ReportFacts:
     def uncounted_units(self) -> list[UnitFacts]:
         """The units left out of the figures: sheet unreadable (or not sent) or of the wrong form."""
         return [u for u in self.units if u.not_counted]
+
+    @property
+    def groups(self) -> list[GroupFacts]:
+        """The units by group (``sync.model.grouped``), each with its figures; only groups with units."""
+        out = []
+        for group, units in grouped(self.units):
+            c = sum((Counts.from_dict(u.counts) for u in units), Counts())
+            figures = Figures.from_totals(c.totals_dict())
+            out.append(GroupFacts(group, GROUP_LABELS[group], tuple(units), figures))
+        return out
+
+    @property
+    def chart_units(self) -> list[UnitFacts]:
+        """The units Biểu đồ 2 draws a bar for: every unit, up to ``CHART_UNITS`` (a page of bars).
+
+        Past that (the new An Giang has 118 units) the agencies keep a bar each and the
+        other units with overdue tasks fill the page, most overdue first; every unit is in
+        Phụ lục I.
+        """
+        if len(self.units) <= CHART_UNITS:
+            return list(self.units)
+        agencies = [u for u in self.units if group_of(u.kind) == DEFAULT_KIND]
+        others = [
+            u for u in self.units if group_of(u.kind) != DEFAULT_KIND and u.counts["in_progress_overdue"]
+        ]
+        others.sort(key=lambda u: -u.counts["in_progress_overdue"])  # stable: config order among equals
+        return agencies + others[: max(CHART_UNITS - len(agencies), 0)]
 
     def units_with(self, status: str) -> list[UnitFacts]:
         return [u for u in self.units if u.report_status == status]
@@ -278,6 +320,7 @@ def _units(current: RunSnapshot, previous: RunSnapshot | None) -> tuple[UnitFact
                 tasks_to_update=st["fresh"] + st["late"] + st["stale"],
                 tasks_late=st["late"],
                 tasks_stale=st["stale"],
+                kind=u.kind,
             )
         )
     return tuple(out)
@@ -364,6 +407,7 @@ __all__ = [
     "STATUS_WORDS",
     "Changes",
     "Figures",
+    "GroupFacts",
     "ReportFacts",
     "TaskFacts",
     "TrendPoint",

@@ -19,7 +19,7 @@ from typing import Any
 from docx.enum.section import WD_SECTION
 from docx.shared import Pt
 
-from sync.display import format_count, format_percent, format_points
+from sync.display import ROMAN, format_count, format_percent, format_points
 from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS, STATUS_LABELS
 from sync.model import CATEGORIES
 from sync.normalize import format_date
@@ -79,6 +79,20 @@ def _appendix_ref(facts: ReportFacts, heading: D.ReportHeading) -> str:
 # ----------------------------------------------------------------- opening
 
 
+#: Who reports, as the opening sentence names each group of units.
+_GROUP_REPORTERS = {
+    "so-nganh": "các sở, ban, ngành tỉnh",
+    "cap-huyen": "UBND các huyện, thị xã, thành phố",
+    "cap-xa": "UBND các xã, phường, đặc khu",
+}
+
+
+def _reporters(facts: ReportFacts) -> str:
+    """“các sở, ban, ngành tỉnh và UBND các xã, phường, đặc khu”: the groups that have units."""
+    names = [_GROUP_REPORTERS[g.group] for g in facts.groups] or [_GROUP_REPORTERS["so-nganh"]]
+    return ", ".join(names[:-1]) + (" và " if len(names) > 1 else "") + names[-1]
+
+
 def title_and_opening(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> None:
     """The heading block, “BÁO CÁO” over the title, and the opening paragraph."""
     D.national_heading(doc, heading, facts.as_of)
@@ -89,8 +103,8 @@ def title_and_opening(doc: Any, facts: ReportFacts, heading: D.ReportHeading) ->
     D.short_rule(doc, 16.5, 4.0).paragraph_format.space_after = Pt(12)
     D.body(
         doc,
-        f"Thực hiện chế độ báo cáo định kỳ, trên cơ sở số liệu các sở, ban, ngành tỉnh và UBND các huyện, "
-        f"thành phố cập nhật trên hệ thống theo dõi nhiệm vụ (kỳ cập nhật từ ngày "
+        f"Thực hiện chế độ báo cáo định kỳ, trên cơ sở số liệu {_reporters(facts)} "
+        f"cập nhật trên hệ thống theo dõi nhiệm vụ (kỳ cập nhật từ ngày "
         f"{_date(facts.period_first_day)} đến ngày {_date(facts.period_cutoff)}, "
         f"tổng hợp ngày "
         f"{_date(facts.as_of)}), {heading.issuer_long} báo cáo tình hình thực hiện nhiệm vụ do UBND tỉnh, "
@@ -337,11 +351,17 @@ def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mappin
             left_cols=(1, 3),
         )
         D.gap(doc)
+    shown = len(facts.chart_units)
+    which = (
+        ""
+        if shown == n_units
+        else f"; {shown}/{n_units} đơn vị: các sở, ban, ngành và đơn vị có nhiều nhiệm vụ quá hạn nhất, đủ các đơn vị tại Phụ lục I"
+    )
     _chart(
         doc,
         charts,
         "units",
-        "Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại)",
+        f"Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại{which})",
     )
 
 
@@ -510,13 +530,28 @@ def appendix_units(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> No
         figures = (format_count(int(counts.get(k, 0))) for k in ("total", *CATEGORIES))
         return [no, name, *figures, format_percent(cr), format_percent(otr), status]
 
-    rows = [
-        row(
-            str(i), u.name, u.counts, u.completion_rate, u.on_time_rate, REPORT_STATUS_LABELS[u.report_status]
-        )
-        for i, u in enumerate(facts.units, start=1)
-    ]
+    rows: list[list[str]] = []
+    bold: list[int] = []
+    groups = facts.groups
+    for number, group in enumerate(groups, start=1):
+        if len(groups) > 1:  # the group's subtotal and rates above its units, numbered afresh
+            g = group.figures
+            bold.append(len(rows))
+            label = f"{group.name} ({len(group.units)} đơn vị)"
+            rows.append(row(ROMAN[number], label, g.counts, g.completion_rate, g.on_time_rate, ""))
+        rows += [
+            row(
+                str(i),
+                u.name,
+                u.counts,
+                u.completion_rate,
+                u.on_time_rate,
+                REPORT_STATUS_LABELS[u.report_status],
+            )
+            for i, u in enumerate(group.units, start=1)
+        ]
     f = facts.figures
+    bold.append(len(rows))
     rows.append(row("", "Tổng cộng", f.counts, f.completion_rate, f.on_time_rate, ""))
     D.grid_table(
         doc,
@@ -533,7 +568,7 @@ def appendix_units(doc: Any, facts: ReportFacts, heading: D.ReportHeading) -> No
         (0.9, 5.6, 1.5, 1.8, 1.8, 1.8, 1.8, 1.7, 1.6, 1.8, 1.8, 2.9),
         size=11,
         left_cols=(1,),
-        bold_rows=(len(rows) - 1,),
+        bold_rows=bold,
     )
 
 

@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sync.display import rounded_rate
+from sync.display import ROMAN, rounded_rate
 from sync.labels import (
     CATEGORY_LABELS,
     FINDING_LABELS,
+    GROUP_LABELS,
     REPORT_STATUS_LABELS,
     SEVERITY_LABELS,
     UPDATE_STATE_LABELS,
 )
-from sync.model import CATEGORIES, Counts, Period, RunResult, Task
+from sync.model import CATEGORIES, Counts, Period, RunResult, Task, grouped
 from sync.normalize import cell_text
 from sync.schema import Schema, unit_sheet_schema
 
@@ -83,6 +84,11 @@ TAB_FINDINGS = "Cảnh báo"
 TAB_INFO = "Thông tin"
 
 
+def _code_column(result: RunResult) -> Column:
+    """“Mã đơn vị”, wide enough for the longest code (``X-VINHTHANHTRUNG``)."""
+    return Column("Mã đơn vị", max([11, *(len(u.code) + 2 for u in result.units)]))
+
+
 def _unit_names(result: RunResult) -> dict[str, str]:
     return {u.code: u.name for u in result.units}
 
@@ -98,7 +104,9 @@ _STATUS_STYLE = {
 
 
 def stats_table(result: RunResult) -> Table:
-    cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 40), Column("Tổng số", 9, "int")]
+    """One row per unit and the total; with units of more than one group (``sync.model.grouped``)
+    each group opens with its row (I, II …: its name, unit count, subtotal and rates)."""
+    cols = [_code_column(result), Column("Đơn vị", 40), Column("Tổng số", 9, "int")]
     cols += [Column(CATEGORY_LABELS[c], 13, "int") for c in CATEGORIES]
     cols += [Column("Tỷ lệ hoàn thành", 12, "percent"), Column("Tỷ lệ đúng hạn", 12, "percent")]
     cols += [Column("Tình trạng báo cáo", 22)]
@@ -108,16 +116,23 @@ def stats_table(result: RunResult) -> Table:
         # the rates rounded as the report and the terminal show them (0.8125 -> 81.3%)
         return [*c.as_dict().values(), rounded_rate(completion), rounded_rate(on_time)]
 
-    for u in result.units:
-        t.add(
-            [
-                u.code,
-                u.name,
-                *cells(u.tally, u.completion_rate, u.on_time_rate),
-                REPORT_STATUS_LABELS[u.report_status],
-            ],
-            _STATUS_STYLE.get(u.report_status),
-        )
+    groups = grouped(result.units)
+    for number, (group, units) in enumerate(groups, start=1):
+        if len(groups) > 1:
+            # the group's row carries its subtotal and rates, above its units
+            sub = sum((u.tally for u in units), Counts())
+            label = f"{GROUP_LABELS[group]} ({len(units)} đơn vị)"
+            t.add([ROMAN[number], label, *cells(sub, sub.completion_rate, sub.on_time_rate), ""], "total")
+        for u in units:
+            t.add(
+                [
+                    u.code,
+                    u.name,
+                    *cells(u.tally, u.completion_rate, u.on_time_rate),
+                    REPORT_STATUS_LABELS[u.report_status],
+                ],
+                _STATUS_STYLE.get(u.report_status),
+            )
     totals = result.totals
     row = cells(Counts.from_dict(totals["counts"]), totals["completion_rate"], totals["on_time_rate"])
     t.add(["", "Tổng cộng", *row, ""], "total")
@@ -137,7 +152,7 @@ def _display(task: Task, name: str) -> Any:
 def tasks_table(result: RunResult, schema: Schema) -> Table:
     fields = [f for f in schema.fields if f.name != "stt"]
     # the unit by its code (the names are on Thống kê and Quá hạn): a column less on the largest tab
-    cols = [Column("Mã đơn vị", 9), Column("Dòng", 6, "int")]
+    cols = [_code_column(result), Column("Dòng", 6, "int")]
     widths = {"summary": 44, "progress": 34, "obstacles": 34, "task_id": 12, "doc_ref": 12}
     widths |= {"lead_unit": 16, "co_units": 16, "assigner": 14, "status": 14, "result_doc": 14}
     for f in fields:
@@ -172,7 +187,7 @@ def tasks_table(result: RunResult, schema: Schema) -> Table:
 
 def overdue_table(result: RunResult) -> Table:
     cols = [
-        Column("Mã đơn vị", 9),
+        _code_column(result),
         Column("Đơn vị", 22, wrap=True),
         Column("Mã nhiệm vụ", 12, wrap=True),
         Column("Nội dung nhiệm vụ", 44, wrap=True),
@@ -219,7 +234,7 @@ def findings_table(result: RunResult, schema: Schema | None = None) -> Table:
     the finding's name in Vietnamese (``sync.labels.FINDING_LABELS``).
     """
     cols = [
-        Column("Mã đơn vị", 9),
+        _code_column(result),
         Column("Đơn vị", 22, wrap=True),
         Column("Trang", 12, wrap=True),
         Column("Ô", 6),
