@@ -30,16 +30,6 @@ PERIOD_OF_STATUS = {
 }
 PERIODS = ("on_time", "late", "incomplete", "not_reported")
 
-#: Unit kinds -> the group units are ranked within (agencies and communes are never compared).
-GROUP_OF_KIND = {
-    "so-nganh": "so-nganh",
-    "xa": "cap-xa",
-    "phuong": "cap-xa",
-    "dac-khu": "cap-xa",
-    "huyen": "cap-huyen",
-}
-GROUP_LABELS = {"so-nganh": "Sở, ban, ngành", "cap-xa": "UBND cấp xã", "cap-huyen": "UBND cấp huyện"}
-
 TASK_COLUMNS = ("completed_on_time", "completed_late", "in_progress_overdue", "in_progress_on_time")
 
 
