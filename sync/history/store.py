@@ -130,8 +130,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 4 — reminders delivered to units (``ubnd-sync remind``): one row per attempt, so a
     # notice already sent in a period is never sent again and a failed one is retried.
+    # (IF NOT EXISTS: some development builds created this table as version 3.)
     """
-    CREATE TABLE deliveries (
+    CREATE TABLE IF NOT EXISTS deliveries (
         id          INTEGER PRIMARY KEY,
         run_id      INTEGER NOT NULL REFERENCES runs(id),
         unit        TEXT NOT NULL,
@@ -143,7 +144,7 @@ MIGRATIONS: tuple[str, ...] = (
         detail      TEXT,
         at          TEXT NOT NULL
     );
-    CREATE INDEX deliveries_key ON deliveries (unit, channel, cutoff, digest, status)
+    CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (unit, channel, cutoff, digest, status)
     """,
 )
 
