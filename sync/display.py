@@ -57,6 +57,11 @@ def format_number(value: float, decimals: int = PERCENT_DECIMALS) -> str:
     return _decimal_comma(f"{q}")
 
 
+def format_short(value: float) -> str:
+    """A number as short as it goes, with the Vietnamese comma: 58.5 -> ``58,5``; 59.0 -> ``59``."""
+    return _decimal_comma(f"{value:g}")
+
+
 def format_count(n: int | None) -> str:
     """A count with the Vietnamese thousands dot: 1389 -> ``1.389``; None -> ``—``."""
     return "—" if n is None else f"{n:,}".replace(",", ".")

@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -137,6 +137,32 @@ class DemoMonths:
         return dataclasses.replace(
             copy.deepcopy(pristine), directory=directory, config_path=directory / pristine.config_path.name
         )
+
+
+def as_nobody(run: Callable[[], str]) -> str:
+    """``run()`` in a forked child that gives up root first (root reads and writes every folder).
+
+    The parent should have imported what ``run`` needs: the child reads only the files the
+    test made world-readable. Returns ``run()``'s answer, or ``"crash"``.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        answer = "crash"
+        try:
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            answer = run()
+        finally:
+            os.write(write_end, answer.encode("utf-8"))
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        answer = fh.read().decode("utf-8")
+    os.waitpid(pid, 0)
+    return answer
 
 
 def has_child_process() -> bool:

@@ -42,7 +42,7 @@ from sync.schema import unit_sheet_schema
 from sync.sources.base import Source, TabData, Workbook
 from sync.sources.gsheets import grid_from_value_range, spreadsheet_id
 from sync.validate import UnitResolver, read_tab
-from tests.helpers import AS_OF, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, as_nobody, task_row, write_config, write_workbook
 
 Province = Callable[..., Config]
 SHEET = "xl/worksheets/sheet1.xml"
@@ -259,32 +259,6 @@ def test_symlink_loop(province: Province, tmp_path: Path) -> None:
     assert "vòng lặp" in msg
 
 
-def _status_without_privileges(config_path: Path) -> str:
-    """``run_sync`` in a forked child that gives up root first (root reads every folder).
-
-    The parent has already imported everything a sync needs, so the child reads only the
-    province's files, which are world-readable except the locked folder.
-    """
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        status = "crash"
-        try:
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(65534)
-                os.setuid(65534)
-            status = run_sync(load_config(config_path), AS_OF).units[1].report_status
-        finally:
-            os.write(write_end, status.encode())
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as fh:
-        answer = fh.read().decode()
-    os.waitpid(pid, 0)
-    return answer
-
-
 @pytest.mark.skipif(os.name != "posix", reason="folder permissions as POSIX has them")
 def test_folder_without_read_permission(tmp_path: Path) -> None:
     root = Path(tempfile.mkdtemp(prefix="ubnd-locked-"))  # reachable by an unprivileged user
@@ -298,7 +272,7 @@ def test_folder_without_read_permission(tmp_path: Path) -> None:
             path.chmod(0o755 if path.is_dir() else 0o644)
         assert run_sync(load_config(config), AS_OF).units[1].report_status == "on_time"  # imports all
         (root / "khoa").chmod(0)
-        assert _status_without_privileges(config) == "unreadable"
+        assert as_nobody(lambda: run_sync(load_config(config), AS_OF).units[1].report_status) == "unreadable"
     finally:
         (root / "khoa").chmod(0o755)
         shutil.rmtree(root)

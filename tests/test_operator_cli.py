@@ -28,7 +28,7 @@ from sync.cli_common import parse_day
 from sync.click_vi import CATALOG, MO_FILE, mo_bytes
 from sync.config import Config, load_config
 from sync.pipeline import sync_and_record
-from tests.helpers import AS_OF, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, as_nobody, task_row, write_config, write_workbook
 
 Province = Callable[..., Config]
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,28 +191,6 @@ def test_catalog_speaks_the_installed_click() -> None:
 # ------------------------------------------------------------------ a report folder it cannot write
 
 
-def _as_nobody(run: Callable[[], str]) -> str:
-    """``run()`` in a forked child that gives up root first (root writes into every folder)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        answer = "crash"
-        try:
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(65534)
-                os.setuid(65534)
-            answer = run()
-        finally:
-            os.write(write_end, answer.encode("utf-8"))
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as fh:
-        answer = fh.read().decode("utf-8")
-    os.waitpid(pid, 0)
-    return answer
-
-
 @pytest.mark.skipif(os.name != "posix", reason="folder permissions as POSIX has them")
 def test_read_only_report_folder_gives_the_same_clean_message_as_sync() -> None:
     root = Path(tempfile.mkdtemp(prefix="ubnd-ro-"))  # reachable by an unprivileged user
@@ -246,7 +224,7 @@ def test_read_only_report_folder_gives_the_same_clean_message_as_sync() -> None:
             )
             return json.dumps([report.exit_code, report.stderr, sync.exit_code, sync.stderr])
 
-        report_code, report_err, sync_code, sync_err = json.loads(_as_nobody(both))
+        report_code, report_err, sync_code, sync_err = json.loads(as_nobody(both))
         assert (report_code, sync_code) == (1, 1)
         assert (
             report_err

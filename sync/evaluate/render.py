@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.display import format_percent
+from sync.display import format_percent, format_short
 from sync.evaluate import Evaluation, rate
 from sync.labels import GROUP_LABELS
 
@@ -19,7 +19,6 @@ def render_evaluation(ev: Evaluation) -> str:
             periods = f"{row['on_time']}/{row['late']}/{row['incomplete']}/{row['not_reported']}"
             lines.append(
                 f"{int(row['rank']):>4}  {str(row['code']):<10}  {format_percent(rate(row['on_time_rate'])):>8}"
-                f"   {periods:<28}  {float(row['score']):g}".replace(".", ",")
-                + f"  {row['name']}"
+                f"   {periods:<28}  {format_short(float(row['score']))}  {row['name']}"
             )
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from typing import Any
 import xlsxwriter
 
 from sync.atomic import atomic_path
+from sync.display import format_short
 from sync.evaluate import Evaluation, rate
 from sync.labels import GROUP_LABELS, REPORT_STATUS_LABELS
 
@@ -37,8 +38,8 @@ COLUMNS: tuple[tuple[str, int, str, str], ...] = (
 
 def _formula_lines(ev: Evaluation) -> list[tuple[str, str]]:
     f = ev.formula
-    pct = lambda x: f"{x * 100:g}%".replace(".", ",")  # noqa: E731
-    num = lambda x: f"{x:g}".replace(".", ",")  # noqa: E731
+    pct = lambda x: format_short(x * 100) + "%"  # noqa: E731
+    num = format_short
     return [
         ("Điểm", "điểm theo tỷ lệ đúng hạn − các khoản trừ (không thấp hơn 0)"),
         (
@@ -82,6 +83,7 @@ def _ranking(wb: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     for c, (title, width, _key, _kind) in enumerate(COLUMNS):
         ws.set_column(c, c, width)
         ws.write_string(2, c, title, fmt["header"])
+    ws.set_row(2, 48)  # the wrapped titles' height, said in the file (not every program computes it)
     ws.freeze_panes(3, 3)
     r = 3
     for group, label in GROUP_LABELS.items():
@@ -94,10 +96,15 @@ def _ranking(wb: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
             for c, (_title, _width, key, kind) in enumerate(COLUMNS):
                 _cell(ws, r, c, row[key], kind, fmt)
             r += 1
+    _on_paper(ws, header_row=2)
+
+
+def _on_paper(ws: Any, *, header_row: int) -> None:
+    """A4 landscape, one page wide, the header row on every page."""
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(2)
+    ws.repeat_rows(header_row)
 
 
 def _by_month(wb: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
@@ -117,7 +124,9 @@ def _by_month(wb: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
         for c, m in enumerate(months, start=2):
             s = status.get((row["code"], m))
             ws.write_string(r, c, REPORT_STATUS_LABELS.get(s, "—") if s else "—", fmt["text"])
+    ws.set_row(0, 30)
     ws.freeze_panes(1, 2)
+    _on_paper(ws, header_row=0)
 
 
 def write_evaluation(ev: Evaluation, target: Path) -> Path:
@@ -142,7 +151,9 @@ def write_evaluation(ev: Evaluation, target: Path) -> Path:
         ws.set_column(0, 0, 42)
         ws.set_column(1, 1, 90)
         for r, (term, text) in enumerate(_formula_lines(ev)):
+            ws.set_row(r, 15 * (1 + len(text) // 90))
             ws.write_string(r, 0, term, fmt["text"])
             ws.write_string(r, 1, text, fmt["text"])
+        _on_paper(ws, header_row=0)
         wb.close()
     return target

@@ -17,6 +17,7 @@ from html import escape
 import xlsxwriter
 
 from sync.history import RunSnapshot, TaskSnapshot
+from sync.labels import SEVERITY_LABELS
 from sync.model import Finding
 
 #: Sections of a notice: (title, finding codes); errors of any code come first.
@@ -102,9 +103,14 @@ def _fix_list(snap: RunSnapshot, code: str) -> bytes:
     findings = sorted(
         (f for f in snap.findings if f.unit == code), key=lambda f: (order.get(f.severity, 3), f.row or 0)
     )
-    label = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
     for r, f in enumerate(findings, start=1):
-        cells = (f.sheet or "", f.cell or "", str(f.row or ""), label.get(f.severity, f.severity), f.message)
+        cells = (
+            f.sheet or "",
+            f.cell or "",
+            str(f.row or ""),
+            SEVERITY_LABELS.get(f.severity, f.severity),
+            f.message,
+        )
         for c, value in enumerate(cells):
             ws.write_string(r, c, value, wrap)
     ws.freeze_panes(1, 0)
