@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -126,6 +127,15 @@ def printable_streams() -> None:
                 reconfigure(encoding="utf-8", errors="replace")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so Python's flush at exit does not fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test runner's capture)
+        pass
+
+
 def guard(fn: F) -> F:
     """Map failures to one clear line and an exit code; ``--debug`` shows the traceback."""
 
@@ -141,6 +151,9 @@ def guard(fn: F) -> F:
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu; không có gì được ghi dở dang.", err=True)
+            sys.exit(EXIT_FAILURE)
+        except BrokenPipeError:  # ``ubnd-sync validate | head``: the reader left; nothing to tell it
+            _silence_stdout()
             sys.exit(EXIT_FAILURE)
         except Exception as e:  # the last resort: never a bare traceback for a person
             if debug:

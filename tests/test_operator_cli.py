@@ -251,3 +251,24 @@ def test_pyproject_declares_the_license_as_setuptools_77_wants() -> None:
     assert "setuptools>=77" in meta["build-system"]["requires"]
     package_data = meta["tool"]["setuptools"]["package-data"]["sync"]
     assert "locale/*/LC_MESSAGES/*.mo" in package_data  # the Vietnamese catalog is installed
+
+
+def test_output_into_a_closed_pipe_is_not_an_unexpected_error(province: Province) -> None:
+    """``ubnd-sync validate | head``: when the reader has gone, the command stops quietly."""
+    config = province({"SNV": [task_row(deadline="31/02/2024")]})
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "sync", "validate", "--config", str(config.path), "--as-of", "2024-03-05"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "không mong đợi" not in done.stderr
+    assert done.stderr == ""

@@ -291,7 +291,12 @@ class History:
 
         See :func:`sync.history.standing.check_as_of`.
         """
-        return standing.check_as_of(self.conn, as_of, backdated=backdated)
+        try:
+            return standing.check_as_of(self.conn, as_of, backdated=backdated)
+        except sqlite3.OperationalError as e:  # another sync holds the file past the busy timeout
+            if is_busy(e):
+                raise HistoryError(busy_message(self.path)) from e
+            raise
 
     def record(
         self,
