@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sync.display import format_percent
-from sync.labels import REPORT_STATUS_LABELS, SEVERITY_LABELS
-from sync.model import Counts, Finding, RunResult
+from sync.display import ROMAN, format_percent
+from sync.labels import GROUP_LABELS, REPORT_STATUS_LABELS, SEVERITY_LABELS
+from sync.model import Counts, Finding, RunResult, grouped
 from sync.normalize import format_date
 
 
@@ -15,8 +15,9 @@ def _fit(text: str, width: int) -> str:
 
 
 def units_table(result: RunResult) -> str:
+    w = max([8, *(len(u.code) for u in result.units)])  # commune codes (P-LONGXUYEN) are long
     head = (
-        f"{'Mã':<8} {'Đơn vị':<34} {'Tổng':>5} {'HT đúng':>7} {'HT trễ':>6} {'Đang TH':>7} "
+        f"{'Mã':<{w}} {'Đơn vị':<34} {'Tổng':>5} {'HT đúng':>7} {'HT trễ':>6} {'Đang TH':>7} "
         f"{'Quá hạn':>7} {'K.hạn':>5} {'Chưa PL':>7} {'Tỷ lệ HT':>8} {'Đúng hạn':>8}  Báo cáo"
     )
     lines = [
@@ -28,14 +29,21 @@ def units_table(result: RunResult) -> str:
 
     def line(code: str, name: str, c: Counts, st: str) -> str:
         return (
-            f"{code:<8} {_fit(name, 34):<34} {c.total:>5} {c.completed_on_time:>7} "
+            f"{code:<{w}} {_fit(name, 34):<34} {c.total:>5} {c.completed_on_time:>7} "
             f"{c.completed_late:>6} {c.in_progress_on_time:>7} {c.in_progress_overdue:>7} "
             f"{c.no_deadline:>5} {c.unclassified:>7} "
             f"{format_percent(c.completion_rate):>8} {format_percent(c.on_time_rate):>8}  {st}"
         )
 
-    for u in result.units:
-        lines.append(line(u.code, u.name, u.tally, REPORT_STATUS_LABELS[u.report_status]))
+    groups = grouped(result.units)
+    for number, (group, units) in enumerate(groups, start=1):
+        if len(groups) > 1:  # as Thống kê: each group opens with its subtotal
+            if number > 1:
+                lines.append("")
+            sub = sum((u.tally for u in units), Counts())
+            lines.append(line(ROMAN[number], f"{GROUP_LABELS[group]} ({len(units)})", sub, ""))
+        for u in units:
+            lines.append(line(u.code, u.name, u.tally, REPORT_STATUS_LABELS[u.report_status]))
     lines.append("-" * len(head))
     lines.append(line("", "Tổng cộng", Counts.from_dict(result.totals["counts"]), ""))
     return "\n".join(lines)
