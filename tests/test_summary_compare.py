@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from sync.classify import reporting_period
+from sync.config import Config
 from sync.engine import run_sync
 from sync.history import History
 from sync.model import CATEGORIES, RunResult
 from sync.summary.compare import comparison_table
+from tests.helpers import task_row
 from tests.history_fixtures import M1, M2, record_month, render_month
 
 
@@ -63,3 +66,27 @@ def test_comparison_table_without_previous_run_says_so() -> None:
     assert "Chưa có lần tổng hợp nào của kỳ trước" in t.notes[0]
     assert t.rows[-1][1] == "Tổng cộng"
     assert t.rows[-1][3] is None
+
+
+def test_comparison_table_groups_units_like_thong_ke(province: Callable[..., Config]) -> None:
+    """Sở, ban, ngành and UBND cấp xã each open with a subtotal row, this period against the previous."""
+    config = province(
+        {
+            "SNV": [task_row(id="SNV-1", deadline="10/03/2024")],
+            "X-MHH": [task_row(id="X-1", deadline="10/03/2024"), task_row(id="X-2", deadline="31/12/2024")],
+            "P-BD": [task_row(id="P-1", deadline="10/03/2024")],
+        }
+    )
+    r1 = run_sync(config, M1)
+    with History(config.history_path) as h:
+        h.record(r1, config_path=str(config.path))
+    r2 = run_sync(config, M2)  # the 10/03 deadlines have passed: overdue now, not before
+    with History(config.history_path) as h:
+        prev = h.previous_run(r2.as_of, r2.period)
+    t = comparison_table(r2, prev)
+    assert [r[0] for r in t.rows] == ["I", "SNV", "II", "X-MHH", "P-BD", ""]
+    group = t.rows[2]
+    assert group[1] == "UBND cấp xã (2 đơn vị)" and t.styles[2] == "total"
+    assert group[2:5] == [3, 3, 0]  # Tổng số: this period, the previous one, the change
+    overdue = [r2.units[1].counts["in_progress_overdue"] + r2.units[2].counts["in_progress_overdue"], 0]
+    assert group[8:11] == [*overdue, overdue[0]] and overdue[0] == 2

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sync.display import rounded_rate
-from sync.labels import REPORT_STATUS_LABELS
-from sync.model import Counts, RunResult
+from sync.display import ROMAN, rounded_rate
+from sync.labels import GROUP_LABELS, REPORT_STATUS_LABELS
+from sync.model import Counts, RunResult, grouped
 from sync.summary.tables import Column, Table
 
 if TYPE_CHECKING:  # at run time only attributes are read: no import cycle with sync.history
@@ -94,22 +94,42 @@ def _status(code: str) -> str:
     return REPORT_STATUS_LABELS.get(code, code)
 
 
+def _subtotal(units: list[Any]) -> list[Any]:
+    """``_measures`` of a group: its units' counts summed, rates from the sums."""
+    sub = sum((Counts.from_dict(u.counts) for u in units), Counts())
+    return _measures(sub.as_dict(), sub.completion_rate, sub.on_time_rate)
+
+
 def _add_units(t: Table, result: RunResult, previous: RunSnapshot | None) -> None:
-    """A row per unit of this run, then a row per unit of the previous run no longer configured."""
+    """A row per unit of this run, then a row per unit of the previous run no longer configured.
+
+    With units of more than one group, each group opens with its row (I, II …) as in Thống kê:
+    this period's subtotal against the previous run's subtotal of the units it had in that group.
+    """
     prev_units = {u.code: u for u in previous.units} if previous else {}
-    for u in result.units:
-        p = prev_units.get(u.code)
-        prev = _of(p) if p else _NONE
-        t.add(
-            _row(
-                u.code,
-                u.name,
-                _of(u),
-                prev,
-                REPORT_STATUS_LABELS[u.report_status],
-                _status(p.report_status) if p else "",
+    prev_groups = dict(grouped(list(prev_units.values())))
+    groups = grouped(result.units)
+    for number, (group, units) in enumerate(groups, start=1):
+        if len(groups) > 1:
+            before = prev_groups.get(group)
+            label = f"{GROUP_LABELS[group]} ({len(units)} đơn vị)"
+            t.add(
+                _row(ROMAN[number], label, _subtotal(units), _subtotal(before) if before else _NONE, "", ""),
+                "total",
             )
-        )
+        for u in units:
+            p = prev_units.get(u.code)
+            prev = _of(p) if p else _NONE
+            t.add(
+                _row(
+                    u.code,
+                    u.name,
+                    _of(u),
+                    prev,
+                    REPORT_STATUS_LABELS[u.report_status],
+                    _status(p.report_status) if p else "",
+                )
+            )
     current_codes = {u.code for u in result.units}
     for p in previous.units if previous else []:
         if p.code not in current_codes:
