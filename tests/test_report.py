@@ -157,7 +157,13 @@ def test_report_holds_the_figures_of_the_json(
             assert unit["name"] in text
     table2 = table_with_header(doc, "TT", "Đơn vị")
     assert [c.text for c in table2.rows[0].cells] == ["TT", "Đơn vị", "Tình trạng", "Ghi chú", "Tháng trước"]
-    late = {r.cells[1].text: r.cells[2].text for r in table2.rows[1:]}
+    # group rows (I, II: the group and how many of its units lag) carry no status
+    late = {r.cells[1].text: r.cells[2].text for r in table2.rows[1:] if r.cells[0].text not in ("I", "II")}
+    groups = [r.cells[1].text for r in table2.rows[1:] if r.cells[0].text in ("I", "II")]
+    assert groups == [
+        f"Sở, ban, ngành ({sum(u['kind'] == 'so-nganh' for u in now['units'] if u['report_status'] != 'on_time')}/16 đơn vị)",
+        f"UBND cấp xã ({sum(u['kind'] != 'so-nganh' for u in now['units'] if u['report_status'] != 'on_time')}/102 đơn vị)",
+    ]
     expected_late = {
         u["name"]: REPORT_STATUS_LABELS[u["report_status"]]
         for u in now["units"]

@@ -246,3 +246,28 @@ def test_appendix_groups_units_with_a_subtotal_row_each(tmp_path: Path) -> None:
         ["2", "UBND phường Bình Đức", "1", "1", "0", "0", "0", "0", "0", "100,0%", "100,0%", "Đúng hạn"],
         ["", "Tổng cộng", "3", "1", "0", "1", "1", "0", "0", "50,0%", "50,0%", ""],
     ]
+
+
+def test_table_2_groups_lagging_units_and_numbers_them_within_their_group(tmp_path: Path) -> None:
+    write_workbook(tmp_path / "units" / "STC.xlsx", [task_row(task_id="NV-1", updated_on="02/01/2024")])
+    write_workbook(tmp_path / "units" / "SNV.xlsx", [task_row(task_id="NV-2")])  # on time: not in Bảng 2
+    write_workbook(tmp_path / "units" / "X.xlsx", [task_row(task_id="NV-3", updated_on="02/01/2024")])
+    units = [
+        ("STC", "Sở Tài chính", "units/STC.xlsx"),
+        ("SNV", "Sở Nội vụ", "units/SNV.xlsx"),
+        ("X", "UBND xã Mỹ Hòa Hưng", "units/X.xlsx"),
+        ("P", "UBND phường Bình Đức", "units/P.xlsx"),  # file not sent
+    ]
+    config = load_config(write_config(tmp_path, units, kinds={"X": "xa", "P": "phuong"}))
+    with History(config.history_path) as h:
+        h.record(run_sync(config, AS_OF), config_path=str(config.path))
+    files = write_report(config, config.history_path, None, tmp_path / "bao-cao", pdf=False)
+    table = next(t for t in Document(str(files.docx)).tables if t.rows[0].cells[-1].text == "Tháng trước")
+    rows = [[c.text for c in r.cells][:3] for r in table.rows[1:]]
+    assert rows == [
+        ["I", "Sở, ban, ngành (1/2 đơn vị)", ""],
+        ["1", "Sở Tài chính", "Không cập nhật"],
+        ["II", "UBND cấp xã (2/2 đơn vị)", ""],
+        ["1", "UBND xã Mỹ Hòa Hưng", "Không cập nhật"],
+        ["2", "UBND phường Bình Đức", "Không đọc được"],
+    ]

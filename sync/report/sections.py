@@ -20,8 +20,8 @@ from docx.enum.section import WD_SECTION
 from docx.shared import Pt
 
 from sync.display import ROMAN, format_count, format_percent, format_points
-from sync.labels import CATEGORY_LABELS, REPORT_STATUS_LABELS, STATUS_LABELS
-from sync.model import CATEGORIES
+from sync.labels import CATEGORY_LABELS, GROUP_LABELS, REPORT_STATUS_LABELS, STATUS_LABELS
+from sync.model import CATEGORIES, grouped
 from sync.normalize import format_date
 from sync.report import docx as D
 from sync.report.facts import (
@@ -314,6 +314,32 @@ def _lagging_note(u: UnitFacts, cutoff: date) -> str:
     return f"{u.tasks_stale}/{u.tasks_to_update} nhiệm vụ chưa cập nhật trong kỳ"
 
 
+def _lagging_rows(facts: ReportFacts, lagging: Sequence[UnitFacts]) -> tuple[list[list[str]], list[int]]:
+    """Bảng 2's rows and its bold rows: with units of more than one group, each group opens with its
+    row (I, II …: its name, how many of its units lag out of how many) and its units are numbered
+    from 1, as Phụ lục I does."""
+    rows: list[list[str]] = []
+    bold: list[int] = []
+    all_groups = dict(grouped(facts.units))
+    groups = grouped(lagging)
+    for number, (group, units) in enumerate(groups, start=1):
+        if len(all_groups) > 1:
+            bold.append(len(rows))
+            label = f"{GROUP_LABELS[group]} ({len(units)}/{len(all_groups[group])} đơn vị)"
+            rows.append([ROMAN[number], label, "", "", ""])
+        for i, u in enumerate(units, start=1):
+            rows.append(
+                [
+                    str(i),
+                    u.name,
+                    REPORT_STATUS_LABELS[u.report_status],
+                    _lagging_note(u, facts.period_cutoff),
+                    REPORT_STATUS_LABELS.get(u.previous_status or "", "—"),
+                ]
+            )
+    return rows, bold
+
+
 def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mapping[str, Path]) -> None:
     """II: how many units updated on time, Bảng 2 (the others, with why), Biểu đồ 2."""
     D.section_title(doc, "II. TÌNH HÌNH CẬP NHẬT, BÁO CÁO CỦA CÁC ĐƠN VỊ")
@@ -334,21 +360,14 @@ def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mappin
     lagging = facts.lagging
     if lagging:
         D.caption(doc, "Bảng 2. Đơn vị chưa cập nhật đầy đủ, đúng hạn")
+        rows, bold = _lagging_rows(facts, lagging)
         D.grid_table(
             doc,
             ["TT", "Đơn vị", "Tình trạng", "Ghi chú", "Tháng trước"],
-            [
-                [
-                    str(i),
-                    u.name,
-                    REPORT_STATUS_LABELS[u.report_status],
-                    _lagging_note(u, facts.period_cutoff),
-                    REPORT_STATUS_LABELS.get(u.previous_status or "", "—"),
-                ]
-                for i, u in enumerate(lagging, start=1)
-            ],
+            rows,
             (1.0, 4.2, 2.8, 5.8, 2.7),
             left_cols=(1, 3),
+            bold_rows=bold,
         )
         D.gap(doc)
     shown = len(facts.chart_units)
