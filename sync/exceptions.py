@@ -25,6 +25,7 @@ Tree::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -52,9 +53,19 @@ class ConfigError(UsageError):
             if line:
                 where += f", dòng {line}"
             where += ": "
-        super().__init__(where + message)
+        super().__init__(where + _clip_quoted(message))
         self.path = path
         self.line = line
+
+
+#: A value quoted in a config message (“…”, '…' or "…") is shown up to this many characters.
+_QUOTED_SHOWN = 60
+_QUOTED = re.compile(r"(“|'|\")([^”'\"]{" + str(_QUOTED_SHOWN + 20) + r",})(”|'|\")")
+
+
+def _clip_quoted(message: str) -> str:
+    """Shorten a long quoted value (a 4 MB string in the config) so the message stays one readable line."""
+    return _QUOTED.sub(lambda m: f"{m[1]}{m[2][:_QUOTED_SHOWN]}… ({len(m[2])} ký tự){m[3]}", message)
 
 
 class SchemaError(UsageError):

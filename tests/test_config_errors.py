@@ -150,3 +150,18 @@ def test_upper_case_xlsx_is_fine_and_google_summaries_are_ids(tmp_path: Path) ->
     assert upper.summary_target.endswith("TONG-HOP.XLSX")
     google = GOOD.replace('backend = "xlsx"', 'backend = "gsheets"').replace("out/tong-hop.xlsx", "1AbCdEf")
     assert load_config(write(tmp_path, google)).sync.summary == "1AbCdEf"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('backend = "xlsx"', 'backend = "{big}"'),  # a value echoed with repr
+        ('code = "SNV"', 'code = "{big}"'),  # a value echoed between “ ”
+        ("cutoff_day = 20", 'cutoff_day = "{big}"'),  # not a number
+    ],
+)
+def test_a_huge_wrong_value_is_shown_shortened(tmp_path: Path, old: str, new: str) -> None:
+    big = "Ư" * 200_000
+    message = refused(write(tmp_path, GOOD.replace(old, new.format(big=big), 1)))
+    assert len(message) < 600
+    assert "(200000 ký tự)" in message and "ƯƯƯ" in message
