@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -104,36 +105,42 @@ class Contact:
         self._started: float | None = None
         self._failures = 0
         self._waited = 0.0
+        #: the reader threads of one run share this budget: its state changes under the lock
+        self._lock = threading.Lock()
 
     def timeout(self) -> tuple[float, float]:
-        if self.ok:
-            return self.connect, self.read
-        if self._started is None:
-            self._started = self.clock()
-        left = max(1.0, self.budget - (self.clock() - self._started))
+        with self._lock:
+            if self.ok:
+                return self.connect, self.read
+            if self._started is None:
+                self._started = self.clock()
+            left = max(1.0, self.budget - (self.clock() - self._started))
         return min(self.connect, left), min(self.read, left)
 
     def answered(self) -> None:
         """Google answered (any status): connection failures are one request's problem again."""
-        self.ok = self.ever = True
-        self._started = None
-        self._failures = 0
-        self._waited = 0.0
+        with self._lock:
+            self.ok = self.ever = True
+            self._started = None
+            self._failures = 0
+            self._waited = 0.0
 
     def lost(self) -> None:
         """A request ran out of tries without a connection: the next one is a first contact again."""
-        self.ok = False
+        with self._lock:
+            self.ok = False
 
     def retry_wait(self, failure: BaseException, url: str, *, attempts: int, delivered: bool) -> float:
         """Before Google has answered: the wait before the next try, or ``GoogleUnreachable``."""
-        self._failures += 1
-        wait = self.base * 2 ** (self._failures - 1)
-        now = self.clock()
-        # the waits count even when they are not real (tests inject ``sleep``)
-        spent = max(now - (self._started if self._started is not None else now), self._waited)
-        if spent + wait + 1.0 <= self.budget:
-            self._waited += wait
-            return wait
+        with self._lock:
+            self._failures += 1
+            wait = self.base * 2 ** (self._failures - 1)
+            now = self.clock()
+            # the waits count even when they are not real (tests inject ``sleep``)
+            spent = max(now - (self._started if self._started is not None else now), self._waited)
+            if spent + wait + 1.0 <= self.budget:
+                self._waited += wait
+                return wait
         raise GoogleUnreachable(
             self._message(failure, url, attempts, spent), attempts=attempts, maybe_delivered=delivered
         )
