@@ -1,4 +1,4 @@
-"""Set up .venv (first run), build the demo province of Kiên Giang's 37 units and sync it.
+"""Set up .venv (first run), build the demo province (An Giang's 118 units) and sync it.
 
 Usage: python scripts/demo.py [DIR] [ubnd-sync demo options, e.g. --seed 7]
 (on Windows: py scripts\\demo.py). DIR is taken from the folder you run this in.

@@ -237,7 +237,8 @@ def validate_cmd(config_path: Path, as_of: date | None, as_json: bool, quiet: bo
     "as_of",
     callback=_parse_as_of,
     metavar=AS_OF_METAVAR,
-    help="Ngày họp giả định, ví dụ 05/11/2024 (mặc định 05/11/2024).",
+    help="Ngày họp giả định, ví dụ 05/10/2026 (mặc định: ngày họp của tỉnh mẫu, "
+    "05/11/2026 với an-giang-2025, 05/11/2024 với kien-giang-2024).",
 )
 @click.option(
     "--backend",
@@ -290,12 +291,12 @@ def demo_cmd(
       ubnd-sync demo --backend gsheets
       ubnd-sync demo /tmp/kien-giang --province kien-giang-2024
     """
-    from sync.demo import DEMO_AS_OF
+    from sync.demo import demo_as_of
 
     # with xlsx, the earlier meetings are synced into the history first (for diff and report)
     history_months = months if backend == "xlsx" else 1
     made = prepare_demo(
-        directory, seed=seed, as_of=as_of or DEMO_AS_OF, months=history_months, province=province
+        directory, seed=seed, as_of=as_of or demo_as_of(province), months=history_months, province=province
     )
     if not quiet and not as_json:
         click.echo(f"Đã tạo tỉnh mẫu trong {made.directory} ({len(made.units)} đơn vị).", err=True)

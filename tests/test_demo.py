@@ -25,7 +25,20 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from sync.config import load_config
-from sync.demo import DEMO_AS_OF, DemoProvince, load_units, make_demo, reporting_period
+from sync.demo import (
+    DEMO_AS_OF,
+    PROVINCES,
+    DemoProvince,
+    ExpectedUnit,
+    demo_as_of,
+    load_units,
+    make_demo,
+    reporting_period,
+)
+from sync.demo.model import ProvinceProfile, WorldUnit, shift_years
+from sync.demo.province import build_world
+from sync.demo.render import render_task
+from sync.demo.truth import expect_unit
 from sync.engine import run_sync
 from sync.model import CATEGORIES, REPORT_STATUSES
 from sync.normalize import fold, parse_date
@@ -33,12 +46,14 @@ from sync.schema import unit_sheet_schema
 from tests.helpers import DemoMonths
 
 SCHEMA = unit_sheet_schema()
-MONTHS = [date(2024, 7, 5), date(2024, 9, 5), date(2024, 10, 5), DEMO_AS_OF, date(2024, 12, 5)]
+#: The demo's year: An Giang's demo is made for the meeting of 05/11/2026.
+YEAR = DEMO_AS_OF.year
+MONTHS = [date(YEAR, 7, 5), date(YEAR, 9, 5), date(YEAR, 10, 5), DEMO_AS_OF, date(YEAR, 12, 5)]
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ROOT = Path(__file__).resolve().parents[1]
 UNIT_CSVS = ("an-giang-2025-units.csv", "kien-giang-units.csv")
 COMMUNE_KINDS = ("xa", "phuong", "dac-khu")
-#: Rows of a readable unit on every meeting date from June 2024 to March 2025, by kind:
+#: Rows of a readable unit on every meeting date from June 2026 to March 2027, by kind:
 #: agencies 20–60, commune-level committees (fewer tasks) 6–26.
 ROWS = {False: (20, 60), True: (6, 26)}
 COMMUNE = {u.code: u.kind in COMMUNE_KINDS for u in load_units()}
@@ -190,11 +205,12 @@ def test_unreadable_units(province: DemoProvince) -> None:
 
 def test_files_are_dated_by_the_meeting(province: DemoProvince) -> None:
     wb = openpyxl.load_workbook(province.directory / "units" / "SNV.xlsx")
-    assert wb.properties.modified == datetime(2024, 11, 5, 7, 30)
+    assert wb.properties.modified == datetime(YEAR, 11, 5, 7, 30)
+    assert wb.properties.created == datetime(YEAR - 1, 1, 3, 8, 0)
 
 
 def test_rendering_again_into_the_same_folder_overwrites(tmp_path: Path) -> None:
-    make_demo(tmp_path, as_of=date(2024, 9, 5))
+    make_demo(tmp_path, as_of=date(YEAR, 9, 5))
     (tmp_path / "units" / "DK-THOCHAU.xlsx").write_bytes(b"left over")
     again = make_demo(tmp_path)
     fresh = make_demo(tmp_path / "fresh")
@@ -241,7 +257,11 @@ def test_statuses_at_the_demo_meeting(province: DemoProvince) -> None:
         "incomplete",
         "invalid",
     )
-    assert (province.previous_cutoff, province.cutoff) == (date(2024, 9, 25), date(2024, 10, 25))
+    assert (province.as_of, province.previous_cutoff, province.cutoff) == (
+        date(2026, 11, 5),
+        date(2026, 9, 25),
+        date(2026, 10, 25),
+    )
 
 
 def test_seeded_error_codes(province: DemoProvince) -> None:
@@ -355,15 +375,15 @@ def test_expected_matches_what_the_sheets_say(months: dict[date, DemoProvince]) 
 
 
 def test_the_province_evolves(months: dict[date, DemoProvince]) -> None:
-    july, november = months[date(2024, 7, 5)], months[DEMO_AS_OF]
+    july, november = months[date(YEAR, 7, 5)], months[DEMO_AS_OF]
     assert july.totals()["total"] < november.totals()["total"]
     before = {t: c for e in july.expected.values() for t, c in e.categories.items()}
     after = {t: c for e in november.expected.values() for t, c in e.categories.items()}
     changed = {t for t in before if t in after and before[t] != after[t]}
     assert any(after[t].startswith("completed") for t in changed)
     assert any(after[t] == "in_progress_overdue" for t in changed)
-    assert months[date(2024, 9, 5)].expected["DK-KIENHAI"].report_status == "on_time"
-    assert months[date(2024, 10, 5)].expected["DK-KIENHAI"].report_status == "missing"
+    assert months[date(YEAR, 9, 5)].expected["DK-KIENHAI"].report_status == "on_time"
+    assert months[date(YEAR, 10, 5)].expected["DK-KIENHAI"].report_status == "missing"
     for province in months.values():
         assert province.expected["X-GIANGTHANH"].report_status == "late"
         assert province.expected["X-ANMINH"].report_status == "incomplete"
@@ -378,7 +398,7 @@ def test_extensions_are_granted_over_time(months: dict[date, DemoProvince]) -> N
             for t in _read_sheet(province, code)[1]
         )
 
-    assert 0 < extended(months[date(2024, 7, 5)]) < extended(months[DEMO_AS_OF])
+    assert 0 < extended(months[date(YEAR, 7, 5)]) < extended(months[DEMO_AS_OF])
 
 
 # ---------------------------------------------------------------- seeded mistakes
@@ -472,8 +492,8 @@ def test_other_mistakes(province: DemoProvince) -> None:
         code: [t["deadline"] for t in _read_sheet(province, code)[1]]
         for code in ("X-KIENLUONG", "X-CHAUTHANH")
     }
-    assert "03/15/2024" in deadlines["X-KIENLUONG"]
-    assert "31/02/2024" in deadlines["X-CHAUTHANH"]
+    assert "03/15/2026" in deadlines["X-KIENLUONG"]
+    assert "31/02/2026" in deadlines["X-CHAUTHANH"]
     kinds = SCHEMA["deadline"].values["no_deadline"]
     assert any(v in kinds for code in ("SNV", "P-HATIEN") for v in _cells(province, code))
     assert any(isinstance(v, str) and "Hoµn thµnh" in v for v in _cells(province, "X-VINHTHUAN"))
@@ -486,7 +506,7 @@ def test_other_mistakes(province: DemoProvince) -> None:
     spellings = {fold(s) for u in load_units() for s in (u.code, u.name, *u.aliases)}
     assert any(fold(t["lead_unit"]) not in spellings for t in gr)
     ids = {code: {t["task_id"] for t in _read_sheet(province, code)[1]} for code in ("SCT", "SXD")}
-    assert ids["SCT"] & ids["SXD"] == {"NV-2023-0100"}
+    assert ids["SCT"] & ids["SXD"] == {"NV-2025-0100"}
     everywhere = [t["task_id"] for c in _readable(province) for t in _read_sheet(province, c)[1]]
     assert len(everywhere) == len(set(everywhere)) + 1
 
@@ -496,7 +516,7 @@ def test_other_seeds_keep_the_shape(tmp_path: Path, seed: int) -> None:
     province = make_demo(tmp_path / "now", seed=seed)
     assert {e.report_status for e in province.expected.values()} == set(REPORT_STATUSES)
     assert all(province.totals()[c] > 0 for c in CATEGORIES)
-    for as_of in (date(2024, 6, 1), date(2025, 3, 31)):
+    for as_of in (date(YEAR, 6, 1), date(YEAR + 1, 3, 31)):
         other = make_demo(tmp_path / as_of.isoformat(), seed=seed, as_of=as_of)
         for code in _readable(other):
             if other.expected[code].report_status != "invalid":
@@ -539,6 +559,97 @@ def test_kien_giang_2024_keeps_its_37_units_and_its_heading(tmp_path: Path) -> N
     ]
 
 
+def test_kien_giang_2024_keeps_its_2024_calendar(tmp_path: Path) -> None:
+    """Before the merger, the meeting of 05/11/2024: tasks of 2023 and 2024, 2024's mistakes."""
+    before = make_demo(tmp_path, province="kien-giang-2024")
+    assert demo_as_of("kien-giang-2024") == before.as_of == date(2024, 11, 5)
+    assert (before.previous_cutoff, before.cutoff) == (date(2024, 9, 25), date(2024, 10, 25))
+    wb = openpyxl.load_workbook(tmp_path / "units" / "SNV.xlsx")
+    assert (wb.properties.created, wb.properties.modified) == (
+        datetime(2023, 1, 3, 8),
+        datetime(2024, 11, 5, 7, 30),
+    )
+    sheets = {c: _read_sheet(before, c)[1] for c in _readable(before)}
+    assert "03/15/2024" in [t["deadline"] for t in sheets["KL"]]
+    assert "31/02/2024" in [t["deadline"] for t in sheets["CT"]]
+    ids = [t["task_id"] for tasks in sheets.values() for t in tasks]
+    assert {t["task_id"] for t in sheets["SCT"]} & {t["task_id"] for t in sheets["SXD"]} == {"NV-2023-0100"}
+    assert {i[:7] for i in ids} == {"NV-2023", "NV-2024"}
+    docs = [_as_date(t["doc_date"]) for tasks in sheets.values() for t in tasks]
+    assert min(d for d in docs if d) >= date(2023, 1, 1) and max(d for d in docs if d) <= before.as_of
+    instructions = openpyxl.load_workbook(tmp_path / "units" / "SVHTT.xlsx")["Hướng dẫn"]
+    assert "ví dụ 05/11/2024." in str(instructions["A6"].value)
+
+
+def test_an_giang_is_dated_2025_and_2026(province: DemoProvince) -> None:
+    """The units exist since 01/07/2025: tasks assigned 2025–2026, ids and texts of those years."""
+    sheets = {c: _read_sheet(province, c)[1] for c in _readable(province)}
+    ids = [t["task_id"] for tasks in sheets.values() for t in tasks]
+    assert {i[:7] for i in ids} == {"NV-2025", "NV-2026"}
+    docs = [d for tasks in sheets.values() for t in tasks if (d := _as_date(t["doc_date"]))]
+    assert min(docs) >= date(2025, 1, 1) and max(docs) <= DEMO_AS_OF
+    summaries = " ".join(t["summary"] for tasks in sheets.values() for t in tasks)
+    assert "2026" in summaries and not re.search(r"\b202[34]\b", summaries)
+    instructions = openpyxl.load_workbook(province.directory / "units" / "SVHTT.xlsx")["Hướng dẫn"]
+    assert "ví dụ 05/11/2026." in str(instructions["A6"].value)
+
+
+def _truth(wunit: WorldUnit, as_of: date) -> ExpectedUnit:
+    rows = [render_task(wunit, t, as_of) for t in wunit.tasks if t.doc_date <= as_of]
+    return expect_unit(wunit, rows, as_of, reporting_period(as_of))
+
+
+@pytest.mark.parametrize("seed", [2024, 7])
+def test_an_giang_tells_the_story_drawn_two_years_earlier(seed: int) -> None:
+    """Moved from 2024 to 2026, every task keeps its category and every unit its status."""
+    drawn = build_world(seed, "an-giang-2025", years=0)
+    moved = build_world(seed, "an-giang-2025")
+    assert PROVINCES["an-giang-2025"].years == 2
+    # 29/02/2024 has no day in 2026: those dates become 28/02
+    assert any(
+        t.doc_date == date(2024, 2, 29) or t.deadline == date(2024, 2, 29)
+        for u in drawn.values()
+        for t in u.tasks
+    )
+    assert shift_years(date(2024, 2, 29), 2) == date(2026, 2, 28)
+    # and around the missing day (only a meeting on 28/02 itself would see two days of 2024 as one)
+    around = [date(2024, 2, 27), date(2024, 3, 1)]
+    meetings = [date(y, m, 5) for y in (2024, 2025) for m in range(1, 13)] + around
+    for as_of in meetings:
+        later = shift_years(as_of, 2)
+        for code, wunit in drawn.items():
+            a, b = _truth(wunit, as_of), _truth(moved[code], later)
+            assert (b.report_status, b.counts, b.error_codes) == (a.report_status, a.counts, a.error_codes), (
+                as_of,
+                code,
+            )
+            assert b.categories == {_later_id(i): c for i, c in a.categories.items()}, (as_of, code)
+
+
+def _later_id(task_id: str) -> str:
+    """NV-2024-0007 two years later: NV-2026-0007."""
+    prefix, year, number = task_id.split("-")
+    return f"{prefix}-{int(year) + 2}-{number}"
+
+
 def _rows_ok_before(n: int) -> bool:
     """Kiên Giang 2024: agencies and district committees alike, 20–60 rows."""
     return ROWS[False][0] <= n <= ROWS[False][1]
+
+
+def test_demo_help_names_each_provinces_meeting() -> None:
+    from click.testing import CliRunner
+
+    from sync.cli import cli
+
+    text = " ".join(CliRunner().invoke(cli, ["demo", "--help"]).output.split())
+    text = re.sub(r"(\w)- (\w)", r"\1-\2", text)  # click wraps lines after a hyphen
+    for key, profile in PROVINCES.items():
+        assert f"{profile.as_of:%d/%m/%Y} với {key}" in text, key
+
+
+def test_a_province_meets_on_the_reference_meeting_of_its_year() -> None:
+    """A calendar is REFERENCE's moved by whole years: any other meeting is refused."""
+    assert ProvinceProfile("x", "x.csv", "X", date(2030, 11, 5)).years == 6
+    with pytest.raises(ValueError, match="whole years"):
+        ProvinceProfile("x", "x.csv", "X", date(2026, 11, 6))

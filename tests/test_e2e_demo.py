@@ -83,7 +83,7 @@ def test_demo_statuses_and_group_figures(demo: DemoProvince, demo_result: RunRes
     assert dup == ["SCT", "SXD"]
 
 
-@pytest.mark.parametrize("as_of", [date(2024, 7, 5), date(2024, 9, 5), date(2024, 10, 5)])
+@pytest.mark.parametrize("as_of", [date(2026, 7, 5), date(2026, 9, 5), date(2026, 10, 5)])
 def test_demo_other_months(demo_months: DemoMonths, tmp_path: Path, as_of: date) -> None:
     province = demo_months.render(tmp_path, as_of=as_of)  # seed 2024
     result = run_sync(load_config(province.config_path), as_of)
@@ -97,13 +97,14 @@ def test_demo_command_end_to_end(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", str(target), "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["as_of"] == "2024-11-05"
+    assert doc["as_of"] == DEMO_AS_OF.isoformat() == "2026-11-05"
+    assert doc["period"] == {"previous_cutoff": "2026-09-25", "cutoff": "2026-10-25"}
     assert (target / "out" / "tong-hop.xlsx").exists()
     # the sync changed nothing the units wrote
     units_before = tree_hash(target / "units")
     again = CliRunner().invoke(
         cli,
-        ["sync", "-c", str(target / "ubnd-sync.toml"), "--as-of", "2024-11-05", "--json"],
+        ["sync", "-c", str(target / "ubnd-sync.toml"), "--as-of", "2026-11-05", "--json"],
         catch_exceptions=False,
     )
     assert again.exit_code == 3  # two units are unreadable on purpose
@@ -115,7 +116,7 @@ def test_demo_command_end_to_end(tmp_path: Path) -> None:
 def test_demo_human_output(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", str(tmp_path / "d")], catch_exceptions=False)
     assert result.exit_code == 0
-    assert "Tình hình thực hiện nhiệm vụ đến ngày 05/11/2024" in result.stdout
+    assert "Tình hình thực hiện nhiệm vụ đến ngày 05/11/2026" in result.stdout
     assert "Không đọc được: X-UMINHTHUONG, DK-THOCHAU" in result.stdout
     assert "Mở bảng tổng hợp:" in result.stdout
 
@@ -148,7 +149,26 @@ def test_demo_builds_months_of_history_and_can_run_again(tmp_path: Path) -> None
         result = CliRunner().invoke(cli, ["demo", str(target), "--months", "3", "-q"], catch_exceptions=False)
         assert result.exit_code == 0, result.stderr
         with History(target / "ubnd-sync.history.sqlite") as h:
-            assert [r.as_of.isoformat() for r in h.runs()] == ["2024-09-05", "2024-10-05", "2024-11-05"]
+            assert [r.as_of.isoformat() for r in h.runs()] == ["2026-09-05", "2026-10-05", "2026-11-05"]
+
+
+def test_demo_command_kien_giang_keeps_its_2024_calendar(tmp_path: Path) -> None:
+    """--province kien-giang-2024 is made for its own meeting, 05/11/2024, with 2024's history."""
+    from sync.history import History
+
+    target = tmp_path / "kg"
+    argv = ["demo", str(target), "--province", "kien-giang-2024", "--months", "2", "--json"]
+    result = CliRunner().invoke(cli, argv, catch_exceptions=False)
+    doc = json.loads(result.stdout)
+    assert (doc["as_of"], doc["period"]) == (
+        "2024-11-05",
+        {"previous_cutoff": "2024-09-25", "cutoff": "2024-10-25"},
+    )
+    assert len(doc["units"]) == 37
+    with History(target / "ubnd-sync.history.sqlite") as h:
+        assert [r.as_of.isoformat() for r in h.runs()] == ["2024-10-05", "2024-11-05"]
+    chosen = CliRunner().invoke(cli, [*argv, "--as-of", "05/10/2024"], catch_exceptions=False)
+    assert json.loads(chosen.stdout)["as_of"] == "2024-10-05"
 
 
 def test_demo_never_writes_over_other_data(tmp_path: Path) -> None:

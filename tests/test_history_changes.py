@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from sync.config import load_config
+from sync.demo import DEMO_AS_OF
 from sync.engine import run_sync
 from sync.history import History, diff
 from tests.helpers import DemoMonths
@@ -75,7 +76,7 @@ def demo_history(demo_months: DemoMonths, tmp_path_factory: pytest.TempPathFacto
     directory = tmp_path_factory.mktemp("demo-history")
     run_ids = []
     for month in (8, 9, 10):
-        province = demo_months.render(directory, as_of=date(2024, month, 5))
+        province = demo_months.render(directory, as_of=date(DEMO_AS_OF.year, month, 5))
         config = load_config(province.config_path)
         result = run_sync(config, province.as_of)
         with History(config.history_path) as h:
@@ -118,12 +119,12 @@ def test_demo_history_diffs_are_exact_and_deterministic(
     other = tmp_path / "again"
     results = []
     for month in (9, 10):
-        province = make_demo(other, as_of=date(2024, month, 5))
+        province = make_demo(other, as_of=date(DEMO_AS_OF.year, month, 5))
         results.append(run_sync(load_config(province.config_path), province.as_of))
     again.append(diff(results[0], results[1]).to_dict())
     first = diff(snaps[1], snaps[2]).to_dict()
     for key in ("newly_completed", "newly_overdue", "deadline_changes", "new_tasks", "vanished_tasks"):
         assert first[key] == again[0][key], key
-    # DK-KIENHAI stops updating after the August 2024 cutoff: missing by the October run
+    # DK-KIENHAI stops updating after the August 2026 cutoff: missing by the October run
     statuses = {(u.code, s.as_of.month): u.report_status for s in snaps for u in s.units}
     assert statuses[("DK-KIENHAI", 10)] != "on_time"

@@ -1,6 +1,6 @@
 """Issue 9: back-dated syncs refused or flagged, void runs, identical and corrected re-runs.
 
-The demo province synced at three meetings (05/09, 05/10 and 05/11/2024) by the
+The demo province synced at three meetings (05/09, 05/10 and 05/11/2026) by the
 real ``ubnd-sync demo`` command; each test works on its own copy of it.
 """
 
@@ -26,9 +26,9 @@ from sync.report.facts import load_facts
 from tests.helpers import DemoMonths
 from tests.history_fixtures import M1, M2, M3, record_month, render_month
 
-BACKDATED_AS_OF = date(2024, 10, 20)  # after the meeting of 05/11: the issue's mistake
+BACKDATED_AS_OF = date(2026, 10, 20)  # after the meeting of 05/11: the issue's mistake
 REFUSAL = (
-    "Lỗi: ngày tổng hợp 20/10/2024 sớm hơn lần tổng hợp gần nhất trong lịch sử (lần số 3, ngày 05/11/2024)."
+    "Lỗi: ngày tổng hợp 20/10/2026 sớm hơn lần tổng hợp gần nhất trong lịch sử (lần số 3, ngày 05/11/2026)."
 )
 
 
@@ -50,8 +50,8 @@ def demo(demo_dir: Path, tmp_path: Path) -> Config:
 
 @pytest.fixture(scope="module")
 def september(demo_months: DemoMonths) -> tuple[int, int]:
-    """Total and completed tasks of the run of 05/10/2024 (September's figures), from the demo's ground truth."""
-    counts = demo_months.pristine(date(2024, 10, 5)).totals()
+    """Total and completed tasks of the run of 05/10/2026 (September's figures), from the demo's ground truth."""
+    counts = demo_months.pristine(date(2026, 10, 5)).totals()
     return counts["total"], counts["completed_on_time"] + counts["completed_late"]
 
 
@@ -72,9 +72,9 @@ def record(config: Config, as_of: date, *, backdated: bool = False) -> Any:
 
 
 def october_compares_with(config: Config) -> tuple[int, int]:
-    """Last month's total and completed tasks in the report of October 2024."""
+    """Last month's total and completed tasks in the report of October 2026."""
     with History(config.history_path, create=False) as h:
-        facts = load_facts(h, "2024-10")
+        facts = load_facts(h, "2026-10")
     assert facts.run_id == 3 and facts.previous is not None
     return facts.previous.total, facts.previous.completed
 
@@ -85,9 +85,9 @@ def october_compares_with(config: Config) -> tuple[int, int]:
 def test_demo_history_is_three_regular_runs(demo: Config, september: tuple[int, int]) -> None:
     runs = listed(demo)
     assert [(r["id"], r["as_of"], r["month"]) for r in runs] == [
-        (1, "2024-09-05", "2024-08"),
-        (2, "2024-10-05", "2024-09"),
-        (3, "2024-11-05", "2024-10"),
+        (1, "2026-09-05", "2026-08"),
+        (2, "2026-10-05", "2026-09"),
+        (3, "2026-11-05", "2026-10"),
     ]
     assert {(r["backdated"], r["void"], r["void_reason"], r["superseded_by"]) for r in runs} == {
         (False, False, None, None)
@@ -105,8 +105,8 @@ def test_a_sync_dated_before_the_latest_run_is_refused(demo: Config) -> None:
         assert "--back-dated" in str(refused.value)
         assert "ubnd-sync history void 3 --reason" in str(refused.value)
         # the same day as the latest run, or later, is a regular run
-        assert h.check_as_of(date(2024, 11, 5), backdated=False) is False
-        assert h.check_as_of(date(2024, 12, 5), backdated=True) is False
+        assert h.check_as_of(date(2026, 11, 5), backdated=False) is False
+        assert h.check_as_of(date(2026, 12, 5), backdated=True) is False
         assert h.check_as_of(BACKDATED_AS_OF, backdated=True) is True
         # record() checks again, inside its transaction: nothing is added
         with pytest.raises(BackdatedRunError):
@@ -124,15 +124,15 @@ def test_a_back_dated_run_is_recorded_flagged_and_never_the_latest(
     outcome = record(demo, BACKDATED_AS_OF, backdated=True)
     assert (outcome.run_id, outcome.backdated, outcome.recorded) == (4, True, True)
     runs = listed(demo)
-    assert (runs[3]["as_of"], runs[3]["month"], runs[3]["backdated"]) == ("2024-10-20", "2024-09", True)
+    assert (runs[3]["as_of"], runs[3]["month"], runs[3]["backdated"]) == ("2026-10-20", "2026-09", True)
     assert runs[3]["superseded_by"] == 2  # September's run stays the regular one of 05/10
     text = run(demo, "history").output
     assert "lùi ngày, báo cáo tháng dùng lần số 2" in text and "4 lần tổng hợp." in text
     with History(demo.history_path) as h:
         assert h.latest_run().id == 3  # type: ignore[union-attr]
-        assert h.run_for_month("2024-09").id == 2  # type: ignore[union-attr]
-        assert h.run_for_month("2024-09", backdated=True).id == 2  # type: ignore[union-attr]
-        later = run_sync(demo, date(2024, 11, 10))
+        assert h.run_for_month("2026-09").id == 2  # type: ignore[union-attr]
+        assert h.run_for_month("2026-09", backdated=True).id == 2  # type: ignore[union-attr]
+        later = run_sync(demo, date(2026, 11, 10))
         assert h.previous_info(later.as_of, later.period).id == 2  # type: ignore[union-attr]
     # the report of October still compares with the figures of 05/10 (not 1.389 / 769)
     assert october_compares_with(demo) == september
@@ -163,7 +163,7 @@ def test_history_void_marks_a_run_and_every_reader_ignores_it(demo: Config, demo
     out = run(demo, "history", "void", "3", "--reason", "Tổng hợp nhầm, làm lại sau")
     assert out.exit_code == 0, out.output
     assert out.output == (
-        "Đã hủy lần tổng hợp số 3 (ngày 05/11/2024, tháng 10/2024); lý do: Tổng hợp nhầm, làm lại sau. "
+        "Đã hủy lần tổng hợp số 3 (ngày 05/11/2026, tháng 10/2026); lý do: Tổng hợp nhầm, làm lại sau. "
         "Lần này vẫn được giữ trong lịch sử nhưng không còn được dùng cho diff, báo cáo, bảng So sánh "
         "và đánh giá.\n"
     )
@@ -181,8 +181,8 @@ def test_history_void_marks_a_run_and_every_reader_ignores_it(demo: Config, demo
         )
         assert [r.id for r in h.runs()] == [1, 2]  # what the year-end evaluation reads
         assert h.latest_run().id == 2  # type: ignore[union-attr]
-        assert h.run_for_month("2024-10", backdated=True) is None
-        december = run_sync(demo, date(2024, 12, 5))  # So sánh of the next meeting: 05/10, not the void run
+        assert h.run_for_month("2026-10", backdated=True) is None
+        december = run_sync(demo, date(2026, 12, 5))  # So sánh of the next meeting: 05/10, not the void run
         assert h.previous_run(december.as_of, december.period).id == 2  # type: ignore[union-attr]
         assert load_facts(h, None).run_id == 2  # the report's default month is September's
         # with the wrong run taken back, 20/10 is a regular run again
@@ -193,8 +193,8 @@ def test_history_void_marks_a_run_and_every_reader_ignores_it(demo: Config, demo
         out = run(demo, "diff", *args)
         assert out.exit_code == 1
         assert "Lỗi: lần tổng hợp số 3 đã bị hủy ngày" in out.output and "không dùng để so sánh" in out.output
-    out = run(demo, "report", "--month", "2024-10", "--no-pdf", "--out", str(demo.base_dir / "bc"))
-    assert out.exit_code == 1 and "không có lần tổng hợp nào cho tháng 10 năm 2024" in out.output
+    out = run(demo, "report", "--month", "2026-10", "--no-pdf", "--out", str(demo.base_dir / "bc"))
+    assert out.exit_code == 1 and "không có lần tổng hợp nào cho tháng 10 năm 2026" in out.output
 
 
 def test_history_void_errors(demo: Config) -> None:
@@ -222,16 +222,16 @@ def test_history_void_errors(demo: Config) -> None:
 
 def test_identical_re_run_adds_no_snapshot(demo: Config) -> None:
     # the copied province's findings name its new folder (a missing unit's file): new data, a new run
-    assert record(demo, date(2024, 11, 5)).run_id == 4
+    assert record(demo, date(2026, 11, 5)).run_id == 4
     # a unit saved its file again without changing it: its source version changes, not its data
     unit_file = next(demo.base_dir.glob("units/*.xlsx"))
     os.utime(unit_file, (unit_file.stat().st_atime, unit_file.stat().st_mtime + 3600))
-    outcome = record(demo, date(2024, 11, 5))
+    outcome = record(demo, date(2026, 11, 5))
     assert (outcome.run_id, outcome.duplicate_of, outcome.recorded) == (4, 4, False)
     with History(demo.history_path) as h:
         assert [r.id for r in h.runs(include_void=True)] == [1, 2, 3, 4] and h.check() == []
     # another day is another run, even with the same sheets
-    assert record(demo, date(2024, 11, 6)).run_id == 5
+    assert record(demo, date(2026, 11, 6)).run_id == 5
 
 
 def test_corrected_re_run_supersedes_the_earlier_run_for_reports(tmp_path: Path) -> None:
@@ -302,16 +302,16 @@ def test_cli_refuses_backdated_sync(demo: Config, september: tuple[int, int]) ->
 
     out = run(demo, "sync", "--as-of", BACKDATED_AS_OF.isoformat(), "--back-dated", "--quiet")
     assert out.exit_code == 3, out.output  # the demo has unreadable units on purpose
-    assert "Đã ghi vào lịch sử: lần tổng hợp số 4, lùi ngày về 20/10/2024" in out.output
+    assert "Đã ghi vào lịch sử: lần tổng hợp số 4, lùi ngày về 20/10/2026" in out.output
     assert listed(demo)[3]["backdated"] is True
     assert october_compares_with(demo) == september
 
-    out = run(demo, "sync", "--as-of", "2024-11-05", "--quiet")  # the copy's folder is new: run 5
+    out = run(demo, "sync", "--as-of", "2026-11-05", "--quiet")  # the copy's folder is new: run 5
     assert out.exit_code == 3 and "Đã ghi vào lịch sử: lần tổng hợp số 5." in out.output
-    out = run(demo, "sync", "--as-of", "2024-11-05", "--quiet", "--json")
+    out = run(demo, "sync", "--as-of", "2026-11-05", "--quiet", "--json")
     assert out.exit_code == 3
-    assert json.loads(out.stdout)["as_of"] == "2024-11-05"  # stdout: the JSON document only
+    assert json.loads(out.stdout)["as_of"] == "2026-11-05"  # stdout: the JSON document only
     assert out.stderr == (
-        "Dữ liệu không đổi so với lần tổng hợp số 5 cùng ngày 05/11/2024: không ghi thêm vào lịch sử.\n"
+        "Dữ liệu không đổi so với lần tổng hợp số 5 cùng ngày 05/11/2026: không ghi thêm vào lịch sử.\n"
     )
     assert len(listed(demo)) == 5

@@ -22,6 +22,7 @@ from docx import Document
 from sync import report as R
 from sync.cli_history import report_cmd
 from sync.config import Config, load_config
+from sync.demo import DEMO_AS_OF
 from sync.display import format_count, format_percent
 from sync.engine import run_sync
 from sync.exceptions import UsageError
@@ -33,7 +34,7 @@ from sync.report import pending_extensions, place_date, write_report
 from sync.report.facts import CHART_UNITS
 from tests.helpers import DemoMonths
 
-MONTHS = (date(2024, 9, 5), date(2024, 10, 5), date(2024, 11, 5))
+MONTHS = (date(2026, 9, 5), date(2026, 10, 5), DEMO_AS_OF)  # the demo is made for 05/11/2026
 
 
 @pytest.fixture(scope="module")
@@ -85,23 +86,23 @@ def test_report_holds_the_figures_of_the_json(
 ) -> None:
     _, docs = demo
     now, before = docs[2], docs[1]
-    assert october.month == "2024-10"  # the 05/11 run reports on the period ending 25/10
-    assert october.docx.name == "bao-cao-thang-2024-10.docx"
+    assert october.month == "2026-10"  # the 05/11 run reports on the period ending 25/10
+    assert october.docx.name == "bao-cao-thang-2026-10.docx"
     doc = Document(str(october.docx))
     text = all_text(doc)
     # heading block, title, place and date
     assert "UBND TỈNH AN GIANG" in text and "VĂN PHÒNG" in text and "Số:" in text and "/BC-VP" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
-    assert "An Giang, ngày 05 tháng 11 năm 2024" in text
+    assert "An Giang, ngày 05 tháng 11 năm 2026" in text
     assert "BÁO CÁO" in [p.text for p in doc.paragraphs]
-    # the title never breaks inside “tháng 10” or “năm 2024”: no-break spaces (U+00A0) there
+    # the title never breaks inside “tháng 10” or “năm 2026”: no-break spaces (U+00A0) there
     assert (
-        "Tình hình thực hiện nhiệm vụ do UBND tỉnh, Chủ tịch UBND tỉnh giao tháng\u00a010 năm\u00a02024"
+        "Tình hình thực hiện nhiệm vụ do UBND tỉnh, Chủ tịch UBND tỉnh giao tháng\u00a010 năm\u00a02026"
         in [p.text for p in doc.paragraphs]
     )
     # overall figures, this month vs last month, with the official rates
     tc, pc = now["totals"]["counts"], before["totals"]["counts"]
-    table1 = table_with_header(doc, "Chỉ tiêu", "Tháng 10/2024")
+    table1 = table_with_header(doc, "Chỉ tiêu", "Tháng 10/2026")
     rows = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in table1.rows[1:]}
     assert rows["Tổng số nhiệm vụ"][:3] == [
         format_count(tc["total"]),
@@ -226,19 +227,19 @@ def test_report_for_a_past_month_and_errors(
     demo: tuple[Config, list[dict[str, Any]]], tmp_path: Path
 ) -> None:
     config, docs = demo
-    files = write_report(config, config.history_path, "2024-09", tmp_path, pdf=False)
+    files = write_report(config, config.history_path, "2026-09", tmp_path, pdf=False)
     text = all_text(Document(str(files.docx)))
-    assert "An Giang, ngày 05 tháng 10 năm 2024" in text
+    assert "An Giang, ngày 05 tháng 10 năm 2026" in text
     assert (
         f"Tổng số nhiệm vụ đang theo dõi: {format_count(docs[1]['totals']['counts']['total'])} nhiệm vụ"
         in text
     )
-    first = write_report(config, config.history_path, "2024-08", tmp_path, pdf=False)
+    first = write_report(config, config.history_path, "2026-08", tmp_path, pdf=False)
     assert "chưa so sánh được" in all_text(Document(str(first.docx)))  # no July run in the history
-    with pytest.raises(HistoryError, match="tháng 3 năm 2023"):
-        write_report(config, config.history_path, "2023-03", tmp_path, pdf=False)
+    with pytest.raises(HistoryError, match="tháng 3 năm 2025"):
+        write_report(config, config.history_path, "2025-03", tmp_path, pdf=False)
     with pytest.raises(UsageError, match="YYYY-MM"):
-        write_report(config, config.history_path, "10/2024", tmp_path, pdf=False)
+        write_report(config, config.history_path, "10/2026", tmp_path, pdf=False)
 
 
 def test_no_libreoffice_skips_pdf_with_a_clear_message(
@@ -264,13 +265,13 @@ def test_report_command(demo: tuple[Config, list[dict[str, Any]]], tmp_path: Pat
     config, _ = demo
     out = CliRunner().invoke(
         report_cmd,
-        ["-c", str(config.path), "--month", "2024-10", "--out", str(tmp_path), "--no-pdf", "--json"],
+        ["-c", str(config.path), "--month", "2026-10", "--out", str(tmp_path), "--no-pdf", "--json"],
     )
     assert out.exit_code == 0, out.output
     doc = json.loads(out.output)
-    assert doc["month"] == "2024-10" and Path(doc["docx"]).exists() and doc["pdf"] is None
+    assert doc["month"] == "2026-10" and Path(doc["docx"]).exists() and doc["pdf"] is None
     out = CliRunner().invoke(
-        report_cmd, ["-c", str(config.path), "--month", "2024-13", "--out", str(tmp_path)]
+        report_cmd, ["-c", str(config.path), "--month", "2026-13", "--out", str(tmp_path)]
     )
     assert out.exit_code == 2 and "YYYY-MM" in out.output
 
@@ -288,7 +289,7 @@ def test_pdf_via_libreoffice_reads_back(demo: tuple[Config, list[dict[str, Any]]
     _need("soffice")
     pdftotext = _need("pdftotext")
     config, docs = demo
-    files = write_report(config, config.history_path, "2024-10", tmp_path)
+    files = write_report(config, config.history_path, "2026-10", tmp_path)
     assert files.pdf is not None, files.pdf_note
     assert files.pdf.read_bytes()[:5] == b"%PDF-"
     text = subprocess.run(
@@ -298,7 +299,7 @@ def test_pdf_via_libreoffice_reads_back(demo: tuple[Config, list[dict[str, Any]]
     tc = docs[2]["totals"]["counts"]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat
     assert "BÁO CÁO" in flat
-    assert "tháng 10 năm 2024" in flat
+    assert "tháng 10 năm 2026" in flat
     assert "Phụ lục I" in flat and "Phụ lục II" in flat
     assert f"Tổng số nhiệm vụ đang theo dõi: {format_count(tc['total'])} nhiệm vụ" in flat
     assert format_percent(docs[2]["totals"]["on_time_rate"]) in flat

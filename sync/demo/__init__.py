@@ -7,6 +7,13 @@ units of Kiên Giang before the merger instead (22 agencies, 15 district committ
 ``DemoProvince`` whose ``expected`` says, per unit, what a correct run must find:
 the report status, the category counts and the finding codes seeded on purpose.
 
+Each province has its own calendar (``ProvinceProfile.as_of``, ``demo_as_of``): An Giang's
+demo is made for the meeting of 05/11/2026 (period 26/09/2026 – 25/10/2026), its tasks
+assigned from 2025; Kiên Giang 2024's for the meeting of 05/11/2024, its tasks assigned from
+2023. The world is drawn once in Kiên Giang's calendar and moved by whole years, so the same
+seed gives the same story in both: the dates below are An Giang's (two years earlier for
+Kiên Giang).
+
 The demo is a deterministic *world* drawn from ``seed``: every task has a
 timeline (assigned, deadline, an extension requested and granted, completed)
 and every unit updates its sheet on certain days of each month. ``make_demo``
@@ -15,8 +22,8 @@ yet assigned are absent; what the unit owns (status, progress, completion date,
 ``updated_on`` …) is as of the unit's last update on or before ``as_of``; what
 the Office owns (rows, deadlines, approved extensions) is as of ``as_of``.
 Rendering the same seed for successive months shows the province evolving;
-agencies and district committees have 20–60 tasks for meeting dates from June 2024 to
-March 2025, commune-level committees 6–26 with shorter deadlines.
+agencies and district committees have 20–60 tasks for meeting dates from June 2026 to
+March 2027, commune-level committees 6–26 with shorter deadlines.
 
 The ground truth is reasoned from the world and the contract (§2, §3), never
 from the project's own classifier. Same seed and ``as_of`` give byte-identical
@@ -27,12 +34,12 @@ Units that behave in a particular way (every month), named by their Kiên Giang 
 ``X-GIANGTHANH``):
 
 - ``GT`` updates a few days after the cutoff (``late``); ``KH`` skipped its
-  September and October 2024 updates (``missing`` on 2024-10-05 and 2024-11-05);
+  September and October 2026 updates (``missing`` on 2026-10-05 and 2026-11-05);
   ``AM`` leaves a few rows untouched and types a wrong year in one ``updated_on``
   (``incomplete``);
 - ``BDT`` has no “updated on” column (``invalid``); ``SNGV`` has no workbook and
   ``UMT``'s workbook is a truncated file (``unreadable``);
-- ``SCT`` and ``SXD`` both list task ``NV-2023-0100`` (a duplicate id).
+- ``SCT`` and ``SXD`` both list task ``NV-2025-0100`` (a duplicate id).
 
 Modules: ``model`` (public types, constants, the world's types), ``styles`` (how each
 unit keeps its sheet), ``words`` (the province's vocabulary), ``tasks`` (ordinary tasks),
@@ -59,6 +66,7 @@ from .model import (
     DemoProvince,
     DemoUnit,
     ExpectedUnit,
+    demo_as_of,
     load_units,
     reporting_period,
 )
@@ -76,6 +84,7 @@ __all__ = [
     "DemoProvince",
     "DemoUnit",
     "ExpectedUnit",
+    "demo_as_of",
     "load_units",
     "make_demo",
     "reporting_period",
@@ -86,13 +95,14 @@ def make_demo(
     directory: Path | str,
     *,
     seed: int = 2024,
-    as_of: date = DEMO_AS_OF,
+    as_of: date | None = None,
     backend: str = "xlsx",
     province: str = DEFAULT_PROVINCE,
 ) -> DemoProvince:
     """Write the demo province (a key of ``PROVINCES``) as it looks on ``as_of`` into ``directory``.
 
-    Writes ``ubnd-sync.toml`` and ``units/<CODE>.xlsx``; existing demo files are
+    ``as_of`` defaults to the meeting the province's demo is made for (``demo_as_of``:
+    05/11/2026 for An Giang 2025, 05/11/2024 for Kiên Giang 2024). Writes ``ubnd-sync.toml`` and ``units/<CODE>.xlsx``; existing demo files are
     overwritten, so successive months can be rendered into one folder.
     """
     if backend != "xlsx":
@@ -100,6 +110,7 @@ def make_demo(
     directory = Path(directory)
     schema = unit_sheet_schema()
     profile = PROVINCES[province]
+    as_of = as_of or profile.as_of
     units = load_units(province)
     world = build_world(seed, province)
     units_dir = directory / "units"

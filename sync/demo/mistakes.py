@@ -8,18 +8,25 @@ from datetime import date, timedelta
 
 from sync.schema import Schema
 
-from .model import DUPLICATE_UNITS, INCOMPLETE_UNIT, DemoUnit, Task
+from .model import DUPLICATE_UNITS, INCOMPLETE_UNIT, REFERENCE, DemoUnit, Task
 from .tasks import base_task
 from .words import OBSTACLES
 
 
-def seeded_tasks(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], schema: Schema) -> list[Task]:
-    """Tasks carrying the mistakes real units make (present every month from June 2024)."""
+def seeded_tasks(
+    rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], schema: Schema, years: int
+) -> list[Task]:
+    """Tasks carrying the mistakes real units make (present every month from June 2024).
+
+    Dates in REFERENCE's calendar, like ``tasks``; a deadline typed as text names the
+    province's year (``years`` later).
+    """
     code = unit.role  # the role it plays, named by a Kiên Giang 2024 code
     out: list[Task] = []
+    year = REFERENCE.year + years  # as the unit types it
 
     def add(doc: date, deadline: date | None, *mistakes: str) -> Task:
-        task = base_task(rng, 1000 + len(out), unit, units, doc, deadline)
+        task = base_task(rng, 1000 + len(out), unit, units, doc, deadline, years)
         task.mistakes = frozenset(mistakes)
         task.obstacles = None
         out.append(task)
@@ -30,9 +37,9 @@ def seeded_tasks(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], 
         t.completed = date(2024, 5, 20)
         t.started = date(2024, 3, 15)
     elif code == "KL":  # a month-first deadline
-        add(date(2024, 2, 6), None, "deadline-text").deadline_text = "03/15/2024"
+        add(date(2024, 2, 6), None, "deadline-text").deadline_text = f"03/15/{year}"
     elif code == "CT":  # a day that does not exist
-        add(date(2024, 1, 18), None, "deadline-text").deadline_text = "31/02/2024"
+        add(date(2024, 1, 18), None, "deadline-text").deadline_text = f"31/02/{year}"
     elif code == INCOMPLETE_UNIT:
         for doc in (date(2024, 2, 2), date(2024, 3, 8), date(2024, 4, 16)):
             t = add(doc, doc + timedelta(days=45))

@@ -11,21 +11,29 @@ from pathlib import Path
 
 from sync.model import CATEGORIES
 
-#: The meeting the demo is made for (early November 2024).
-DEMO_AS_OF = date(2024, 11, 5)
 CUTOFF_DAY = 25
 DUE_SOON_DAYS = 7
 SUMMARY = "out/tong-hop.xlsx"
 CONFIG_NAME = "ubnd-sync.toml"
 
-#: Categories are chosen relative to this date; other as_of values follow the timelines.
-REFERENCE = DEMO_AS_OF
+#: The calendar the world is drawn in: categories are chosen relative to this meeting, and
+#: each province's world is then moved by whole years to its own meeting (``ProvinceProfile.as_of``)
+#: so that every relation between dates stays as drawn. Other as_of values follow the timelines.
+REFERENCE = date(2024, 11, 5)
 
 # Seeded behaviour, by role (the others are in styles.PLAIN_STYLES). A role is named by the
 # code of the Kiên Giang 2024 unit that first played it; each province gives it to one unit.
 INCOMPLETE_UNIT = "AM"
 DUPLICATE_UNITS = ("SCT", "SXD")
-DUPLICATE_ID = "NV-2023-0100"
+DUPLICATE_NUMBER = 100  # the seeded duplicate is NV-<year>-0100, assigned the year before REFERENCE's
+
+
+def shift_years(d: date, years: int) -> date:
+    """``d`` moved ``years`` later (earlier if negative); 29/02 becomes 28/02 in a year without it."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29/02 of a leap year
+        return d.replace(year=d.year + years, day=28)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,8 @@ class ProvinceProfile:
     key: str
     csv: str
     name: str  # “An Giang”
+    #: the meeting its demo is made for: the world drawn for REFERENCE, moved by whole years
+    as_of: date
     #: role -> unit code; a role not listed is played by the unit of that code, if any
     roles: dict[str, str] = field(default_factory=dict)
 
@@ -42,6 +52,15 @@ class ProvinceProfile:
     def heading(self) -> str:
         """The body above a unit's sheet title and the report's issuer: “UBND TỈNH AN GIANG”."""
         return f"UBND TỈNH {self.name.upper()}"
+
+    @property
+    def years(self) -> int:
+        """How many years the world is moved from REFERENCE's calendar to this province's."""
+        return self.as_of.year - REFERENCE.year
+
+    def __post_init__(self) -> None:
+        if shift_years(REFERENCE, self.years) != self.as_of:
+            raise ValueError(f"{self.key}: as_of {self.as_of} is not {REFERENCE} moved by whole years")
 
 
 #: Since 01/07/2025 (NQ 202/2025/QH15, NQ 1654/NQ-UBTVQH15): 16 provincial agencies and
@@ -51,6 +70,7 @@ AN_GIANG_2025 = ProvinceProfile(
     "an-giang-2025",
     "an-giang-2025-units.csv",
     "An Giang",
+    date(2026, 11, 5),  # the meeting of November 2026: the province as it is since 2025
     {
         "SKHDT": "P-LONGXUYEN",
         "SNNPTNT": "SNNMT",
@@ -75,9 +95,17 @@ AN_GIANG_2025 = ProvinceProfile(
     },
 )
 #: Before 01/07/2025: 22 agencies and 15 district committees (kind ``huyen``).
-KIEN_GIANG_2024 = ProvinceProfile("kien-giang-2024", "kien-giang-units.csv", "Kiên Giang")
+#: Its calendar is REFERENCE's: the meeting of 05/11/2024.
+KIEN_GIANG_2024 = ProvinceProfile("kien-giang-2024", "kien-giang-units.csv", "Kiên Giang", REFERENCE)
 PROVINCES: dict[str, ProvinceProfile] = {p.key: p for p in (AN_GIANG_2025, KIEN_GIANG_2024)}
 DEFAULT_PROVINCE = AN_GIANG_2025.key
+#: The meeting the default demo (An Giang since 2025) is made for: 05/11/2026.
+DEMO_AS_OF = AN_GIANG_2025.as_of
+
+
+def demo_as_of(province: str = DEFAULT_PROVINCE) -> date:
+    """The meeting the demo of ``province`` (a key of ``PROVINCES``) is made for."""
+    return PROVINCES[province].as_of
 
 
 # ---------------------------------------------------------------- public types
@@ -122,8 +150,8 @@ class DemoProvince:
     units: list[DemoUnit]
     expected: dict[str, ExpectedUnit]
     seed: int = 2024
-    previous_cutoff: date = date(2024, 9, 25)
-    cutoff: date = date(2024, 10, 25)
+    previous_cutoff: date = date(2026, 9, 25)
+    cutoff: date = date(2026, 10, 25)
     province: str = DEFAULT_PROVINCE
 
     def totals(self) -> dict[str, int]:

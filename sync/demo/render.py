@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import Task, WorldUnit
+from .model import Task, WorldUnit, shift_years
 
 
 @dataclass(slots=True)
@@ -48,7 +48,7 @@ def render_task(wunit: WorldUnit, t: Task, as_of: date) -> Row:
     else:
         updated = snap
     if "future-update" in t.mistakes:
-        updated = updated + timedelta(days=365)  # the year typed wrong
+        updated = shift_years(updated, 1)  # the year typed wrong
     deadline = extended or t.deadline
     late_now = deadline is not None and snap > deadline - timedelta(days=10)
     obstacles = t.obstacles if (t.obstacles and not done and late_now) else ""

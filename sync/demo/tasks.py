@@ -1,4 +1,8 @@
-"""A unit's ordinary tasks: random timelines shaped to fall in each category on the reference date."""
+"""A unit's ordinary tasks: random timelines shaped to fall in each category on the reference date.
+
+Dates are drawn in REFERENCE's calendar (``province`` moves them to the province's); the
+texts that name a year name the province's: ``years`` is how far the dates will move.
+"""
 
 from __future__ import annotations
 
@@ -32,10 +36,12 @@ def base_task(
     units: Sequence[DemoUnit],
     doc_date: date,
     deadline: date | None,
+    years: int,
 ) -> Task:
     place = place_for(rng, unit, units)
-    summary = rng.choice(SUMMARY_TEMPLATES)(rng, place, doc_date.year)
-    m, y = doc_date.month % 12 + 1, doc_date.year + (doc_date.month == 12)
+    year = doc_date.year + years  # the year the province reads
+    summary = rng.choice(SUMMARY_TEMPLATES)(rng, place, year)
+    m, y = doc_date.month % 12 + 1, year + (doc_date.month == 12)
     suffix = unit.code if unit.kind == "so-nganh" else "UBND"
     return Task(
         key=key,
@@ -59,7 +65,8 @@ def base_task(
 
 class Volume(NamedTuple):
     """How many tasks a unit receives (ranges of tasks assigned in 2023, in 2024 up to the
-    reference date, after it), the fewest on 01/06/2024, the most in all, and their durations."""
+    reference date, after it), the fewest on 01/06/2024, the most in all, and their durations
+    (in REFERENCE's calendar: two years later for An Giang 2025)."""
 
     older: tuple[int, int]
     recent: tuple[int, int]
@@ -69,13 +76,16 @@ class Volume(NamedTuple):
     durations: tuple[int, ...]
 
 
-#: Agencies and district committees: 20–60 rows on every meeting date from June 2024 to March 2025.
+#: Agencies and district committees: 20–60 rows on every meeting date from June 2024 to March 2025
+#: (REFERENCE's calendar).
 AGENCY_VOLUME = Volume((10, 14), (24, 32), (6, 10), 20, 56, (10, 15, 20, 30, 30, 45, 60, 90))
 #: Commune-level committees receive fewer tasks, with shorter deadlines: 6–26 rows.
 COMMUNE_VOLUME = Volume((3, 5), (8, 12), (2, 4), 6, 22, (7, 10, 10, 15, 15, 20, 30, 45))
 
 
-def random_tasks(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], schema: Schema) -> list[Task]:
+def random_tasks(
+    rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], schema: Schema, years: int
+) -> list[Task]:
     r = REFERENCE
     kinds = schema["deadline"].values["no_deadline"]
     volume = COMMUNE_VOLUME if unit.commune else AGENCY_VOLUME
@@ -113,7 +123,7 @@ def random_tasks(rng: random.Random, unit: DemoUnit, units: Sequence[DemoUnit], 
     while len(plan) > volume.most:
         plan.pop(next(i for i in range(len(plan) - 1, -1, -1) if plan[i][0] > early))
     for doc, cat in plan:
-        task = base_task(rng, len(tasks), unit, units, doc, None)
+        task = base_task(rng, len(tasks), unit, units, doc, None, years)
         _shape(rng, task, cat, kinds, volume.durations)
         tasks.append(task)
     return tasks

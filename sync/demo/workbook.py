@@ -23,6 +23,7 @@ from .model import (
     CUTOFF_DAY,
     DEFAULT_PROVINCE,
     DUE_SOON_DAYS,
+    REFERENCE,
     SUMMARY,
     DemoUnit,
     ProvinceProfile,
@@ -125,7 +126,7 @@ def _put(ws: Worksheet, r: int, c: int, value: Any) -> None:
 _WIDTHS = {"summary": 60, "progress": 40, "obstacles": 36, "co_units": 28, "lead_unit": 26}
 
 
-def _instructions(ws: Worksheet, schema: Schema, unit: DemoUnit) -> None:
+def _instructions(ws: Worksheet, schema: Schema, unit: DemoUnit, example: date) -> None:
     lines = [
         "HƯỚNG DẪN CẬP NHẬT BẢNG THEO DÕI NHIỆM VỤ",
         f"Đơn vị: {unit.name}",
@@ -136,7 +137,7 @@ def _instructions(ws: Worksheet, schema: Schema, unit: DemoUnit) -> None:
         f"2. Đơn vị cập nhật cột {schema['status'].title}, {schema['progress'].title}, "
         f"{schema['completed_on'].title} và {schema['updated_on'].title} "
         f"trước ngày {CUTOFF_DAY} hằng tháng.",
-        "3. Ngày ghi theo dạng ngày/tháng/năm, ví dụ 05/11/2024.",
+        f"3. Ngày ghi theo dạng ngày/tháng/năm, ví dụ {example.strftime('%d/%m/%Y')}.",
         f"4. {schema['status'].title} ghi một trong: "
         + " / ".join(v[0] for v in schema["status"].values.values())
         + ".",
@@ -157,7 +158,7 @@ def workbook_bytes(
     assert first is not None
     if style.instructions:
         first.title = "Hướng dẫn"
-        _instructions(first, schema, unit)
+        _instructions(first, schema, unit, profile.as_of)
         ws = wb.create_sheet(style.tab_name or schema.tab)
     else:
         first.title = style.tab_name or schema.tab
@@ -169,7 +170,8 @@ def workbook_bytes(
     stamp = datetime.combine(as_of, time(7, 30))
     wb.properties.creator = f"Văn phòng UBND tỉnh {profile.name}"
     wb.properties.lastModifiedBy = unit.name
-    wb.properties.created = datetime(2023, 1, 3, 8, 0)
+    # the template was made early in the year before REFERENCE's (03/01/2023), in the province's calendar
+    wb.properties.created = datetime(REFERENCE.year - 1 + profile.years, 1, 3, 8, 0)
     wb.properties.modified = stamp
     return _save(wb, stamp)
 
