@@ -404,7 +404,7 @@ def _mail_settings(r: _Reader) -> MailSettings:
             f'“security” phải là "starttls", "ssl" hoặc "none" (đang là {security!r})', "mail", "security"
         )
     sender = r.get_str(m, "mail", "sender", None)
-    if m and (not sender or not _EMAIL.fullmatch(sender)):
+    if m and (not sender or not EMAIL_ADDRESS.fullmatch(sender)):
         raise r.fail("mục [mail] cần “sender”: địa chỉ gửi thư, ví dụ vp@angiang.gov.vn", "mail", "sender")
     pause = m.get("pause_seconds", 1.0)
     if isinstance(pause, bool) or not isinstance(pause, (int, float)) or not 0 <= pause <= 60:
@@ -512,7 +512,7 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
         if key not in u:
             raise r.fail(f"đơn vị thứ {i + 1} thiếu khóa “{key}”", "units", None, i)
     code = r.get_str(u, "units", "code", None, i) or ""
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", code):
+    if not UNIT_CODE.fullmatch(code):
         raise r.fail(f"mã đơn vị “{code}” chỉ được gồm chữ không dấu, số, “-”, “_”, “.”", "units", "code", i)
     if code in codes:
         raise r.fail(
@@ -539,14 +539,16 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
     )
 
 
+#: A unit code: it names files and appears in cell references, so plain letters only.
+UNIT_CODE = re.compile(r"[A-Za-z0-9_.\-]+")
 #: An e-mail address as people write them (the server has the last word).
-_EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+EMAIL_ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 
 def _emails(r: _Reader, u: dict[str, Any], i: int) -> tuple[str, ...]:
     emails = u.get("emails", [])
     if not isinstance(emails, list) or not all(
-        isinstance(e, str) and _EMAIL.fullmatch(e.strip()) for e in emails
+        isinstance(e, str) and EMAIL_ADDRESS.fullmatch(e.strip()) for e in emails
     ):
         raise r.fail(
             '“emails” phải là danh sách địa chỉ e-mail, ví dụ emails = ["vanthu@snv.angiang.gov.vn"]',
