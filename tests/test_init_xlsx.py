@@ -396,3 +396,21 @@ def test_libreoffice_opens_the_unit_workbook_protected_with_dropdowns(
     updated = next(c for c in cols if c.field.name == "updated_on")
     rule = validations[first[updated.index].get(_q("table:content-validation-name"))]
     assert "cell-content-is-date()" in rule and "cell-content-is-between(36526,73415)" in rule
+
+
+def test_gsheets_without_a_key_is_exit_2_and_makes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    csv = tmp_path / "don-vi.csv"
+    csv.write_text("code,name\nSNV,Sở Nội vụ\n", "utf-8")
+    directory = tmp_path / "tinh"
+    code, _, err = _init("--units", str(csv), "--dir", str(directory), "--backend", "gsheets")
+    assert code == 2
+    assert err.startswith("Lỗi: ") and "chưa chỉ ra khóa tài khoản dịch vụ Google" in err
+    assert not directory.exists()
+    code, _, err = _init(
+        "--units", str(csv), "--dir", str(directory), "--backend", "gsheets", "--credentials", str(csv)
+    )
+    assert code == 2 and f"tệp khóa tài khoản dịch vụ {csv} không phải tệp JSON hợp lệ" in err
+    assert not directory.exists()

@@ -65,6 +65,11 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _HEADER_ALIGN = Alignment(wrap_text=True, horizontal="center", vertical="center")
 _UNLOCKED = Protection(locked=False)
 _HEADER_HEIGHT = 48
+#: the workbook's own font, named: an unnamed bold font shows as a serif face in LibreOffice
+_BOLD = Font(name="Calibri", size=11, bold=True)
+_TITLE = Font(name="Calibri", size=14, bold=True)
+#: the guide's columns: Cột, Tiêu đề, Ai điền, Cách điền
+_GUIDE_WIDTHS = (7, 30, 36, 72)
 
 
 def _serial(day: date) -> int:
@@ -163,7 +168,7 @@ def _task_sheet(ws: Worksheet, schema: Schema, *, protect: bool, lists: dict[str
     last = HEADER_ROW + PREPARED_ROWS
     for col in cols:
         cell = ws.cell(row=HEADER_ROW, column=col.index + 1, value=col.field.title)
-        cell.font = Font(bold=True)
+        cell.font = _BOLD
         cell.alignment = _HEADER_ALIGN
         cell.border = _BOX
         cell.fill = _OFFICE_FILL if col.office or not protect else _UNIT_FILL
@@ -207,11 +212,11 @@ def _protect(ws: Worksheet) -> None:
 
 def _guide_sheet(ws: Worksheet, rows: list[list[str]]) -> None:
     """The guide: general lines across the four columns, then the table of columns."""
-    widths = (8, 30, 26, 80)
+    widths = _GUIDE_WIDTHS
     span = len(widths)
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    chars_per_line = sum(widths) - 6
+    chars_per_line = sum(widths) * 5 // 4  # text is narrower than a column's "0" width
     table = False
     for r, row in enumerate(rows, start=1):
         if row == list(GUIDE_HEADER):
@@ -222,17 +227,17 @@ def _guide_sheet(ws: Worksheet, rows: list[list[str]]) -> None:
             if table:
                 cell.border = _BOX
         if r == 1:
-            ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+            ws.cell(row=1, column=1).font = _TITLE
         if row == list(GUIDE_HEADER):
             for c in range(1, span + 1):
-                ws.cell(row=r, column=c).font = Font(bold=True)
+                ws.cell(row=r, column=c).font = _BOLD
                 ws.cell(row=r, column=c).fill = _OFFICE_FILL
         elif len(row) == 1:  # a line of text: across the table's width, tall enough to show it
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
             lines = -(-len(row[0]) // chars_per_line)
             ws.row_dimensions[r].height = 18 * max(lines, 1) + (6 if r == 1 else 0)
         elif table:
-            lines = max(-(-len(v) // max(widths[i] - 2, 1)) for i, v in enumerate(row) if i < span)
+            lines = max(-(-len(v) // (widths[i] * 5 // 4)) for i, v in enumerate(row) if i < span)
             ws.row_dimensions[r].height = 15 * max(lines, 1) + 3
     _print_setup(ws, title_rows=None)
     _protect(ws)
@@ -253,7 +258,7 @@ def register_workbook(units: Sequence[UnitSpec], *, schema: Schema) -> Workbook:
     """The Office's new register: its tab, and the hidden list of unit names for the dropdown."""
     wb = Workbook()
     names = wb.create_sheet(LISTS_TAB)
-    names.cell(row=1, column=1, value="Đơn vị").font = Font(bold=True)
+    names.cell(row=1, column=1, value="Đơn vị").font = _BOLD
     for i, unit in enumerate(units, start=2):
         names.cell(row=i, column=1, value=unit.name)
     names.column_dimensions["A"].width = 40
