@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import click
 
 from sync.cli_common import CONTEXT, debug_option, guard, json_option, quiet_option
-from sync.config import DEFAULT_CONFIG, GSheetsSettings
+from sync.config import DEFAULT_CONFIG, PROTECTIONS, GSheetsSettings
 from sync.setup.config_write import relative
 from sync.setup.plan import InitReport
 from sync.setup.province import GoogleTarget, InitOutcome, Progress, init_province
@@ -60,9 +60,13 @@ def _show(outcome: InitOutcome, *, backend: str, directory: Path) -> None:
         for line in outcome.config.differences:
             click.echo(f"  - {line}")
     if report.without_email:
-        text = ", ".join(report.without_email)
         click.echo(f"Đơn vị chưa có địa chỉ e-mail ({len(report.without_email)}):")
-        click.echo(textwrap.fill(text, width=96, initial_indent="  ", subsequent_indent="  "))
+        if all(" " not in line for line in report.without_email):  # codes: one paragraph
+            text = ", ".join(report.without_email)
+            click.echo(textwrap.fill(text, width=96, initial_indent="  ", subsequent_indent="  "))
+        else:  # sentences (Google: what was not shared): one line each, every one of them
+            for line in report.without_email:
+                click.echo(f"  - {line}")
     if backend == "xlsx":
         click.echo(
             "Với tệp .xlsx, địa chỉ e-mail (cột emails của danh sách) được ghi vào cấu hình để nhắc việc "
@@ -119,10 +123,11 @@ def _show(outcome: InitOutcome, *, backend: str, directory: Path) -> None:
 @click.option("--endpoint", help="gsheets: địa chỉ máy chủ thay cho Google (trình giả lập, để thử).")
 @click.option(
     "--protection",
-    type=click.Choice(["enforce", "warn"]),
+    type=click.Choice(PROTECTIONS),
     default="enforce",
     show_default=True,
-    help="gsheets: enforce = chỉ Văn phòng sửa được các cột của Văn phòng; warn = chỉ cảnh báo khi sửa.",
+    help="gsheets: enforce = chỉ Văn phòng sửa được các cột của Văn phòng; warn = chỉ cảnh báo khi sửa "
+    "(ghi vào [gsheets] protection).",
 )
 @json_option
 @quiet_option
@@ -168,6 +173,7 @@ def init_cmd(
         from sync.google.client import GoogleClient
 
         settings = GSheetsSettings(credentials=str(credentials) if credentials else None, endpoint=endpoint)
+        # the settings a config would hold; credentials relative to the folder the command runs in
         where = SimpleNamespace(gsheets=settings, base_dir=Path.cwd(), path=config_path)
         google = GoogleTarget(
             client=GoogleClient.from_config(where),

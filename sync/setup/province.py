@@ -80,7 +80,8 @@ def init_province(
         sources = {code: str(sid) for code, sid in ids["units"].items()}
         register, summary = str(ids["register"]), str(ids["summary"])
         backend = "gsheets"
-        gsheets = {k: v for k, v in (("credentials", google.credentials), ("endpoint", google.endpoint)) if v}
+        pairs = (("credentials", google.credentials), ("endpoint", google.endpoint))
+        gsheets = {k: v for k, v in pairs if v} | {"protection": google.protection}
     data = config_data(
         units,
         backend=backend,
