@@ -414,3 +414,31 @@ def test_gsheets_without_a_key_is_exit_2_and_makes_nothing(
     )
     assert code == 2 and f"tệp khóa tài khoản dịch vụ {csv} không phải tệp JSON hợp lệ" in err
     assert not directory.exists()
+
+
+def test_libreoffice_opens_the_register_with_the_unit_dropdown(
+    province: tuple[Path, str], tmp_path: Path
+) -> None:
+    directory, _ = province
+    ods = convert(directory / REGISTER_FILE, "ods", tmp_path / "ods", tmp_path)
+    with zipfile.ZipFile(ods) as z:
+        content = ET.fromstring(z.read("content.xml"))
+    shown = {
+        st.get(_q("style:name")): props.get(_q("table:display"))
+        for st in content.iter(_q("style:style"))
+        if (props := st.find(_q("style:table-properties"))) is not None
+    }
+    tables = {t.get(_q("table:name")): t for t in content.iter(_q("table:table"))}
+    assert list(tables) == ["Danh mục nhiệm vụ", LISTS_TAB]
+    assert shown[tables[LISTS_TAB].get(_q("table:style-name"))] == "false"  # hidden
+    register = tables["Danh mục nhiệm vụ"]
+    assert register.get(_q("table:protected")) is None  # the Office's own: not protected
+    validations = {
+        v.get(_q("table:name")): v.get(_q("table:condition"), "")
+        for v in content.iter(_q("table:content-validation"))
+    }
+    rows = list(register.iter(_q("table:table-row")))
+    first = _expand(list(rows[1]), "table:number-columns-repeated")
+    lead = next(c for c in columns(register_schema()) if c.field.name == "lead_unit")
+    rule = validations[first[lead.index].get(_q("table:content-validation-name"))]
+    assert rule == f"of:cell-content-is-in-list([$'{LISTS_TAB}'.$A$2:.$A$119])"

@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.exceptions import ConfigError
 from sync.setup.units_csv import parse_units_csv, read_units_csv
@@ -95,3 +97,20 @@ def test_absent_file_and_folder(tmp_path: Path) -> None:
         read_units_csv(tmp_path / "khong-co.csv")
     with pytest.raises(ConfigError, match="không phải một tệp"):
         read_units_csv(tmp_path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list('abcSNV-.@;,"\n\r \ufeffđĐệ́\u200b')) | st.characters(), max_size=200
+    )
+)
+def test_any_text_is_units_or_a_config_error(text: str) -> None:
+    """Whatever the file holds: a list of units, or one Vietnamese ConfigError; nothing else."""
+    try:
+        units = parse_units_csv("code,name,kind,aliases,emails\n" + text)
+    except ConfigError as e:
+        assert str(e).startswith("danh sách đơn vị")
+        return
+    for unit in units:
+        assert unit.code and unit.name and unicodedata.is_normalized("NFC", unit.name)
