@@ -32,6 +32,7 @@ Use::
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 import time
@@ -166,8 +167,12 @@ def atomic_path(target: str | Path, *, mode: int | None = None) -> Iterator[Path
 @contextlib.contextmanager
 def atomic_create(target: str | Path) -> Iterator[Path]:
     """Like ``atomic_path`` for a file that must not exist yet: a file that appeared meanwhile
-    (another run, a person) is never replaced (``FileExistsError``; the temporary is removed)."""
-    pending = AtomicFile(target)
+    (another run, a person) is never replaced (``FileExistsError``; the temporary is removed).
+    A folder on the way that is a file is ``NotADirectoryError``, never ``FileExistsError``."""
+    try:
+        pending = AtomicFile(target)
+    except FileExistsError as e:  # mkdir: a file where a folder should be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), e.filename) from e
     try:
         yield pending.tmp
         pending.finalize()

@@ -132,3 +132,9 @@ def test_atomic_create_when_the_file_appears_while_writing(tmp_path: Path) -> No
         target.write_bytes(b"a person's")  # made meanwhile, by someone else
     assert target.read_bytes() == b"a person's"
     assert leftovers(tmp_path) == []
+
+
+def test_atomic_create_under_a_file_is_not_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "don-vi").write_bytes(b"a file, not a folder")
+    with pytest.raises(NotADirectoryError), atomic.atomic_create(tmp_path / "don-vi" / "SNV.xlsx") as tmp:
+        tmp.write_bytes(b"never")

@@ -237,6 +237,7 @@ def test_an_unwritable_folder_stops_with_a_message_then_resumes() -> None:
             result = CliRunner().invoke(cli, ["init", "--units", str(csv), "--dir", str(directory)])
             return json.dumps([result.exit_code, result.stderr])
 
+        read_units_csv(csv)  # the child cannot import what it needs (the utf-8-sig codec): done here
         code, err = json.loads(as_nobody(run))
         assert code == 1, err
         assert err.startswith("Lỗi: không ghi được Bảng của đơn vị SNV (Sở Nội vụ) vào ")
@@ -442,3 +443,17 @@ def test_libreoffice_opens_the_register_with_the_unit_dropdown(
     lead = next(c for c in columns(register_schema()) if c.field.name == "lead_unit")
     rule = validations[first[lead.index].get(_q("table:content-validation-name"))]
     assert rule == f"of:cell-content-is-in-list([$'{LISTS_TAB}'.$A$2:.$A$119])"
+
+
+def test_a_file_where_the_units_folder_goes_is_exit_1(tmp_path: Path) -> None:
+    csv = tmp_path / "don-vi.csv"
+    csv.write_text("code,name\nSNV,Sở Nội vụ\n", "utf-8")
+    directory = tmp_path / "tinh"
+    directory.mkdir()
+    (directory / "don-vi").write_bytes(b"not a folder")
+    code, out, err = _init("--units", str(csv), "--dir", str(directory))
+    assert code == 1
+    assert err.startswith("Lỗi: không ghi được Bảng của đơn vị SNV (Sở Nội vụ) vào ")
+    assert "một phần của đường dẫn không phải thư mục" in err
+    assert (directory / "don-vi").read_bytes() == b"not a folder"
+    assert not (directory / "ubnd-sync.toml").exists()
