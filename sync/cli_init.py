@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import click
 
-from sync.cli_common import CONTEXT, debug_option, guard, json_option, quiet_option
+from sync.cli_common import CONTEXT, VietnameseCommand, debug_option, guard, json_option, quiet_option
 from sync.config import DEFAULT_CONFIG, PROTECTIONS, GSheetsSettings
 from sync.setup.config_write import relative
 from sync.setup.plan import InitReport
@@ -83,10 +83,11 @@ def _show(outcome: InitOutcome, *, backend: str, directory: Path) -> None:
     click.echo(f"  3. Hằng tháng, tổng hợp: ubnd-sync sync -c {shown}")
 
 
-@click.command("init", context_settings=CONTEXT)
+@click.command("init", cls=VietnameseCommand, context_settings=CONTEXT)
 @click.option(
     "--units",
     "units_csv",
+    metavar="CSV",
     required=True,
     type=click.Path(path_type=Path, dir_okay=False),
     help="Danh sách đơn vị (CSV UTF-8, cột code,name,kind,aliases và tùy chọn emails).",
@@ -99,11 +100,18 @@ def _show(outcome: InitOutcome, *, backend: str, directory: Path) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Thư mục của tỉnh: nơi ghi cấu hình, danh mục nhiệm vụ và thư mục don-vi.",
 )
-@click.option("--backend", type=click.Choice(["xlsx", "gsheets"]), default="xlsx", show_default=True)
+@click.option(
+    "--backend",
+    type=click.Choice(["xlsx", "gsheets"]),
+    default="xlsx",
+    show_default=True,
+    help="xlsx: tệp Excel trong thư mục dùng chung; gsheets: Google Sheets.",
+)
 @click.option(
     "--config",
     "-c",
     "config_name",
+    metavar="TÊN",
     default=DEFAULT_CONFIG,
     show_default=True,
     help="Tên tệp cấu hình sẽ tạo (tính từ --dir).",
