@@ -457,3 +457,19 @@ def test_a_file_where_the_units_folder_goes_is_exit_1(tmp_path: Path) -> None:
     assert "một phần của đường dẫn không phải thư mục" in err
     assert (directory / "don-vi").read_bytes() == b"not a folder"
     assert not (directory / "ubnd-sync.toml").exists()
+
+
+def test_a_killed_runs_temporary_files_are_removed(tmp_path: Path) -> None:
+    """Killed just after a file was put in place, or while writing one: a new run tidies both."""
+    csv = tmp_path / "don-vi.csv"
+    csv.write_text("code,name\nSNV,Sở Nội vụ\nSTP,Sở Tư pháp\n", "utf-8")
+    directory = tmp_path / "tinh"
+    assert _init("--units", str(csv), "--dir", str(directory))[0] == 0
+    (directory / "don-vi" / "STP.xlsx").unlink()
+    (directory / "don-vi" / ".SNV.xlsx.k1ll3d.tmp").write_bytes(b"whole, linked, not yet removed")
+    (directory / "don-vi" / ".STP.xlsx.k1ll3d.tmp").write_bytes(b"half writ")
+    before = (directory / "don-vi" / "SNV.xlsx").read_bytes()
+    code, out, _ = _init("--units", str(csv), "--dir", str(directory))
+    assert code == 0 and "Đã tạo mới (1):\n  - Bảng của đơn vị STP (Sở Tư pháp): don-vi/STP.xlsx\n" in out
+    assert sorted(p.name for p in (directory / "don-vi").iterdir()) == ["SNV.xlsx", "STP.xlsx"]
+    assert (directory / "don-vi" / "SNV.xlsx").read_bytes() == before

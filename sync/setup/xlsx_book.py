@@ -276,11 +276,11 @@ def register_workbook(units: Sequence[UnitSpec], *, schema: Schema) -> Workbook:
 def _create(path: Path, build: Callable[[], Workbook], label: str, report: InitReport, base: Path) -> bool:
     """Write the workbook ``build()`` makes at ``path`` unless a file is there; True when created."""
     shown = os.path.relpath(path, base) if path.is_relative_to(base) else str(path)
+    # what a run killed while writing this file left (even just after it was in place)
+    remove_stale_temporaries(path, older_than=0)
     if path.exists() or path.is_symlink():
         report.found.append(f"{label}: {shown}")
         return False
-    # what a run killed while writing this file left: nobody else writes it
-    remove_stale_temporaries(path, older_than=0)
     try:
         with atomic_create(path) as tmp:
             build().save(tmp)
