@@ -473,3 +473,18 @@ def test_a_killed_runs_temporary_files_are_removed(tmp_path: Path) -> None:
     assert code == 0 and "Đã tạo mới (1):\n  - Bảng của đơn vị STP (Sở Tư pháp): don-vi/STP.xlsx\n" in out
     assert sorted(p.name for p in (directory / "don-vi").iterdir()) == ["SNV.xlsx", "STP.xlsx"]
     assert (directory / "don-vi" / "SNV.xlsx").read_bytes() == before
+
+
+def test_a_config_elsewhere_points_at_the_files(tmp_path: Path) -> None:
+    csv = tmp_path / "don-vi.csv"
+    csv.write_text("code,name\nSNV,Sở Nội vụ\n", "utf-8")
+    directory = tmp_path / "Thư mục tỉnh"
+    config_path = tmp_path / "cau-hinh" / "an giang.toml"
+    code, out, _ = _init("--units", str(csv), "--dir", str(directory), "--config", str(config_path))
+    assert code == 0
+    assert f"ubnd-sync sync -c {config_path}\n" in out
+    config = load_config(config_path)
+    assert config.unit("SNV").source == "../Thư mục tỉnh/don-vi/SNV.xlsx"
+    assert Path(config.resolve(config.unit("SNV").source)).is_file()
+    assert Path(config.resolve(config.register.source)).resolve() == directory / REGISTER_FILE
+    assert config.summary_target == str(config_path.parent / "../Thư mục tỉnh/out/tong-hop.xlsx")
