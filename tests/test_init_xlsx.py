@@ -488,3 +488,18 @@ def test_a_config_elsewhere_points_at_the_files(tmp_path: Path) -> None:
     assert Path(config.resolve(config.unit("SNV").source)).is_file()
     assert Path(config.resolve(config.register.source)).resolve() == directory / REGISTER_FILE
     assert config.summary_target == str(config_path.parent / "../Thư mục tỉnh/out/tong-hop.xlsx")
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    csv = tmp_path / "don-vi.csv"
+    name = '=HYPERLINK("http://x.invalid","Sở Nội vụ")'
+    csv.write_text(f'code,name\nSNV,"{name.replace(chr(34), chr(34) * 2)}"\n', "utf-8")
+    directory = tmp_path / "tinh"
+    assert _init("--units", str(csv), "--dir", str(directory))[0] == 0
+    with zipfile.ZipFile(directory / REGISTER_FILE) as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    names = openpyxl.load_workbook(directory / REGISTER_FILE)[LISTS_TAB]
+    assert (names["A2"].value, names["A2"].data_type) == (name, "s")
+    guide = openpyxl.load_workbook(directory / "don-vi" / "SNV.xlsx")["Hướng dẫn"]
+    assert guide["A1"].value.endswith(name) and guide["A1"].data_type == "s"
+    assert load_config(directory / "ubnd-sync.toml").unit("SNV").name == name

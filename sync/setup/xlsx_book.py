@@ -33,6 +33,7 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -75,6 +76,13 @@ _GUIDE_WIDTHS = (7, 30, 36, 72)
 def _serial(day: date) -> int:
     """A day as the spreadsheet's serial number (days since 30/12/1899)."""
     return (day - date(1899, 12, 30)).days
+
+
+def _text(ws: Worksheet, row: int, column: int, value: str) -> Cell:
+    """A text cell that stays text: a unit's name starting with “=” never becomes a formula."""
+    cell = ws.cell(row=row, column=column, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def unit_path(directory: Path, code: str) -> Path:
@@ -167,7 +175,7 @@ def _task_sheet(ws: Worksheet, schema: Schema, *, protect: bool, lists: dict[str
     ws.title = schema.tab
     last = HEADER_ROW + PREPARED_ROWS
     for col in cols:
-        cell = ws.cell(row=HEADER_ROW, column=col.index + 1, value=col.field.title)
+        cell = _text(ws, HEADER_ROW, col.index + 1, col.field.title)
         cell.font = _BOLD
         cell.alignment = _HEADER_ALIGN
         cell.border = _BOX
@@ -222,7 +230,7 @@ def _guide_sheet(ws: Worksheet, rows: list[list[str]]) -> None:
         if row == list(GUIDE_HEADER):
             table = True
         for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = _text(ws, r, c, value)
             cell.alignment = _WRAP
             if table:
                 cell.border = _BOX
@@ -258,9 +266,9 @@ def register_workbook(units: Sequence[UnitSpec], *, schema: Schema) -> Workbook:
     """The Office's new register: its tab, and the hidden list of unit names for the dropdown."""
     wb = Workbook()
     names = wb.create_sheet(LISTS_TAB)
-    names.cell(row=1, column=1, value="Đơn vị").font = _BOLD
+    _text(names, 1, 1, "Đơn vị").font = _BOLD
     for i, unit in enumerate(units, start=2):
-        names.cell(row=i, column=1, value=unit.name)
+        _text(names, i, 1, unit.name)
     names.column_dimensions["A"].width = 40
     names.sheet_state = "hidden"
     lists = {"lead_unit": f"'{LISTS_TAB}'!$A$2:$A${len(units) + 1}"}
