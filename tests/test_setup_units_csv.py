@@ -65,6 +65,7 @@ def test_kind_defaults_to_so_nganh() -> None:
         ("code,name\n,Sở Nội vụ\n", 2, "thiếu mã đơn vị"),
         ("code,name\nSở NV,Sở Nội vụ\n", 2, "mã đơn vị “Sở NV” chỉ được gồm chữ không dấu"),
         ("code,name\n..,Sở Nội vụ\n", 2, "không bắt đầu bằng dấu chấm"),
+        ("code,name\nSNV,Sở Nội vụ\ncon,Sở khác\n", 3, "mã đơn vị “con” là tên thiết bị của Windows"),
         ("code,name,emails\nSNV,Sở Nội vụ,vanthu@snv\n", 2, "địa chỉ e-mail “vanthu@snv” của đơn vị SNV"),
         (
             "code,name,aliases\nSNV,Sở Nội vụ,\nSTP,Sở Tư pháp,so noi vu\n",

@@ -26,6 +26,10 @@ from .plan import UnitSpec
 
 REQUIRED_COLUMNS = ("code", "name")
 OPTIONAL_COLUMNS = ("kind", "aliases", "emails")
+#: names Windows keeps for devices: ``CON.xlsx`` cannot be a file there
+_WINDOWS_DEVICES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+)
 #: a province has some 120 units; a file far larger is not a unit list
 MAX_BYTES = 4 << 20
 
@@ -125,6 +129,8 @@ def _unit(cells: dict[str, str], fail: Callable[[str], ConfigError]) -> UnitSpec
             f"mã đơn vị “{code}” chỉ được gồm chữ không dấu, số, “-”, “_”, “.” "
             "(và không bắt đầu bằng dấu chấm), vì mã là tên tệp của đơn vị"
         )
+    if code.split(".")[0].upper() in _WINDOWS_DEVICES:
+        raise fail(f"mã đơn vị “{code}” là tên thiết bị của Windows, không đặt được tên tệp; chọn mã khác")
     name = cells.get("name", "")
     if not name:
         raise fail(f"đơn vị {code} chưa có tên (cột “name”)")
