@@ -86,6 +86,20 @@ _.freeze_panes
 _.hidden
 _.compress_type
 _.external_attr
+# (ubnd-sync init: print setup, sheet protection, the hidden list tab)
+_.paperSize
+_.fitToWidth
+_.fitToHeight
+_.fitToPage
+_.top
+_.print_title_rows
+_.border
+_.formatColumns
+_.formatRows
+_.autoFilter
+_.selectLockedCells
+_.selectUnlockedCells
+_.sheet_state
 
 # click reads these class attributes of our Vietnamese group (sync.cli_common.VietnameseGroup).
 from sync.cli_common import VietnameseGroup

@@ -25,11 +25,14 @@ Use::
         workbook.save(tmp)
     pending = AtomicFile(target)                # the two halves apart (another process
     ...; pending.commit() / pending.discard()   # writes the file; see sync.summary.xlsx)
+    with atomic_create(target) as tmp:          # a new file only: never replaces one (init)
+        workbook.save(tmp)
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 import time
@@ -38,6 +41,7 @@ from pathlib import Path
 
 __all__ = [
     "AtomicFile",
+    "atomic_create",
     "atomic_path",
     "atomic_write_bytes",
     "new_file_mode",
@@ -110,6 +114,25 @@ class AtomicFile:
         self.committed = True
         fsync_directory(self.target.parent)
 
+    def install_new(self) -> None:
+        """Like ``install`` but never over an existing file: ``FileExistsError`` then.
+
+        A hard link is atomic and fails when the target exists; where the file system has no
+        hard links (FAT, some network shares) the target is checked, then renamed over.
+        """
+        try:
+            os.link(self.tmp, self.target)
+        except FileExistsError:
+            raise
+        except OSError:
+            if self.target.exists():
+                raise FileExistsError(str(self.target)) from None
+            os.replace(self.tmp, self.target)
+        else:
+            os.unlink(self.tmp)
+        self.committed = True
+        fsync_directory(self.target.parent)
+
     def commit(self) -> Path:
         """``finalize()`` then ``install()``; the temporary file is removed if either fails."""
         try:
@@ -139,6 +162,24 @@ def atomic_path(target: str | Path, *, mode: int | None = None) -> Iterator[Path
         pending.discard()
         raise
     pending.commit()
+
+
+@contextlib.contextmanager
+def atomic_create(target: str | Path) -> Iterator[Path]:
+    """Like ``atomic_path`` for a file that must not exist yet: a file that appeared meanwhile
+    (another run, a person) is never replaced (``FileExistsError``; the temporary is removed).
+    A folder on the way that is a file is ``NotADirectoryError``, never ``FileExistsError``."""
+    try:
+        pending = AtomicFile(target)
+    except FileExistsError as e:  # mkdir: a file where a folder should be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), e.filename) from e
+    try:
+        yield pending.tmp
+        pending.finalize()
+        pending.install_new()
+    except BaseException:
+        pending.discard()
+        raise
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, *, mode: int | None = None) -> Path:

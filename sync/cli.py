@@ -27,6 +27,7 @@ from sync.cli_common import (
     printable_streams,
 )
 from sync.cli_history import diff_cmd, evaluate_cmd, history_cmd, report_cmd
+from sync.cli_init import init_cmd
 from sync.cli_remind import remind_cmd
 from sync.config import Config, load_config
 from sync.engine import Progress, run_sync, today
@@ -333,6 +334,7 @@ cli.add_command(diff_cmd)
 cli.add_command(report_cmd)
 cli.add_command(evaluate_cmd)
 cli.add_command(remind_cmd)
+cli.add_command(init_cmd)
 
 
 def _stop(_signum: int, _frame: object) -> None:

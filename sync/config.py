@@ -24,6 +24,8 @@ DEFAULT_CONFIG = "ubnd-sync.toml"
 BACKENDS = ("xlsx", "gsheets")
 #: [report] signing (NĐ 30/2020): the head signs, a deputy signs for (KT.), by order (TL.), acting (Q.)
 SIGNING_MODES = ("direct", "KT", "TL", "Q")
+#: [gsheets] protection: how init protects the Office's columns on Google
+PROTECTIONS = ("enforce", "warn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,8 @@ class GSheetsSettings:
     #: how a unit's spreadsheet is read: "export" (Drive files.export as .xlsx, one request)
     #: or "values" (Sheets values:batchGet of the task tab, the path before issue 10)
     read: str = "export"
+    #: ``init``: the Office's columns editable by the Office only ("enforce") or warning only ("warn")
+    protection: str = "enforce"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +170,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days", "max_unreadable_share"),
     "units": ("code", "name", "source", "aliases", "emails", "kind"),
     "mail": ("host", "port", "security", "user", "sender", "password_env", "pause_seconds"),
-    "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder", "read"),
+    "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder", "read", "protection"),
     "register": ("source", "sheet"),
     "report": (
         "parent",
@@ -385,6 +389,7 @@ def _gsheets_settings(r: _Reader) -> GSheetsSettings:
         requests_per_minute=r.get_int(g, "gsheets", "requests_per_minute", 55, 1, 100000),
         folder=r.get_str(g, "gsheets", "folder", None),
         read=_read_mode(r, g),
+        protection=_protection(r, g),
     )
 
 
@@ -404,7 +409,7 @@ def _mail_settings(r: _Reader) -> MailSettings:
             f'“security” phải là "starttls", "ssl" hoặc "none" (đang là {security!r})', "mail", "security"
         )
     sender = r.get_str(m, "mail", "sender", None)
-    if m and (not sender or not _EMAIL.fullmatch(sender)):
+    if m and (not sender or not EMAIL_ADDRESS.fullmatch(sender)):
         raise r.fail("mục [mail] cần “sender”: địa chỉ gửi thư, ví dụ vp@angiang.gov.vn", "mail", "sender")
     pause = m.get("pause_seconds", 1.0)
     if isinstance(pause, bool) or not isinstance(pause, (int, float)) or not 0 <= pause <= 60:
@@ -427,6 +432,18 @@ def _read_mode(r: _Reader, g: dict[str, Any]) -> str:
     if read not in ("export", "values"):
         raise r.fail(f'“read” phải là "export" hoặc "values" (đang là {read!r})', "gsheets", "read")
     return read
+
+
+def _protection(r: _Reader, g: dict[str, Any]) -> str:
+    protection = r.get_str(g, "gsheets", "protection", "enforce") or "enforce"
+    if protection not in PROTECTIONS:
+        raise r.fail(
+            f'“protection” phải là "enforce" (chỉ Văn phòng sửa được các cột của Văn phòng) hoặc "warn" '
+            f"(chỉ cảnh báo khi sửa) (đang là {protection!r})",
+            "gsheets",
+            "protection",
+        )
+    return protection
 
 
 def _report_settings(r: _Reader) -> ReportSettings:
@@ -512,7 +529,7 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
         if key not in u:
             raise r.fail(f"đơn vị thứ {i + 1} thiếu khóa “{key}”", "units", None, i)
     code = r.get_str(u, "units", "code", None, i) or ""
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", code):
+    if not UNIT_CODE.fullmatch(code):
         raise r.fail(f"mã đơn vị “{code}” chỉ được gồm chữ không dấu, số, “-”, “_”, “.”", "units", "code", i)
     if code in codes:
         raise r.fail(
@@ -539,14 +556,16 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
     )
 
 
+#: A unit code: it names files and appears in cell references, so plain letters only.
+UNIT_CODE = re.compile(r"[A-Za-z0-9_.\-]+")
 #: An e-mail address as people write them (the server has the last word).
-_EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+EMAIL_ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 
 def _emails(r: _Reader, u: dict[str, Any], i: int) -> tuple[str, ...]:
     emails = u.get("emails", [])
     if not isinstance(emails, list) or not all(
-        isinstance(e, str) and _EMAIL.fullmatch(e.strip()) for e in emails
+        isinstance(e, str) and EMAIL_ADDRESS.fullmatch(e.strip()) for e in emails
     ):
         raise r.fail(
             '“emails” phải là danh sách địa chỉ e-mail, ví dụ emails = ["vanthu@snv.angiang.gov.vn"]',

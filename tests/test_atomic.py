@@ -112,3 +112,29 @@ def test_stale_temporaries_removed_fresh_ones_kept(tmp_path: Path) -> None:
     os.utime(old, (0, 0))
     remove_stale_temporaries(target)
     assert leftovers(tmp_path) == [new.name]
+
+
+def test_atomic_create_never_replaces_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "don-vi" / "SNV.xlsx"
+    with atomic.atomic_create(target) as tmp:
+        tmp.write_bytes(b"first")
+    assert target.read_bytes() == b"first"
+    with pytest.raises(FileExistsError), atomic.atomic_create(target) as tmp:
+        tmp.write_bytes(b"second")
+    assert target.read_bytes() == b"first"
+    assert leftovers(target.parent) == []
+
+
+def test_atomic_create_when_the_file_appears_while_writing(tmp_path: Path) -> None:
+    target = tmp_path / "SNV.xlsx"
+    with pytest.raises(FileExistsError), atomic.atomic_create(target) as tmp:
+        tmp.write_bytes(b"ours")
+        target.write_bytes(b"a person's")  # made meanwhile, by someone else
+    assert target.read_bytes() == b"a person's"
+    assert leftovers(tmp_path) == []
+
+
+def test_atomic_create_under_a_file_is_not_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "don-vi").write_bytes(b"a file, not a folder")
+    with pytest.raises(NotADirectoryError), atomic.atomic_create(tmp_path / "don-vi" / "SNV.xlsx") as tmp:
+        tmp.write_bytes(b"never")

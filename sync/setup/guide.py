@@ -26,7 +26,7 @@ def guide_rows(schema: Schema, *, unit_name: str, task_tab: str, cutoff_day: int
         [],
         [f"1. Nhiệm vụ được giao nằm ở trang “{task_tab}”, mỗi nhiệm vụ một dòng."],
         [
-            "2. Các cột tô màu xám do Văn phòng UBND tỉnh điền và được khóa; "
+            "2. Các cột có tiêu đề tô màu xám do Văn phòng UBND tỉnh điền và được khóa; "
             "nếu thấy sai, đơn vị báo Văn phòng UBND tỉnh, không tự sửa."
         ],
         [f"3. Cột “Tình trạng” chọn trong danh sách: {words}."],
