@@ -77,6 +77,9 @@ class GSheetsSettings:
     #: how a unit's spreadsheet is read: "export" (Drive files.export as .xlsx, one request)
     #: or "values" (Sheets values:batchGet of the task tab, the path before issue 10)
     read: str = "export"
+    #: ``init``: the Office's columns of a new unit sheet are a protected range only the Office
+    #: may edit ("enforce"), or a warning-only one anybody may edit after a warning ("warn")
+    protection: str = "enforce"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +169,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days", "max_unreadable_share"),
     "units": ("code", "name", "source", "aliases", "emails", "kind"),
     "mail": ("host", "port", "security", "user", "sender", "password_env", "pause_seconds"),
-    "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder", "read"),
+    "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder", "read", "protection"),
     "register": ("source", "sheet"),
     "report": (
         "parent",
@@ -385,6 +388,7 @@ def _gsheets_settings(r: _Reader) -> GSheetsSettings:
         requests_per_minute=r.get_int(g, "gsheets", "requests_per_minute", 55, 1, 100000),
         folder=r.get_str(g, "gsheets", "folder", None),
         read=_read_mode(r, g),
+        protection=_protection(r, g),
     )
 
 
@@ -427,6 +431,18 @@ def _read_mode(r: _Reader, g: dict[str, Any]) -> str:
     if read not in ("export", "values"):
         raise r.fail(f'“read” phải là "export" hoặc "values" (đang là {read!r})', "gsheets", "read")
     return read
+
+
+def _protection(r: _Reader, g: dict[str, Any]) -> str:
+    value = r.get_str(g, "gsheets", "protection", "enforce") or "enforce"
+    if value not in ("enforce", "warn"):
+        raise r.fail(
+            f'“protection” phải là "enforce" (chỉ Văn phòng sửa được cột của Văn phòng) hoặc "warn" '
+            f"(chỉ cảnh báo) (đang là {value!r})",
+            "gsheets",
+            "protection",
+        )
+    return value
 
 
 def _report_settings(r: _Reader) -> ReportSettings:
