@@ -79,6 +79,10 @@ def expected_titles(units: list[UnitSpec]) -> list[str]:
     return sorted([REGISTER_TITLE, SUMMARY_TITLE, *(unit_title(u) for u in units)])
 
 
+def api(emulator: Emulator) -> dict[str, int]:
+    return {k: v for k, v in emulator.stats_json()["by_endpoint"].items() if not k.endswith("oauth2.token")}
+
+
 def creates(emulator: Emulator) -> int:
     return int(emulator.stats_json()["by_endpoint"].get("POST sheets.spreadsheets.create", 0))
 
@@ -298,7 +302,8 @@ def test_init_twice_leaves_one_of_everything(
     emulator.reset_stats()
     again, ids2 = init_google(units, config_dir=tmp_path, client=office)
     assert ids2 == ids
-    assert creates(emulator) == 0 and again.requests == 0  # the state file says it all
+    # one files.list checks the recorded files are still there; nothing else is sent
+    assert again.requests == 1 and list(api(emulator)) == ["GET drive.files.list"]
     assert not again.created and not again.shared
     assert len(again.found) == len(units) + 2
     assert own_files(office) == expected_titles(units)
@@ -338,6 +343,25 @@ def test_found_sheet_is_never_changed(office: GoogleClient, emulator: Emulator, 
     (tmp_path / STATE_NAME).unlink()
     init_google(units, config_dir=tmp_path, client=office, protection="warn")  # another mode: still untouched
     assert emulator.spreadsheet_json(sid) == before
+
+
+def test_a_sheet_deleted_since_is_made_again(
+    office: GoogleClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    units = province(3)
+    _, ids = init_google(units, config_dir=tmp_path, client=office)
+    old = ids["units"][units[2].code]
+    office.request("PATCH", f"{DRIVE_FILES_URL}/{old}", json={"trashed": True})
+    emulator.reset_stats()
+    report, ids2 = init_google(units, config_dir=tmp_path, client=office)
+    assert ids2["units"][units[2].code] != old and creates(emulator) == 1
+    assert report.created == [
+        f"Đơn vị {units[2].code} ({units[2].name}): đã tạo “{unit_title(units[2])}” "
+        f"(mã {ids2['units'][units[2].code]}) (bảng cũ mã {old} không còn trên Drive: đã xóa hoặc ở thùng rác)"
+    ]
+    assert {k: v for k, v in ids2["units"].items() if k != units[2].code} == {
+        k: v for k, v in ids["units"].items() if k != units[2].code
+    }
 
 
 class Stop(Exception):
@@ -393,7 +417,8 @@ def test_fifth_create_loses_its_connection(
     by = emulator.stats_json()["by_endpoint"]
     assert own_files(office) == expected_titles(units)
     assert len(set(ids["units"].values())) == len(units)
-    assert by["GET drive.files.list"] == 2  # the first look, then the look after the lost answer
+    # the first look, then after the lost answer: found at once (drop-after), or not even after a pause (drop)
+    assert by["GET drive.files.list"] == (2 if kind == "drop-after" else 3)
     assert by["POST sheets.spreadsheets.create"] == len(units) + 2 + (1 if kind == "drop" else 0)
     assert len(report.created) == len(units) + 2
 

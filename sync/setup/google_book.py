@@ -24,13 +24,15 @@ its spreadsheet (Drive ``permissions.create``, one request per address, with Goo
 notification e-mail and a Vietnamese message: a unit learns of its sheet from it).
 
 Resumable and idempotent. The ids go to ``<config_dir>/.ubnd-sync-init.json`` (atomic, 0600)
-as soon as each create answers, and each address once shared. A run first lists the
-service account's own spreadsheets (one Drive ``files.list``, paginated) and adopts a file
-whose title is expected but whose id is not in the state file (a run that died between the
-create and the state write); a create whose answer is lost is never sent again blindly
-(``GoogleClient.request(resend=False)``): the listing is asked first. A file found is never
-changed (no values, protection or rules are touched); an address already on it is not added
-again (``permissions.list`` once per found file with addresses not yet recorded).
+as soon as each create answers, and each address once shared. Every run starts with one Drive
+``files.list`` (paginated) of the service account's own spreadsheets: a recorded id still
+there is kept; one missing from the listing is checked with ``files.get`` (the search may lag)
+and made again only when deleted or in the trash; a file whose title is expected but whose id
+is not recorded (a run that died between the create and the state write) is adopted. A create
+whose answer is lost is never sent again blindly (``GoogleClient.request(resend=False)``): the
+listing is asked first, twice :data:`LIST_LAG_SECONDS` apart. A file found is never changed
+(no values, protection or rules are touched); an address already on it is not added again
+(``permissions.list`` once per found file with addresses not yet recorded).
 
 Scopes: ``spreadsheets`` + ``drive.file`` (:data:`sync.google.client.INIT_SCOPES`): the app
 sees and shares only the files it created.
@@ -68,6 +70,8 @@ UNITS_TAB = "Danh sách đơn vị"
 OFFICE_GREY = {"red": 0.85, "green": 0.85, "blue": 0.85}
 #: a create whose answer was lost is looked for, then sent again, at most this many times
 CREATE_TRIES = 3
+#: Drive's search can lag a moment behind a create: a lost create is looked for twice, this far apart
+LIST_LAG_SECONDS = 3.0
 
 #: ``progress(code, done, total)`` after each spreadsheet (like the sync's progress line)
 Progress = Callable[[str, int, int], None]
@@ -309,6 +313,7 @@ class _Run:
         self.state = state
         self.report = report
         self.listed: dict[str, str] | None = None  # title -> id of the account's own spreadsheets
+        self.listed_ids: set[str] = set()
 
     def list_own(self) -> dict[str, str]:
         """Title -> id of the spreadsheets the service account owns (oldest first wins)."""
@@ -334,30 +339,31 @@ class _Run:
         for _, name, fid in sorted(found):
             out.setdefault(name, fid)
         self.listed = out
+        self.listed_ids = {fid for _, _, fid in found}
         return out
 
     def ensure(
         self, key: str, title: str, label: str, body: Callable[[], dict[str, Any]]
     ) -> tuple[str, bool]:
         """The spreadsheet's id, made if missing; (id, created by this run)."""
+        listed = self.listed if self.listed is not None else self.list_own()
         known = self.state.ids.get(key)
-        if known:
+        if known and (known in self.listed_ids or not self._gone(known)):
             self.report.found.append(f"{label}: đã có (mã {known}), giữ nguyên")
             return known, False
-        listed = self.listed if self.listed is not None else self.list_own()
-        if title in listed:
+        if title in listed and listed[title] != known:
             sid = listed[title]
             self._record(key, sid)
             self.report.found.append(f"{label}: đã có trên Drive (“{title}”, mã {sid}), giữ nguyên")
             return sid, False
+        gone = f" (bảng cũ mã {known} không còn trên Drive: đã xóa hoặc ở thùng rác)" if known else ""
         for _ in range(CREATE_TRIES):
             try:
                 resp = self.client.request("POST", SHEETS_URL, json=body(), resend=False)
             except GoogleNetworkError:
-                # the create may have happened: look before sending it again
-                again = self.list_own()
-                if title in again:
-                    sid = again[title]
+                found = self._look_again(title)  # the create may have happened: look before sending it again
+                if found:
+                    sid = found
                     break
                 continue
             sid = str(resp.json()["spreadsheetId"])
@@ -369,8 +375,29 @@ class _Run:
                 attempts=CREATE_TRIES,
             )
         self._record(key, sid)
-        self.report.created.append(f"{label}: đã tạo “{title}” (mã {sid})")
+        self.report.created.append(f"{label}: đã tạo “{title}” (mã {sid}){gone}")
         return sid, True
+
+    def _look_again(self, title: str) -> str | None:
+        """The id of ``title`` if a create whose answer was lost made it (Drive's search may lag)."""
+        for wait in (0.0, LIST_LAG_SECONDS):
+            self.client.sleep(wait)
+            found = self.list_own().get(title)
+            if found:
+                return found
+        return None
+
+    def _gone(self, sid: str) -> bool:
+        """Whether a file the state file names is deleted or in the trash (not just missing from a search)."""
+        try:
+            info = self.client.request(
+                "GET", f"{DRIVE_FILES_URL}/{sid}", params={"fields": "id,trashed"}
+            ).json()
+        except GoogleApiError as e:
+            if e.status == 404:
+                return True
+            raise
+        return bool(info.get("trashed"))
 
     def _record(self, key: str, sid: str) -> None:
         self.state.ids[key] = sid
