@@ -63,6 +63,14 @@ def get(client: GoogleClient, sid: str, **params: Any) -> dict[str, Any]:
     return dict(client.request("GET", f"{SHEETS_URL}/{sid}", params=params).json())
 
 
+def put(
+    client: GoogleClient, sid: str, a1: str, rows: list[list[Any]], option: str = "RAW"
+) -> dict[str, Any]:
+    """values.update of ``a1`` (a tab and cells) as ``client``; Google's answer."""
+    url = f"{SHEETS_URL}/{sid}/values/{a1}"
+    return dict(client.request("PUT", url, params={"valueInputOption": option}, json={"values": rows}).json())
+
+
 def own_files(client: GoogleClient) -> list[str]:
     """Names of every spreadsheet on the account's Drive (one files.list, all pages)."""
     names: list[str] = []
@@ -226,18 +234,11 @@ def test_unit_edits_its_columns_but_not_the_offices(
     unit = unit_client(emulator)
     try:
         url = f"{SHEETS_URL}/{sid}/values/"
-        ok = unit.request(
-            "PUT",
-            url + "'Nhiệm vụ'!K2:L2",
-            params={"valueInputOption": "USER_ENTERED"},
-            json={"values": [["Đang thực hiện", "Đã họp"]]},
-        )
-        assert ok.json()["updatedCells"] == 2
+        ok = put(unit, sid, "'Nhiệm vụ'!K2:L2", [["Đang thực hiện", "Đã họp"]], "USER_ENTERED")
+        assert ok["updatedCells"] == 2
         for target in ("'Nhiệm vụ'!C2", "'Nhiệm vụ'!A1", f"'{GUIDE_TAB}'!A1"):
             with pytest.raises(GoogleApiError) as e:
-                unit.request(
-                    "PUT", url + target, params={"valueInputOption": "RAW"}, json={"values": [["sửa"]]}
-                )
+                put(unit, sid, target, [["sửa"]])
             assert (e.value.status, e.value.message) == (400, PROTECTED_MESSAGE)
         with pytest.raises(GoogleApiError) as e:  # several ranges: all or nothing
             unit.request(
@@ -255,9 +256,7 @@ def test_unit_edits_its_columns_but_not_the_offices(
         got = office.request("GET", url + "'Nhiệm vụ'!B2:M2").json()["values"][0]
         assert got[0] == "" and got[9:] == ["Đang thực hiện", "Đã họp"] and len(got) == 11
         # the Office itself writes its columns
-        office.request(
-            "PUT", url + "'Nhiệm vụ'!B2", params={"valueInputOption": "RAW"}, json={"values": [["NV-001"]]}
-        )
+        put(office, sid, "'Nhiệm vụ'!B2", [["NV-001"]])
     finally:
         unit.close()
 
@@ -269,12 +268,7 @@ def test_warn_mode_ranges_are_warning_only(office: GoogleClient, emulator: Emula
     assert ranges and all(pr["warningOnly"] is True and pr["editors"] == {} for pr in ranges)
     unit = unit_client(emulator)
     try:  # warning-only never blocks a write through the API
-        unit.request(
-            "PUT",
-            f"{SHEETS_URL}/{sid}/values/'Nhiệm vụ'!C2",
-            params={"valueInputOption": "RAW"},
-            json={"values": [["12/UBND"]]},
-        )
+        put(unit, sid, "'Nhiệm vụ'!C2", [["12/UBND"]])
     finally:
         unit.close()
     with pytest.raises(ConfigError, match="enforce"):
@@ -333,12 +327,7 @@ def test_found_sheet_is_never_changed(office: GoogleClient, emulator: Emulator, 
     units = province(3)
     _, ids = init_google(units, config_dir=tmp_path, client=office)
     sid = ids["units"][units[1].code]
-    office.request(
-        "PUT",
-        f"{SHEETS_URL}/{sid}/values/'Nhiệm vụ'!B2:K2",
-        params={"valueInputOption": "RAW"},
-        json={"values": [["NV-1", *[""] * 8, "Đã hoàn thành"]]},
-    )
+    put(office, sid, "'Nhiệm vụ'!B2:K2", [["NV-1", *[""] * 8, "Đã hoàn thành"]])
     before = emulator.spreadsheet_json(sid)
     (tmp_path / STATE_NAME).unlink()
     init_google(units, config_dir=tmp_path, client=office, protection="warn")  # another mode: still untouched
@@ -450,34 +439,28 @@ def test_sync_reads_a_fresh_sheet(
     units = province(3)
     _, ids = init_google(units, config_dir=tmp_path, client=office)
     sid = ids["units"][units[1].code]
-    office.request(
-        "PUT",
-        f"{SHEETS_URL}/{sid}/values/'Nhiệm vụ'!A2:Q2",
-        params={"valueInputOption": "USER_ENTERED"},
-        json={
-            "values": [
-                [
-                    "1",
-                    "NV-001",
-                    "12/UBND-VP",
-                    "05/01/2025",
-                    "Báo cáo",
-                    "Chủ tịch",
-                    units[1].name,
-                    "",
-                    "31/03/2025",
-                    "",
-                    "Đang thực hiện",
-                    "Đã họp",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "10/03/2025",
-                ]
-            ]
-        },
-    )
+    row = [
+        [
+            "1",
+            "NV-001",
+            "12/UBND-VP",
+            "05/01/2025",
+            "Báo cáo",
+            "Chủ tịch",
+            units[1].name,
+            "",
+            "31/03/2025",
+            "",
+            "Đang thực hiện",
+            "Đã họp",
+            "",
+            "",
+            "",
+            "",
+            "10/03/2025",
+        ]
+    ]
+    put(office, sid, "'Nhiệm vụ'!A2:Q2", row, "USER_ENTERED")
     key = tmp_path / "key.json"
     key.write_text(json.dumps(service_account), encoding="utf-8")
     lines = [
@@ -509,4 +492,7 @@ def test_sync_reads_a_fresh_sheet(
     doc = result.to_dict()
     assert [u["report_status"] for u in doc["units"]].count("unreadable") == 0
     assert [t.task_id for t in result.tasks] == ["NV-001"]
+    (task,) = result.tasks  # dates typed into the prepared cells read day first
+    assert (task.values["doc_date"], task.values["deadline"]) == (date(2025, 1, 5), date(2025, 3, 31))
+    assert (task.values["updated_on"], task.values["status"]) == (date(2025, 3, 10), "in_progress")
     assert not result.unreadable_units()
