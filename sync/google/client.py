@@ -548,7 +548,8 @@ class GoogleClient:
             response.close()
             raise AuthError(
                 "tài khoản dịch vụ Google không được cấp đủ quyền (phạm vi spreadsheets và "
-                "drive.readonly); kiểm tra khóa và API Sheets/Drive đã bật cho dự án"
+                "drive.readonly; lệnh init: spreadsheets và drive.file); kiểm tra khóa và API "
+                "Sheets/Drive đã bật cho dự án"
             )
         if not self.policy.retryable(response) or attempt >= self.policy.max_tries:
             raise GoogleApiError(response, attempts=attempt)
