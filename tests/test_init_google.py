@@ -481,6 +481,13 @@ def test_sync_reads_a_fresh_sheet(
             f'source = "{ids["units"][u.code]}"',
             "",
         ]
+    # the register as the Office fills it: the lead unit picked from the dropdown (the unit's name)
+    lines += ["[register]", f'source = "{ids["register"]}"', ""]
+    register_rows = [
+        ["NV-001", "12/UBND-VP", "05/01/2025", "Báo cáo", "Chủ tịch", units[1].name, "", "31/03/2025"],
+        ["NV-002", "13/UBND-VP", "06/01/2025", "Kế hoạch", "Chủ tịch", units[1].name, "", "30/04/2025"],
+    ]
+    put(office, ids["register"], "'Danh mục nhiệm vụ'!A2:H3", register_rows, "USER_ENTERED")
     cfg_path = tmp_path / "ubnd-sync.toml"
     cfg_path.write_text("\n".join(lines), encoding="utf-8")
     cfg = load_config(cfg_path)
@@ -496,3 +503,11 @@ def test_sync_reads_a_fresh_sheet(
     assert (task.values["doc_date"], task.values["deadline"]) == (date(2025, 1, 5), date(2025, 3, 31))
     assert (task.values["updated_on"], task.values["status"]) == (date(2025, 3, 10), "in_progress")
     assert not result.unreadable_units()
+    # the register made by init is read and reconciled: only the task missing from the unit's sheet
+    noted = [
+        (f.unit, f.code)
+        for f in result.findings
+        if f.code in ("task-missing", "task-unknown", "source-unreadable")
+    ]
+    assert noted == [(units[1].code, "task-missing")]
+    assert "“NV-002”" in next(f.message for f in result.findings if f.code == "task-missing")
