@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -511,3 +512,18 @@ def test_sync_reads_a_fresh_sheet(
     ]
     assert noted == [(units[1].code, "task-missing")]
     assert "“NV-002”" in next(f.message for f in result.findings if f.code == "task-missing")
+
+
+def test_titles_and_text_are_nfc(office: GoogleClient, tmp_path: Path) -> None:
+    decomposed = unicodedata.normalize("NFD", "Sở Nội vụ")
+    assert decomposed != "Sở Nội vụ"
+    _, ids = init_google([UnitSpec("SNV", decomposed)], config_dir=tmp_path, client=office)
+    sid = ids["units"]["SNV"]
+    assert (
+        get(office, sid, fields="properties(title)")["properties"]["title"]
+        == "Theo dõi nhiệm vụ — Sở Nội vụ (SNV)"
+    )
+    guide = office.request("GET", f"{SHEETS_URL}/{sid}/values/{GUIDE_TAB}!A1").json()["values"]
+    assert guide == [["HƯỚNG DẪN CẬP NHẬT BẢNG THEO DÕI NHIỆM VỤ — Sở Nội vụ"]]
+    listed = office.request("GET", f"{SHEETS_URL}/{ids['register']}/values/'{UNITS_TAB}'!A1").json()["values"]
+    assert listed == [["Sở Nội vụ"]]
