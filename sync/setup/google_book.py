@@ -40,6 +40,7 @@ sees and shares only the files it created.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -506,9 +507,9 @@ def init_google(
                 f"unit:{unit.code}",
                 unit_title(unit),
                 label,
-                lambda unit=unit: unit_body(
-                    unit, office=office, protection=protection, cutoff_day=cutoff_day
-                ),  # type: ignore[misc]
+                functools.partial(
+                    unit_body, unit, office=office, protection=protection, cutoff_day=cutoff_day
+                ),
             )
             ids[unit.code] = sid
             if unit.emails:
