@@ -113,6 +113,21 @@ def test_unit_sheet_read_back_has_everything(
         k.startswith("POST sheets.spreadsheets.batchUpdate") for k in emulator.stats_json()["by_endpoint"]
     )
     cols = columns(unit_sheet_schema())
+    for unit in units:  # every unit's sheet: its title, locale, frozen header, tabs, Office-only ranges
+        got = get(
+            office,
+            ids["units"][unit.code],
+            fields="properties(title,locale,timeZone),sheets(properties,protectedRanges)",
+        )
+        assert (got["properties"]["title"], got["properties"]["locale"], got["properties"]["timeZone"]) == (
+            unit_title(unit),
+            "vi_VN",
+            "Asia/Ho_Chi_Minh",
+        )
+        assert [s["properties"]["title"] for s in got["sheets"]] == ["Nhiệm vụ", GUIDE_TAB]
+        assert got["sheets"][0]["properties"]["gridProperties"]["frozenRowCount"] == 1
+        editors = [pr["editors"] for s in got["sheets"] for pr in s["protectedRanges"]]
+        assert len(editors) == 3 and all(e == {"users": [office.account_email]} for e in editors)
     sid = ids["units"]["SNV"]
     meta = get(office, sid, fields="properties(title,locale,timeZone),sheets(properties,protectedRanges)")
     assert meta["properties"] == {
