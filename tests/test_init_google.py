@@ -542,3 +542,12 @@ def test_titles_and_text_are_nfc(office: GoogleClient, tmp_path: Path) -> None:
     assert guide == [["HƯỚNG DẪN CẬP NHẬT BẢNG THEO DÕI NHIỆM VỤ — Sở Nội vụ"]]
     listed = office.request("GET", f"{SHEETS_URL}/{ids['register']}/values/'{UNITS_TAB}'!A1").json()["values"]
     assert listed == [["Sở Nội vụ"]]
+
+
+def test_a_damaged_state_file_is_a_vietnamese_error_and_nothing_is_made(
+    office: GoogleClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / STATE_NAME).write_text('{"ids": ["không phải', encoding="utf-8")
+    with pytest.raises(ConfigError, match="tệp trạng thái khởi tạo .* bị hỏng"):
+        init_google(province(2), config_dir=tmp_path, client=office)
+    assert not emulator.state.files
