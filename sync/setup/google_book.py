@@ -476,7 +476,9 @@ def init_google(
     Returns the report and ``{"register": id, "summary": id, "units": {code: id}}`` for the
     config. ``office_emails``: the Office staff's addresses, given ``writer`` on the register
     and the summary. Raises ``GoogleUnreachable``/``GoogleNetworkError``/``AuthError`` when
-    Google stops answering: what was made is in the state file and a new run goes on from there.
+    Google stops answering, ``GoogleApiError`` when it refuses a create or a listing (all
+    ``UbndSyncError``: one Vietnamese message from the CLI): what was made is in the state file
+    and a new run goes on from there. A refused share is a problem line, and the run goes on.
     """
     if protection not in PROTECTIONS:
         raise ConfigError(f"“protection” phải là “enforce” hoặc “warn”, không phải “{protection}”")
