@@ -114,3 +114,11 @@ from sync.history.records import UnitSnapshot
 
 UnitResult.source_version
 UnitSnapshot.source_version
+
+# ``init`` on Google: called by the init command (sync/cli_init.py, issue 11; it builds its client
+# with INIT_SCOPES) and by scripts/bench.py --init.
+from sync.google.client import INIT_SCOPES
+from sync.setup.google_book import init_google
+
+INIT_SCOPES
+init_google

@@ -14,7 +14,8 @@ from types import SimpleNamespace
 import click
 
 from sync.cli_common import CONTEXT, VietnameseCommand, debug_option, guard, json_option, quiet_option
-from sync.config import DEFAULT_CONFIG, PROTECTIONS, GSheetsSettings
+from sync.config import DEFAULT_CONFIG, EMAIL_ADDRESS, PROTECTIONS, GSheetsSettings
+from sync.exceptions import UsageError
 from sync.setup.config_write import relative
 from sync.setup.plan import InitReport
 from sync.setup.province import GoogleTarget, InitOutcome, Progress, init_province
@@ -137,6 +138,14 @@ def _show(outcome: InitOutcome, *, backend: str, directory: Path) -> None:
     help="gsheets: enforce = chỉ Văn phòng sửa được các cột của Văn phòng; warn = chỉ cảnh báo khi sửa "
     "(ghi vào [gsheets] protection).",
 )
+@click.option(
+    "--office-email",
+    "office_emails",
+    multiple=True,
+    metavar="E-MAIL",
+    help="gsheets: địa chỉ của cán bộ Văn phòng được quyền sửa danh mục nhiệm vụ và bảng tổng hợp "
+    "(lặp lại cho nhiều người).",
+)
 @json_option
 @quiet_option
 @debug_option
@@ -150,6 +159,7 @@ def init_cmd(
     credentials: Path | None,
     endpoint: str | None,
     protection: str,
+    office_emails: tuple[str, ...],
     as_json: bool,
     quiet: bool,
     debug: bool,
@@ -174,20 +184,24 @@ def init_cmd(
       ubnd-sync init --units don-vi.csv --backend gsheets --credentials khoa.json
     """
     units = read_units_csv(units_csv)
+    wrong = [e for e in office_emails if not EMAIL_ADDRESS.fullmatch(e.strip())]
+    if wrong:
+        raise UsageError(f"--office-email “{wrong[0]}” không phải là một địa chỉ e-mail.")
     config_path = Path(config_name)
     config_path = (config_path if config_path.is_absolute() else directory / config_path).resolve()
     google = None
     if backend == "gsheets":
-        from sync.google.client import GoogleClient
+        from sync.google.client import INIT_SCOPES, GoogleClient
 
         settings = GSheetsSettings(credentials=str(credentials) if credentials else None, endpoint=endpoint)
         # the settings a config would hold; credentials relative to the folder the command runs in
         where = SimpleNamespace(gsheets=settings, base_dir=Path.cwd(), path=config_path)
         google = GoogleTarget(
-            client=GoogleClient.from_config(where),
+            client=GoogleClient.from_config(where, scopes=INIT_SCOPES),
             credentials=relative(credentials.resolve(), config_path.parent) if credentials else None,
             endpoint=endpoint,
             protection=protection,
+            office_emails=tuple(e.strip() for e in office_emails if e.strip()),
         )
     with _progress(quiet or as_json, len(units) + 1) as progress:
         outcome = init_province(

@@ -79,7 +79,8 @@ class GSheetsSettings:
     #: how a unit's spreadsheet is read: "export" (Drive files.export as .xlsx, one request)
     #: or "values" (Sheets values:batchGet of the task tab, the path before issue 10)
     read: str = "export"
-    #: ``init``: the Office's columns editable by the Office only ("enforce") or warning only ("warn")
+    #: ``init``: the Office's columns of a new unit sheet are a protected range only the Office
+    #: may edit ("enforce"), or a warning-only one anybody may edit after a warning ("warn")
     protection: str = "enforce"
 
 

@@ -13,6 +13,7 @@ from sync.config import load_config
 from sync.emulator import Emulator
 from sync.exceptions import AuthError, ConfigError, GoogleApiError, GoogleNetworkError
 from sync.google.client import (
+    INIT_SCOPES,
     SCOPES,
     GoogleClient,
     RateLimiter,
@@ -191,3 +192,41 @@ def test_scopes_and_names() -> None:
     )
     assert endpoint_name("GET", "https://www.googleapis.com/drive/v3/files") == "GET drive.files.list"
     assert retry_after_seconds("12") == 12 and retry_after_seconds(None) is None
+
+
+def test_a_create_whose_answer_is_lost_is_not_sent_again(
+    emu: Emulator, tmp_path: Path, key: dict[str, Any]
+) -> None:
+    """``resend=False``: the create happened, its answer was lost; resending would make a second one."""
+    url = "https://sheets.googleapis.com/v4/spreadsheets"
+    emu.faults.add("drop-after", count=1, method="POST", path_pattern=r"^/v4/spreadsheets$")
+    with client(emu, tmp_path, sleep=Sleeps()) as c:
+        with pytest.raises(GoogleNetworkError) as e:
+            c.request("POST", url, json={"properties": {"title": "Một"}}, resend=False)
+        assert (e.value.attempts, e.value.maybe_delivered) == (1, True)
+        assert [f.name for f in emu.state.files.values()] == ["Một"]
+        emu.faults.add("drop-after", count=1, method="POST", path_pattern=r"^/v4/spreadsheets$")
+        c.request("POST", url, json={"properties": {"title": "Hai"}})  # the default retries: a duplicate
+    assert sorted(f.name for f in emu.state.files.values()) == ["Hai", "Hai", "Một"]
+
+
+def test_init_scopes_can_share_the_sync_scopes_cannot(
+    emu: Emulator, tmp_path: Path, key: dict[str, Any]
+) -> None:
+    text = (
+        '[sync]\nbackend = "gsheets"\nsummary = "1Ab"\n\n[gsheets]\ncredentials = "key.json"\n'
+        f'endpoint = "{emu.url}"\n\n[[units]]\ncode = "A"\nname = "Sở A"\nsource = "1X"\n'
+    )
+    (tmp_path / "ubnd-sync.toml").write_text(text, encoding="utf-8")
+    cfg = load_config(tmp_path / "ubnd-sync.toml")
+    share = {"type": "user", "role": "writer", "emailAddress": "a@x.vn"}
+    with GoogleClient.from_config(cfg, scopes=INIT_SCOPES, sleep=Sleeps()) as c:
+        sid = c.request("POST", "https://sheets.googleapis.com/v4/spreadsheets", json={}).json()[
+            "spreadsheetId"
+        ]
+        c.request("POST", f"https://www.googleapis.com/drive/v3/files/{sid}/permissions", json=share)
+    with (
+        GoogleClient.from_config(cfg, sleep=Sleeps()) as c,
+        pytest.raises(AuthError, match="init: spreadsheets và drive.file"),
+    ):
+        c.request("POST", f"https://www.googleapis.com/drive/v3/files/{sid}/permissions", json=share)

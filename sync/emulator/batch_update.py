@@ -518,15 +518,19 @@ def add_protected_range(ss: Spreadsheet, req: dict[str, Any], where: str) -> dic
     out: dict[str, Any] = {"protectedRangeId": pid, "range": norm_grid_range(rng)}
     if pr.get("description"):
         out["description"] = pr["description"]
+    editors = {k: v for k, v in (pr.get("editors") or {}).items() if v}
     if pr.get("warningOnly"):
+        if editors:
+            raise invalid_argument(
+                f"Invalid {where}: ProtectedRange is warningOnly. Editors cannot be set on it."
+            )
         out["warningOnly"] = True
     out["requestingUserCanEdit"] = True
-    editors = pr.get("editors") or {}
-    out["editors"] = {k: v for k, v in editors.items() if v}
+    out["editors"] = editors
     if pr.get("unprotectedRanges"):
         out["unprotectedRanges"] = [norm_grid_range(r) for r in pr["unprotectedRanges"]]
     reply = copy.deepcopy(out)
-    if ss.acting_user:
+    if ss.acting_user and not out.get("warningOnly"):
         users = out["editors"].setdefault("users", [])
         if ss.acting_user not in users:
             users.insert(0, ss.acting_user)

@@ -1,4 +1,4 @@
-"""Faults on demand: 429 bursts, 500/503, slow answers, dropped connections,
+"""Faults on demand: 429 bursts, 500/503, slow answers, dropped connections (before or after the work),
 spreadsheets deleted or unshared mid-run.  Random faults are seedable."""
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("429", "500", "503", "slow", "drop", "delete", "unshare")
+#: ``drop``: the connection closes before the request is handled; ``drop-after``: the request is
+#: handled (a create happens), then the connection closes before the answer
+KINDS = ("429", "500", "503", "slow", "drop", "drop-after", "delete", "unshare")
 
 
 @dataclass

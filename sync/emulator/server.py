@@ -253,10 +253,29 @@ class Emulator:
             return self._control(method, path, query, body)
         route, params = routes.route(method, path)
         self.record(f"{method} {route}")
+        answer_lost = False
         for fault in self.faults.match(method, raw_path):
+            if fault.kind == "drop-after":  # done, then the answer is lost
+                answer_lost = True
+                continue
             resp = self._fire(fault)
             if resp is not None:
                 return resp
+        response = self._serve(method, path, route, params, query, headers, body)
+        if answer_lost:
+            raise _Drop()
+        return response
+
+    def _serve(
+        self,
+        method: str,
+        path: str,
+        route: str,
+        params: dict[str, str],
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+    ) -> Response:
         try:
             if route == "oauth2.token":
                 return self._token(body)

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .batch_update import batch_update
-from .errors import invalid_argument, sheets_not_found, sheets_permission_denied
+from .create import body_requests
+from .errors import ApiError, invalid_argument, sheets_not_found, sheets_permission_denied
 from .fields import apply_fields, parse_fields
+from .protection import check_edit
 from .routes import Call, Handler, Response
 from .spreadsheet import Spreadsheet
 from .state import SPREADSHEET_MIME, DriveFile, State
@@ -53,6 +55,7 @@ def spreadsheets_get(call: Call) -> Response:
 
 
 def spreadsheets_create(call: Call) -> Response:
+    """A new spreadsheet with the body's whole content (``sync.emulator.create``), or nothing on a 400."""
     body = call.body or {}
     props = body.get("properties") or {}
     f = call.state.create_file(
@@ -66,14 +69,31 @@ def spreadsheets_create(call: Call) -> Response:
     assert ss is not None
     sheets = body.get("sheets") or []
     if sheets:
-        first = copy.deepcopy(sheets[0].get("properties") or {})
-        first["sheetId"] = 0
-        fields = ",".join(k for k in first if k != "sheetId") or "title"
-        reqs: list[dict[str, Any]] = [{"updateSheetProperties": {"properties": first, "fields": fields}}]
-        reqs += [{"addSheet": {"properties": s.get("properties") or {}}} for s in sheets[1:]]
-        ss, _ = batch_update(ss, {"requests": reqs})
+        try:
+            ss = _fill(ss, sheets, call.email)
+        except ApiError:
+            del call.state.files[f.id]  # Google makes all of it or nothing
+            raise
         f.spreadsheet = ss
     return Response(200, ss.to_json())
+
+
+def _fill(ss: Spreadsheet, sheets: list[dict[str, Any]], email: str) -> Spreadsheet:
+    first = copy.deepcopy(sheets[0].get("properties") or {})
+    if first.get("sheetId") is not None:
+        ss.sheets[0].props["sheetId"] = int(first["sheetId"])
+    first["sheetId"] = ss.sheets[0].sheet_id
+    fields = ",".join(k for k in first if k != "sheetId") or "title"
+    reqs: list[dict[str, Any]] = [{"updateSheetProperties": {"properties": first, "fields": fields}}]
+    reqs += [{"addSheet": {"properties": s.get("properties") or {}}} for s in sheets[1:]]
+    ss, resp = batch_update(ss, {"requests": reqs})
+    ids = [int(first["sheetId"])] + [int(r["addSheet"]["properties"]["sheetId"]) for r in resp["replies"][1:]]
+    content = body_requests(sheets, ids)
+    if content:
+        ss.acting_user = email
+        ss, _ = batch_update(ss, {"requests": content})
+        ss.acting_user = None
+    return ss
 
 
 def spreadsheets_batch_update(call: Call) -> Response:
@@ -81,6 +101,7 @@ def spreadsheets_batch_update(call: Call) -> Response:
     assert f.spreadsheet is not None
     f.spreadsheet.acting_user = call.email
     new, resp = batch_update(f.spreadsheet, call.body)
+    check_edit(f.spreadsheet, new, call.email, f.owner)
     f.spreadsheet = new
     if "title" in new.props:
         f.name = new.props["title"]
@@ -120,6 +141,7 @@ def _writing(write: Callable[[Call, Spreadsheet, dict[str, Any]], dict[str, Any]
         assert f.spreadsheet is not None
         work = copy.deepcopy(f.spreadsheet)
         resp = write(call, work, call.body or {})
+        check_edit(f.spreadsheet, work, call.email, f.owner)
         f.spreadsheet = work
         call.state.touch(f)
         return Response(200, resp)

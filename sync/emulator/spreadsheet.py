@@ -412,13 +412,16 @@ class Spreadsheet:
                 sr, er, sc, ec = r0, r1, c0, c1
         ev = self.evaluator(s)
         row_data: list[dict[str, Any]] = []
-        present = [k for k in s.cells if sr <= k[0] < er and sc <= k[1] < ec]
+        present = [k for k in (*s.cells, *s.data_validation) if sr <= k[0] < er and sc <= k[1] < ec]
         max_r = max((r for r, _ in present), default=sr - 1)
         for r in range(sr, max_r + 1):
             vals = []
             for c in range(sc, ec):
                 cell = s.cell(r, c)
-                vals.append(cell_json(cell, ev, self.locale) if cell else {})
+                cj = cell_json(cell, ev, self.locale) if cell else {}
+                if (r, c) in s.data_validation:
+                    cj["dataValidation"] = copy.deepcopy(s.data_validation[(r, c)])
+                vals.append(cj)
             while vals and not vals[-1]:
                 vals.pop()
             row_data.append({"values": vals} if vals else {})

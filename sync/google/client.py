@@ -67,6 +67,13 @@ SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
     "https://www.googleapis.com/auth/drive.readonly",
 )
+#: ``init`` (sync.setup.google_book) creates the Office's spreadsheets and shares them: ``drive.file``
+#: (only files this app created or opened) is the narrowest Drive scope that allows
+#: ``permissions.create`` and lists the app's own files; nothing else in Drive is visible to it.
+INIT_SCOPES = (
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.file",
+)
 GOOGLE_HOSTS = (
     "https://sheets.googleapis.com",
     "https://www.googleapis.com",
@@ -424,8 +431,13 @@ class GoogleClient:
         self.http = PolicyHTTPClient(self)
 
     @classmethod
-    def from_config(cls, config: Any, **kwargs: Any) -> GoogleClient:
+    def from_config(
+        cls, config: Any, *, scopes: tuple[str, ...] | None = None, **kwargs: Any
+    ) -> GoogleClient:
+        """The run's client; ``scopes`` other than :data:`SCOPES` (``init``: :data:`INIT_SCOPES`)."""
         creds = _shared_credentials(credentials_path(config), config.gsheets.endpoint)
+        if scopes is not None and tuple(scopes) != SCOPES:
+            creds = creds.with_scopes(list(scopes))
         g = config.gsheets
         kwargs.setdefault("endpoint", g.endpoint)
         kwargs.setdefault("requests_per_minute", g.requests_per_minute)
@@ -447,8 +459,13 @@ class GoogleClient:
         data: Any = None,
         files: Any = None,
         headers: MutableMapping[str, str] | None = None,
+        resend: bool = True,
     ) -> requests.Response:
         """Send with the policy; returns a 2xx/3xx response or raises.
+
+        ``resend=False`` for a request that must not happen twice (``spreadsheets.create``):
+        a try that may have reached Google but got no answer is not sent again; the caller gets
+        ``GoogleNetworkError(maybe_delivered=True)`` and looks for what it made.
 
         Raises ``GoogleApiError`` (Google's error after retries), ``GoogleNetworkError``
         (no answer after retries), ``GoogleUnreachable`` (Google not reachable at all: the
@@ -473,6 +490,12 @@ class GoogleClient:
             else:
                 assert failure is not None
                 delivered = delivered or not never_sent(failure)
+                if delivered and not resend:
+                    raise GoogleNetworkError(
+                        f"Google không trả lời ({connection_cause(failure)}); yêu cầu có thể đã được thực hiện",
+                        attempts=attempt,
+                        maybe_delivered=True,
+                    )
                 wait = self._wait_after_failure(key, url, attempt, failure, delivered)
             self.stats.retried(key, wait)
             self.sleep(wait)
@@ -525,7 +548,8 @@ class GoogleClient:
             response.close()
             raise AuthError(
                 "tài khoản dịch vụ Google không được cấp đủ quyền (phạm vi spreadsheets và "
-                "drive.readonly); kiểm tra khóa và API Sheets/Drive đã bật cho dự án"
+                "drive.readonly; lệnh init: spreadsheets và drive.file); kiểm tra khóa và API "
+                "Sheets/Drive đã bật cho dự án"
             )
         if not self.policy.retryable(response) or attempt >= self.policy.max_tries:
             raise GoogleApiError(response, attempts=attempt)

@@ -32,6 +32,8 @@ class GoogleTarget:
     credentials: str | None = None
     endpoint: str | None = None
     protection: str = "enforce"
+    #: the Office staff who may edit the register and the summary (``init --office-email``)
+    office_emails: tuple[str, ...] = ()
 
 
 @dataclass
@@ -76,6 +78,7 @@ def init_province(
             cutoff_day=cutoff_day,
             protection=google.protection,
             progress=progress,
+            office_emails=google.office_emails,
         )
         sources = {code: str(sid) for code, sid in ids["units"].items()}
         register, summary = str(ids["register"]), str(ids["summary"])
