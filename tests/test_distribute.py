@@ -5,24 +5,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from sync.cli import cli
-from sync.config import load_config
-from sync.distribute import distribute
+from sync.config import Config, load_config
+from sync.demo.gsheets import SERVICE_ACCOUNT
+from sync.distribute import DistributeReport, distribute
 from sync.distribute.plan import COOP_COLUMNS
+from sync.emulator import Emulator
+from sync.emulator.client import gspread_client
 from sync.engine import run_sync
 from sync.schema import unit_sheet_schema
 from sync.sources.xlsx import XlsxWorkbook
 from sync.validate import find_header
 from tests.helpers import AS_OF, task_row, write_config, write_workbook
 from tests.test_libreoffice import convert
-from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_row
+from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_on_google, register_row
 
 #: STC keeps its columns in another order and has no "Người giao" / "Ngày văn bản" columns
 STC_FIELDS = [
@@ -262,3 +268,138 @@ def test_libreoffice_opens_a_distributed_workbook(tmp_path: Path) -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in sheets)
     assert out.parent == tmp_path / "lo"
     assert "nv-7" in text and "15/05/2024" in text and "Xây dựng đề án vị trí việc làm" in text
+
+
+# ------------------------------------------------------------------ Google Sheets (the emulator)
+
+UNIT_CLERK = "van-thu@snv.angiang.gov.vn"
+
+
+def google_province(tmp_path: Path, emu: Emulator) -> Config:
+    """The same province on the emulator; the service account may write the units' sheets."""
+    config = load_config(register_on_google(tmp_path, province(tmp_path), emu))
+    for u in config.units:
+        emu.share(u.source, SERVICE_ACCOUNT, "writer")
+    return config
+
+
+def google_rows(emu: Emulator, sid: str, tab: str = "Nhiệm vụ") -> list[list[Any]]:
+    return emu.get_values(sid, f"'{tab}'")
+
+
+def ids_in(rows: list[list[Any]], col: int = 1) -> list[str]:
+    return [r[col] for r in rows[4:] if len(r) > col and r[col]]
+
+
+def test_google_append_is_append_only_and_a_second_run_adds_nothing(tmp_path: Path, emu: Emulator) -> None:
+    config = google_province(tmp_path, emu)
+    snv, stc = (u.source for u in config.units)
+    before = google_rows(emu, snv)
+    report = distribute(config, as_of=AS_OF)
+    by_unit = {u.code: u for u in report.units}
+    assert (by_unit["SNV"].status, by_unit["SNV"].added, by_unit["SNV"].rows) == (
+        "added",
+        ["NV-2", "NV-4"],
+        [6, 7],
+    )
+    assert (by_unit["STC"].status, by_unit["STC"].added, by_unit["STC"].coop) == ("added", ["nv-7"], ["NV-2"])
+    after = google_rows(emu, snv)
+    assert after[:5] == before[:5]
+    assert after[5][:9] == [
+        "2",
+        "NV-2",
+        "344/UBND-TH",
+        "10/01/2024",
+        "Xây dựng đề án vị trí việc làm",
+        "Chủ tịch UBND tỉnh",
+        "SNV",
+        "Sở Tài chính",
+        "30/06/2024",
+    ]
+    assert after[6][4] == '=HYPERLINK("http://x";"bấm")'  # text, not a formula
+    cells = emu.spreadsheet_json(snv)
+    raw = emu.get_values(snv, "'Nhiệm vụ'!D6:I6", render="UNFORMATTED_VALUE")
+    assert raw[0][0] == 45301 and raw[0][5] == 45473  # real dates (serial numbers) shown dd/mm/yyyy
+    assert cells["sheets"][0]["properties"]["title"] == "Nhiệm vụ"
+    coop = emu.spreadsheet_json(stc)["sheets"]
+    tab = next(s for s in coop if s["properties"]["title"] == "Phối hợp")
+    [protected] = tab["protectedRanges"]
+    assert protected["editors"]["users"] == [SERVICE_ACCOUNT] and not protected.get("warningOnly")
+    assert google_rows(emu, stc, "Phối hợp")[4] == [
+        "1",
+        "NV-2",
+        "344/UBND-TH ngày 10/01/2024",
+        "Xây dựng đề án vị trí việc làm",
+        "Sở Nội vụ",
+        "30/06/2024",
+    ]
+
+    emu.reset_stats()
+    again = distribute(config, as_of=AS_OF)
+    assert [(u.code, u.status, u.added) for u in again.units] == [
+        ("SNV", "up_to_date", []),
+        ("STC", "up_to_date", []),
+    ]
+    assert not [k for k in emu.stats_json()["by_endpoint"] if k.startswith("POST sheets")]  # nothing written
+    assert ids_in(google_rows(emu, snv)) == ["nv-1", "NV-2", "NV-4"]
+    synced = run_sync(config, AS_OF)
+    assert [(f.unit, f.value) for f in synced.findings if f.code == "task-missing"] == [("SNV", "NV-6")]
+    units = {u.code: u for u in synced.units}
+    assert [t.task_id for t in units["SNV"].tasks] == ["nv-1", "NV-2", "NV-4"]
+    assert units["SNV"].tasks[1].values["deadline"] == date(2024, 6, 30)
+
+
+def test_a_units_edit_during_distribution_survives(tmp_path: Path, emu: Emulator) -> None:
+    """The unit's clerk edits an existing row and types a new row where ours were to go, between
+    distribute's read and its append (the append is held 1 s by the emulator): both edits stay,
+    every task is appended once, after the clerk's row."""
+    config = google_province(tmp_path, emu)
+    snv = config.units[0].source
+    clerk_key = emu.create_service_account(UNIT_CLERK)
+    emu.share(snv, UNIT_CLERK, "writer")
+    clerk = gspread_client(clerk_key, emu.url)
+    emu.faults.add("slow", count=1, path_pattern=r":append", delay=1.0, method="POST")
+    done: list[DistributeReport] = []
+    worker = threading.Thread(target=lambda: done.append(distribute(config, as_of=AS_OF, unit="SNV")))
+    worker.start()
+    deadline = time.monotonic() + 30
+    while not emu.stats_json()["by_endpoint"].get("POST sheets.values.append"):
+        assert time.monotonic() < deadline and worker.is_alive()
+        time.sleep(0.01)
+    ws = clerk.open_by_key(snv).worksheet("Nhiệm vụ")
+    ws.update([["Đã họp, đang dự thảo"]], "L5", value_input_option="RAW")
+    ws.update([["9", "NV-DV-1", "", "", "Việc đơn vị tự thêm"]], "A6", value_input_option="RAW")
+    worker.join(30)
+    clerk.http_client.session.close()
+    [report] = done
+    [unit] = report.units
+    assert unit.status == "added" and unit.added == ["NV-2", "NV-4"] and unit.rows == [7, 8]
+    rows = google_rows(emu, snv)
+    assert rows[4][1] == "nv-1" and rows[4][11] == "Đã họp, đang dự thảo"  # the edit survived
+    assert rows[5][:5] == ["9", "NV-DV-1", "", "", "Việc đơn vị tự thêm"]  # the clerk's row too
+    assert ids_in(rows) == ["nv-1", "NV-DV-1", "NV-2", "NV-4"]
+
+
+@pytest.mark.parametrize("fault", ["drop-after", "drop", "503"])
+def test_an_append_whose_answer_is_lost_is_not_repeated(tmp_path: Path, emu: Emulator, fault: str) -> None:
+    """drop-after: applied, the answer lost; drop / 503: not applied. Either way each task once."""
+    config = google_province(tmp_path, emu)
+    snv = config.units[0].source
+    emu.faults.add(fault, count=1, path_pattern=r":append", method="POST")
+    report = distribute(config, as_of=AS_OF, unit="SNV")
+    [unit] = report.units
+    assert (unit.status, unit.added, unit.rows) == ("added", ["NV-2", "NV-4"], [6, 7])
+    assert ids_in(google_rows(emu, snv)) == ["nv-1", "NV-2", "NV-4"]
+    appends = emu.stats_json()["by_endpoint"]["POST sheets.values.append"]
+    assert appends == (1 if fault == "drop-after" else 2)
+
+
+def test_google_dry_run_writes_nothing(tmp_path: Path, emu: Emulator) -> None:
+    config = google_province(tmp_path, emu)
+    emu.reset_stats()
+    report = distribute(config, as_of=AS_OF, dry_run=True)
+    assert [(u.code, u.status, u.added) for u in report.units] == [
+        ("SNV", "would_add", ["NV-2", "NV-4"]),
+        ("STC", "would_add", ["nv-7"]),
+    ]
+    assert not [k for k in emu.stats_json()["by_endpoint"] if k.startswith("POST sheets")]

@@ -99,13 +99,17 @@ class TaskTab:
 
     name: str
     header: Header
-    ids: set[str]
+    ids: dict[str, int]  # task key -> 0-based grid row
     last_row: int  # 0-based grid index of the last data row (the header's when none)
     next_stt: int
 
     @property
     def first_col(self) -> int:
         return min(self.header.columns.values())
+
+    @property
+    def last_col(self) -> int:
+        return max(self.header.columns.values())
 
 
 def _stt(value: Any) -> int | None:
@@ -125,7 +129,7 @@ def task_tab(name: str, rows: Sequence[Sequence[Any]], schema: Schema) -> TaskTa
         return None
     id_col = header.columns.get("task_id")
     stt_col = header.columns.get("stt")
-    ids: set[str] = set()
+    ids: dict[str, int] = {}
     last = header.row
     stts: list[int] = []
     data_rows = 0
@@ -141,7 +145,7 @@ def task_tab(name: str, rows: Sequence[Sequence[Any]], schema: Schema) -> TaskTa
         if id_col is not None and id_col < len(row):
             text = cell_text(row[id_col])
             if text:
-                ids.add(task_key(text))
+                ids.setdefault(task_key(text), r)
     next_stt = max(stts) + 1 if stts else data_rows + 1
     return TaskTab(name, header, ids, last, next_stt)
 
@@ -187,6 +191,15 @@ def coop_rows(tasks: Sequence[Task], units: dict[str, str]) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def coop_is_current(grid: Sequence[Sequence[Any]] | None, rows: list[list[str]]) -> bool:
+    """Whether a ``Phối hợp`` tab as read (None: no such tab) lists exactly ``rows``."""
+    if grid is None:
+        return not rows
+    width = len(COOP_COLUMNS)
+    have = [[cell_text(v) for v in r[:width]] for r in grid[4:] if any(not is_blank(v) for v in r)]
+    return [r + [""] * (width - len(r)) for r in have] == rows
 
 
 def config_names(config: Config) -> dict[str, str]:

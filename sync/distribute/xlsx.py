@@ -17,6 +17,7 @@ from sync.distribute.plan import (
     COOP_TITLE,
     TaskTab,
     UnitOutcome,
+    coop_is_current,
     coop_rows,
     missing_tasks,
     office_fields,
@@ -100,16 +101,6 @@ def write_coop_tab(book: OpenpyxlWorkbook, rows: list[list[str]], as_of: date) -
     ws.protection.enable()
 
 
-def _coop_current(workbook: XlsxWorkbook, rows: list[list[str]]) -> bool:
-    """Whether the workbook's ``Phối hợp`` tab already lists exactly ``rows``."""
-    if COOP_TAB not in workbook.tab_names():
-        return not rows
-    grid = workbook.read_tab(COOP_TAB).rows[4:]
-    have = [[str(v) for v in r[: len(COOP_COLUMNS)]] for r in grid if any(v not in (None, "") for v in r)]
-    want = [[v for v in r] for r in rows]
-    return [r + [""] * (len(COOP_COLUMNS) - len(r)) for r in have] == want
-
-
 def distribute_unit(
     config: Config,
     unit: UnitConfig,
@@ -130,7 +121,8 @@ def distribute_unit(
         return out
     try:
         wanted_coop = coop_rows(coop, names)
-        coop_current = _coop_current(reader, wanted_coop)
+        coop_grid = reader.read_tab(COOP_TAB).rows if COOP_TAB in reader.tab_names() else None
+        coop_current = coop_is_current(coop_grid, wanted_coop)
         tab = select_task_tab(reader, config.sync.sheet, lambda rows: has_header(rows, schema))
     except SourceUnreadable as e:
         out.status, out.message = "skipped", f"không có trang nhiệm vụ để thêm dòng: {e}"

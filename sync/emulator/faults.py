@@ -1,4 +1,5 @@
-"""Faults on demand: 429 bursts, 500/503, slow answers, dropped connections,
+"""Faults on demand: 429 bursts, 500/503, slow answers, dropped connections (``drop``: before
+the request is handled; ``drop-after``: once it is applied, the answer lost),
 spreadsheets deleted or unshared mid-run.  Random faults are seedable."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("429", "500", "503", "slow", "drop", "delete", "unshare")
+KINDS = ("429", "500", "503", "slow", "drop", "drop-after", "delete", "unshare")
 
 
 @dataclass

@@ -63,6 +63,7 @@ class Emulator:
         self.stats: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
         self._stats_lock = threading.Lock()
+        self._after = threading.local()  # per request thread: a "drop-after" fault fired
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -239,7 +240,10 @@ class Emulator:
             self.stats[key] += 1
 
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Response:
+        self._after.drop = False
         response = self._handle(method, raw_path, headers, body)
+        if self._after.drop:  # a "drop-after" fault: applied, but the caller never hears so
+            raise _Drop()
         if not raw_path.startswith("/_emulator/"):
             with self._stats_lock:
                 self.statuses[response.status] += 1
@@ -314,6 +318,8 @@ class Emulator:
             return None
         if fault.kind == "drop":
             raise _Drop()
+        if fault.kind == "drop-after":
+            self._after.drop = True
         if fault.kind == "delete" and fault.file_id:
             self.delete_file(fault.file_id)
         if fault.kind == "unshare" and fault.file_id and fault.email:

@@ -447,8 +447,13 @@ class GoogleClient:
         data: Any = None,
         files: Any = None,
         headers: MutableMapping[str, str] | None = None,
+        idempotent: bool = True,
     ) -> requests.Response:
         """Send with the policy; returns a 2xx/3xx response or raises.
+
+        ``idempotent=False`` (an append: sent twice, it adds twice) retries only what Google
+        certainly did not apply — a 429 quota refusal, a connection never made — and raises
+        at once on a 5xx or a lost answer; the caller checks what landed before trying again.
 
         Raises ``GoogleApiError`` (Google's error after retries), ``GoogleNetworkError``
         (no answer after retries), ``GoogleUnreachable`` (Google not reachable at all: the
@@ -469,10 +474,19 @@ class GoogleClient:
                 self.contact.answered()
                 if response.status_code < 400:
                     return response
+                if not idempotent and response.status_code != 429 and self.policy.retryable(response):
+                    raise GoogleApiError(response, attempts=attempt)
                 wait = self._wait_before_retry(key, attempt, response)
             else:
                 assert failure is not None
                 delivered = delivered or not never_sent(failure)
+                if not idempotent and delivered and self.contact.ok:
+                    raise GoogleNetworkError(
+                        f"mất kết nối tới Google khi đang ghi ({connection_cause(failure)}); "
+                        "chưa biết lần ghi đã được thực hiện hay chưa",
+                        attempts=attempt,
+                        maybe_delivered=True,
+                    )
                 wait = self._wait_after_failure(key, url, attempt, failure, delivered)
             self.stats.retried(key, wait)
             self.sleep(wait)
