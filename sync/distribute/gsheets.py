@@ -32,10 +32,9 @@ from xlsxwriter.utility import xl_col_to_name
 
 from sync.config import Config, UnitConfig
 from sync.distribute.plan import (
-    COOP_COLUMNS,
-    COOP_TITLE,
     TaskTab,
     UnitOutcome,
+    coop_grid,
     coop_is_current,
     coop_rows,
     missing_tasks,
@@ -46,12 +45,12 @@ from sync.distribute.plan import (
 from sync.exceptions import GoogleApiError, GoogleNetworkError, SourceUnreadable
 from sync.google.client import GoogleClient
 from sync.model import Task
-from sync.normalize import format_date
 from sync.register.read import task_key
 from sync.schema import unit_sheet_schema
 from sync.sources import select_task_tab
 from sync.sources.gsheets import GSheetsSource, GSheetsWorkbook, quote_title, spreadsheet_id
 from sync.unitwrite import COOP_TAB
+from sync.unitwrite.gsheets import office_tab_requests
 from sync.validate import has_header
 
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets/"
@@ -153,7 +152,10 @@ class GSheetsDistributor:
                 out.rows = self._append_safely(unit, sid, facts, missing)
             requests = self._date_formats(read.workbook.sheet_ids()[facts.name], facts, out.rows)
             if not coop_current:
-                requests += self._coop_requests(read.workbook.sheet_ids(), wanted_coop)
+                grid = coop_grid(wanted_coop, self.as_of)
+                requests += office_tab_requests(
+                    read.workbook.sheet_ids(), COOP_TAB, grid, self.client.account_email
+                )
             if requests:
                 self.client.http.batch_update(sid, {"requests": requests})
         except (GoogleApiError, GoogleNetworkError, SourceUnreadable) as e:
@@ -244,51 +246,6 @@ class GSheetsDistributor:
                         }
                     }
                 )
-        return out
-
-    # ---------------------------------------------------------------- the Phối hợp tab
-
-    def _coop_requests(self, sheet_ids: dict[str, int], rows: list[list[str]]) -> list[dict[str, Any]]:
-        """Delete the tab if present, add it again with the list, protect it for the Office only."""
-        out: list[dict[str, Any]] = []
-        if COOP_TAB in sheet_ids:
-            out.append({"deleteSheet": {"sheetId": sheet_ids[COOP_TAB]}})
-        new_id = max(sheet_ids.values(), default=0) + 1
-        grid = [
-            [COOP_TITLE],
-            [f"Theo danh mục nhiệm vụ ngày {format_date(self.as_of)}"],
-            [],
-            list(COOP_COLUMNS),
-            *rows,
-        ]
-        out += [
-            {
-                "addSheet": {
-                    "properties": {
-                        "sheetId": new_id,
-                        "title": COOP_TAB,
-                        "gridProperties": {"rowCount": len(grid) + 5, "columnCount": len(COOP_COLUMNS)},
-                    }
-                }
-            },
-            {
-                "updateCells": {
-                    "start": {"sheetId": new_id, "rowIndex": 0, "columnIndex": 0},
-                    "rows": [{"values": [{"userEnteredValue": {"stringValue": v}} for v in r]} for r in grid],
-                    "fields": "userEnteredValue",
-                }
-            },
-            {
-                "addProtectedRange": {
-                    "protectedRange": {
-                        "range": {"sheetId": new_id},
-                        "description": "Văn phòng UBND tỉnh cập nhật; đơn vị không sửa",
-                        "warningOnly": False,
-                        "editors": {"users": [self.client.account_email]},
-                    }
-                }
-            },
-        ]
         return out
 
 

@@ -193,6 +193,17 @@ def coop_rows(tasks: Sequence[Task], units: dict[str, str]) -> list[list[str]]:
     return rows
 
 
+def coop_grid(rows: list[list[str]], as_of: date) -> list[list[str]]:
+    """The ``Phối hợp`` tab: a title, the register's date, the column titles, the tasks."""
+    return [
+        [COOP_TITLE],
+        [f"Theo danh mục nhiệm vụ ngày {format_date(as_of)}"],
+        [],
+        list(COOP_COLUMNS),
+        *rows,
+    ]
+
+
 def coop_is_current(grid: Sequence[Sequence[Any]] | None, rows: list[list[str]]) -> bool:
     """Whether a ``Phối hợp`` tab as read (None: no such tab) lists exactly ``rows``."""
     if grid is None:

@@ -8,15 +8,13 @@ from copy import copy
 from datetime import date
 from pathlib import Path
 
-from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sync.config import Config, UnitConfig
 from sync.distribute.plan import (
-    COOP_COLUMNS,
-    COOP_TITLE,
     TaskTab,
     UnitOutcome,
+    coop_grid,
     coop_is_current,
     coop_rows,
     missing_tasks,
@@ -26,22 +24,15 @@ from sync.distribute.plan import (
 )
 from sync.exceptions import SourceUnreadable, UnitWriteRefused
 from sync.model import Task
-from sync.normalize import format_date
 from sync.schema import unit_sheet_schema
 from sync.sources import select_task_tab
 from sync.sources.xlsx import XlsxWorkbook
 from sync.unitwrite import COOP_TAB
-from sync.unitwrite.xlsx import UnitWorkbook
+from sync.unitwrite.xlsx import UnitWorkbook, replace_office_tab, set_text
 from sync.validate import has_header
 
 DATE_FORMAT = "DD/MM/YYYY"
-
-
-def set_text(ws: Worksheet, row: int, col: int, value: str) -> None:
-    """A text cell that stays text (openpyxl would make ``=…`` a formula)."""
-    cell = ws.cell(row=row, column=col)
-    cell.value = value
-    cell.data_type = "s"
+COOP_WIDTHS = (8, 16, 24, 60, 30, 16)
 
 
 def _write_row(
@@ -81,26 +72,6 @@ def append_tasks(ws: Worksheet, tab: TaskTab, tasks: Sequence[Task]) -> list[int
     return written
 
 
-def write_coop_tab(book: OpenpyxlWorkbook, rows: list[list[str]], as_of: date) -> None:
-    """Replace the ``Phối hợp`` tab (created at the end when absent), protected, all text."""
-    if COOP_TAB in book.sheetnames:
-        ws = book[COOP_TAB]
-        ws.delete_rows(1, ws.max_row)
-    else:
-        ws = book.create_sheet(COOP_TAB)
-    set_text(ws, 1, 1, COOP_TITLE)
-    set_text(ws, 2, 1, f"Theo danh mục nhiệm vụ ngày {format_date(as_of)}")
-    for c, title in enumerate(COOP_COLUMNS, 1):
-        set_text(ws, 4, c, title)
-    for r, row in enumerate(rows, 5):
-        for c, value in enumerate(row, 1):
-            set_text(ws, r, c, value)
-    for letter, width in zip("ABCDEF", (8, 16, 24, 60, 30, 16), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.protection.sheet = True
-    ws.protection.enable()
-
-
 def distribute_unit(
     config: Config,
     unit: UnitConfig,
@@ -121,8 +92,8 @@ def distribute_unit(
         return out
     try:
         wanted_coop = coop_rows(coop, names)
-        coop_grid = reader.read_tab(COOP_TAB).rows if COOP_TAB in reader.tab_names() else None
-        coop_current = coop_is_current(coop_grid, wanted_coop)
+        coop_read = reader.read_tab(COOP_TAB).rows if COOP_TAB in reader.tab_names() else None
+        coop_current = coop_is_current(coop_read, wanted_coop)
         tab = select_task_tab(reader, config.sync.sheet, lambda rows: has_header(rows, schema))
     except SourceUnreadable as e:
         out.status, out.message = "skipped", f"không có trang nhiệm vụ để thêm dòng: {e}"
@@ -149,7 +120,7 @@ def distribute_unit(
         if missing:
             out.rows = append_tasks(book[tab.name], facts, missing)
         if not coop_current:
-            write_coop_tab(book, wanted_coop, as_of)
+            replace_office_tab(book, COOP_TAB, coop_grid(wanted_coop, as_of), COOP_WIDTHS)
         target.save()
     except UnitWriteRefused as e:
         out.status, out.message, out.rows = "refused", str(e), []

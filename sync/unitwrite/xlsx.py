@@ -31,6 +31,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from sync.atomic import AtomicFile
 from sync.config import Limits
@@ -56,6 +57,32 @@ DROPPED_PARTS = (
     ("xl/threadedcomments/", "bình luận dạng hội thoại"),
     ("xl/richdata/", "hình ảnh trong ô"),
 )
+
+
+def set_text(ws: Worksheet, row: int, col: int, value: str) -> None:
+    """A text cell that stays text (openpyxl would make ``=…`` a formula)."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = value
+    cell.data_type = "s"
+
+
+def replace_office_tab(
+    book: OpenpyxlWorkbook, name: str, grid: list[list[str]], widths: tuple[int, ...]
+) -> None:
+    """Replace (or add at the end) an Office-owned tab: all text, sheet protection on."""
+    index = None
+    if name in book.sheetnames:
+        index = book.sheetnames.index(name)
+        del book[name]
+    ws = book.create_sheet(name, index)
+    for r, row in enumerate(grid, 1):
+        for c, value in enumerate(row, 1):
+            if value:
+                set_text(ws, r, c, value)
+    for c, width in enumerate(widths, 1):
+        ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width = width
+    ws.protection.sheet = True
+    ws.protection.enable()
 
 
 def lock_files(path: Path) -> list[Path]:
