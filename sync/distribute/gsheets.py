@@ -1,10 +1,11 @@
 """``distribute`` on Google Sheets: the Sheets API's ``values.append``, safe while units edit.
 
-Per unit (about 4 requests when something is added, 2 when nothing is):
+Per unit (4 requests when something is added, 1 Drive request when nothing is):
 
-1. one Drive listing for the run (``GSheetsSource``), the tab list, then every tab in one
-   ``values.batchGet``: the task tab (as ``sync`` finds it), its ids and last data row, and
-   the ``Phối hợp`` tab when there is one;
+1. one Drive listing for the run (``GSheetsSource``), then the spreadsheet exported as .xlsx
+   in one Drive ``files.export`` (Drive's quota, not Sheets' 60 reads a minute): the task tab
+   (as ``sync`` finds it), its ids and last data row, and the ``Phối hợp`` tab when there is
+   one; the tab ids (one ``spreadsheets.get``) only for a unit that gets something;
 2. ``values.append`` (``RAW``: text stays text, ``=…`` never a formula; dates as serial
    numbers; ``INSERT_ROWS``: Google inserts new rows for the data, so nothing below is ever
    overwritten) anchored at the cell below the last data row in the header's first column.
@@ -87,7 +88,9 @@ class GSheetsDistributor:
         self.as_of = as_of
         self.dry_run = dry_run
         self.client = GoogleClient.from_config(config)
-        self.source = GSheetsSource(self.client, read="values", limits=config.limits)
+        # read through Drive's export (Drive's quota, not Sheets' 60 reads a minute): a run that
+        # adds nothing makes no Sheets request at all
+        self.source = GSheetsSource(self.client, read="export", limits=config.limits)
         self.schema = unit_sheet_schema()
 
     def __enter__(self) -> GSheetsDistributor:
@@ -102,10 +105,10 @@ class GSheetsDistributor:
     # ---------------------------------------------------------------- reading
 
     def _open(self, unit: UnitConfig) -> tuple[GSheetsWorkbook, list[str]]:
-        """The unit's spreadsheet and its tabs; ``SourceUnreadable`` when it cannot be read."""
+        """The unit's spreadsheet (exported once) and its tabs; ``SourceUnreadable`` when it cannot be read."""
         workbook = self.source.open(self.config.resolve(unit.source))
         assert isinstance(workbook, GSheetsWorkbook)
-        return workbook, workbook.tab_names()  # the tab list first: the search then reads all tabs at once
+        return workbook, workbook.tab_names()
 
     def _read(self, unit: UnitConfig, opened: tuple[GSheetsWorkbook, list[str]] | None = None) -> _Read:
         """The unit's task tab (and ``Phối hợp`` tab); ``SourceUnreadable`` when it has none."""
