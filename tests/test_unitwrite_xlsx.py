@@ -11,13 +11,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sync.config import Limits
 from sync.exceptions import SourceUnreadable, UnitWriteRefused
-from sync.unitwrite.xlsx import UnitWorkbook, dropped_parts, lock_files
+from sync.sources.xlsx import XlsxWorkbook
+from sync.unitwrite.xlsx import UnitWorkbook, dropped_parts, lock_files, set_text
 
 
 def rich_workbook(path: Path) -> Path:
@@ -153,3 +157,20 @@ def test_an_unreadable_file_is_the_guards_message(tmp_path: Path) -> None:
     with pytest.raises(SourceUnreadable) as e:
         UnitWorkbook.read(path, "SNV", Limits())
     assert "SNV.xlsx" in str(e.value)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(min_size=1, max_size=40))
+def test_any_text_is_written_as_that_text(tmp_path: Path, text: str) -> None:
+    """Whatever the register holds, the cell reads back as the same text (never a formula, never a
+    crash); only control characters a .xlsx cannot hold are left out."""
+    path = rich_workbook(tmp_path / "SNV.xlsx")
+    target = UnitWorkbook.read(path, "SNV", Limits())
+    set_text(target.book()["Nhiệm vụ"], 3, 2, text)
+    target.save()
+    expected = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell = openpyxl.load_workbook(path)["Nhiệm vụ"]["B3"]
+    assert cell.data_type == "s" or (cell.value is None and expected == "")
+    assert (cell.value or "") == expected
+    grid = XlsxWorkbook(path).read_tab("Nhiệm vụ").rows
+    assert (grid[2][1] if len(grid) > 2 else "") == expected

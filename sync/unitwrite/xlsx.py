@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -60,9 +61,10 @@ DROPPED_PARTS = (
 
 
 def set_text(ws: Worksheet, row: int, col: int, value: str) -> None:
-    """A text cell that stays text (openpyxl would make ``=…`` a formula)."""
+    """A text cell that stays text (openpyxl would make ``=…`` a formula); control characters a
+    .xlsx cannot hold (openpyxl refuses them) are left out."""
     cell = ws.cell(row=row, column=col)
-    cell.value = value
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.data_type = "s"
 
 
