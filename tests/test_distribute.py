@@ -403,3 +403,17 @@ def test_google_dry_run_writes_nothing(tmp_path: Path, emu: Emulator) -> None:
         ("STC", "would_add", ["nv-7"]),
     ]
     assert not [k for k in emu.stats_json()["by_endpoint"] if k.startswith("POST sheets")]
+
+
+def test_usage_errors_exit_2_with_a_vietnamese_message(tmp_path: Path) -> None:
+    path = province(tmp_path)
+    unknown = CliRunner().invoke(cli, ["distribute", "-c", str(path), "--unit", "XYZ"])
+    assert unknown.exit_code == 2
+    assert "không có đơn vị mã “XYZ” trong cấu hình (các mã: SNV, STC)" in unknown.output
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('[register]\nsource = "danh-muc.xlsx"\n', ""),
+        encoding="utf-8",
+    )
+    missing = CliRunner().invoke(cli, ["distribute", "-c", str(path)])
+    assert missing.exit_code == 2 and "chưa cấu hình danh mục nhiệm vụ" in missing.output
+    assert "Traceback" not in unknown.output + missing.output
