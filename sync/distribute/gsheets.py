@@ -92,6 +92,8 @@ class GSheetsDistributor:
         # adds nothing makes no Sheets request at all
         self.source = GSheetsSource(self.client, read="export", limits=config.limits)
         self.schema = unit_sheet_schema()
+        #: spreadsheet id -> what went wrong with where an append landed (reported as failed)
+        self.misplaced: dict[str, str] = {}
 
     def __enter__(self) -> GSheetsDistributor:
         return self
@@ -169,6 +171,9 @@ class GSheetsDistributor:
             )
             return out
         out.status = "added"
+        if sid in self.misplaced:
+            out.status = "failed"
+            out.message = f"đã thêm ở dòng {', '.join(map(str, out.rows))} nhưng {self.misplaced.pop(sid)}"
         return out
 
     # ---------------------------------------------------------------- the append
@@ -216,6 +221,11 @@ class GSheetsDistributor:
         updated = str((response.get("updates") or {}).get("updatedRange") or "")
         m = _RANGE_START.search(updated)
         start = int(m.group(2)) if m else facts.last_row + 2
+        if m and m.group(1) != xl_col_to_name(first):  # Google's table detection started elsewhere
+            self.misplaced[sid] = (
+                f"Google đặt các dòng mới ({updated}) bắt đầu từ cột {m.group(1)} thay vì cột "
+                f"{xl_col_to_name(first)} của dòng tiêu đề; Văn phòng kiểm tra và chuyển các ô cho đúng cột"
+            )
         return list(range(start, start + len(tasks)))
 
     def _date_formats(self, sheet_id: int, facts: TaskTab, rows: list[int]) -> list[dict[str, Any]]:
