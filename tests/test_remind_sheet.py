@@ -5,6 +5,7 @@ written twice in a period, a refused write retried next run, and ``sync`` still 
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -120,10 +121,20 @@ def test_xlsx_open_workbook_is_reported_recorded_and_retried(tmp_path: Path) -> 
         rows = history.conn.execute("SELECT unit, channel, status FROM deliveries ORDER BY id").fetchall()
     assert [tuple(r) for r in rows] == [("SNV", "sheet", "failed"), ("RG", "sheet", "sent")]
     lock.unlink()
+    as_json = remind(config, "--dry-run", "--json")  # a dry run: the notices, no outcome
+    assert [(e["unit"], e["outcome"], e["sheet"]) for e in json.loads(as_json.output)] == [
+        ("SNV", None, None),
+        ("RG", None, None),
+    ]
     retry = remind(config)
     assert retry.exit_code == 0
     assert retry.output.splitlines()[0] == "SNV: đã ghi trang “Nhắc việc” trong bảng của đơn vị"
     assert "đã có thông báo này" in retry.output.splitlines()[1]
+    doc = json.loads(remind(config, "--json").output)
+    assert [(e["unit"], e["outcome"], e["sheet"]["status"]) for e in doc] == [
+        ("SNV", None, "already_sent"),
+        ("RG", None, "already_sent"),
+    ]
 
 
 def test_google_tab_replaced_protected_and_sync_still_reads_the_unit(tmp_path: Path, emu: Emulator) -> None:
