@@ -174,3 +174,27 @@ def test_any_text_is_written_as_that_text(tmp_path: Path, text: str) -> None:
     assert (cell.value or "") == expected
     grid = XlsxWorkbook(path).read_tab("Nhiệm vụ").rows
     assert (grid[2][1] if len(grid) > 2 else "") == expected
+
+
+def test_windows_refusing_the_replace_is_open_in_excel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows refuses to replace a file Excel has open (PermissionError), with no lock file in sight
+    (a share where ~$ files are hidden): the unit is refused, the file whole, no temporary left."""
+    path = rich_workbook(tmp_path / "SNV.xlsx")
+    before = sha(path)
+    target = UnitWorkbook.read(path, "SNV", Limits())
+    target.book()["Nhiệm vụ"]["A3"] = "NV-2"
+    real_replace = os.replace
+
+    def excel_holds_it(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == path:
+            raise PermissionError(13, "The process cannot access the file because it is being used", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", excel_holds_it)
+    with pytest.raises(UnitWriteRefused) as e:
+        target.save()
+    assert "đang mở trong Excel/LibreOffice" in str(e.value) and "SNV.xlsx" in str(e.value)
+    assert sha(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["SNV.xlsx"]
