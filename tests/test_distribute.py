@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -268,6 +270,12 @@ def test_libreoffice_opens_a_distributed_workbook(tmp_path: Path) -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in sheets)
     assert out.parent == tmp_path / "lo"
     assert "nv-7" in text and "15/05/2024" in text and "Xây dựng đề án vị trí việc làm" in text
+    ods = convert(tmp_path / "units" / "STC.xlsx", "ods", tmp_path / "ods", tmp_path)
+    with zipfile.ZipFile(ods) as z:
+        content = z.read("content.xml").decode("utf-8")
+    tables = dict(re.findall(r'<table:table table:name="([^"]+)"([^>]*)>', content))
+    assert set(tables) == {"Hướng dẫn", "Nhiệm vụ", "Phối hợp"}
+    assert 'table:protected="true"' in tables["Phối hợp"]  # LibreOffice keeps the tab locked
 
 
 # ------------------------------------------------------------------ Google Sheets (the emulator)
