@@ -155,7 +155,8 @@ class GSheetsDistributor:
         try:
             if missing:
                 out.rows = self._append_safely(unit, sid, facts, missing)
-            requests = self._date_formats(read.workbook.sheet_ids()[facts.name], facts, out.rows)
+            sheet_id = read.workbook.sheet_ids().get(facts.name)  # None: a title the export shortened
+            requests = [] if sheet_id is None else self._date_formats(sheet_id, facts, out.rows)
             if not coop_current:
                 grid = coop_grid(wanted_coop, self.as_of)
                 requests += office_tab_requests(
