@@ -425,3 +425,13 @@ def test_usage_errors_exit_2_with_a_vietnamese_message(tmp_path: Path) -> None:
     missing = CliRunner().invoke(cli, ["distribute", "-c", str(path)])
     assert missing.exit_code == 2 and "chưa cấu hình danh mục nhiệm vụ" in missing.output
     assert "Traceback" not in unknown.output + missing.output
+
+
+def test_google_sheet_without_a_header_is_skipped_and_unchanged(tmp_path: Path, emu: Emulator) -> None:
+    config = google_province(tmp_path, emu)
+    snv = config.units[0].source
+    emu.set_values(snv, "'Nhiệm vụ'!A4:Q4", [[""] * 17], "RAW")  # the unit deleted its header row
+    before = google_rows(emu, snv)
+    [unit] = distribute(config, as_of=AS_OF, unit="SNV").units
+    assert unit.status == "skipped" and "không có trang nhiệm vụ để thêm dòng" in unit.message
+    assert google_rows(emu, snv) == before
