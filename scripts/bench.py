@@ -25,6 +25,7 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.bench_distribute import bench_distribute, print_distribute  # noqa: E402
 from scripts.bench_gsheets import bench_gsheets, print_table  # noqa: E402
 from scripts.bench_init import bench_init, print_init_table  # noqa: E402
 from sync.schema import unit_sheet_schema  # noqa: E402
@@ -290,19 +291,33 @@ def main() -> None:
     parser.add_argument(
         "--init", action="store_true", help="also init on Google: 118 units, emulator with Google's quotas"
     )
+    parser.add_argument(
+        "--distribute",
+        action="store_true",
+        help="also distribute: 118 units, 2 new tasks each, xlsx and Google",
+    )
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    sizes = args.sizes if args.sizes is not None else ("" if args.gsheets or args.init else "10000,100000")
+    only_other = args.gsheets or args.init or args.distribute
+    sizes = args.sizes if args.sizes is not None else ("" if only_other else "10000,100000")
     results = [bench_size(work, int(s), args.repeat) for s in sizes.split(",") if s]
     readers = bench_readers(work, 10000, args.repeat) if args.readers else []
     google = bench_gsheets(work) if args.gsheets else []  # scripts/bench_gsheets.py
     init = bench_init(work) if args.init else []  # scripts/bench_init.py
+    handed = bench_distribute(work) if args.distribute else []  # scripts/bench_distribute.py
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     if args.json:
         print(
             json.dumps(
-                {"machine": machine, "results": results, "readers": readers, "gsheets": google, "init": init},
+                {
+                    "machine": machine,
+                    "results": results,
+                    "readers": readers,
+                    "gsheets": google,
+                    "init": init,
+                    "distribute": handed,
+                },
                 indent=2,
             )
         )
@@ -332,6 +347,8 @@ def main() -> None:
         print_table(google)
     if init:
         print_init_table(init)
+    if handed:
+        print_distribute(handed)
     if results:
         targets = results[-1]
         ok = targets["ratio"] <= 1.5 and targets["sync_peak_mib"] <= 1024

@@ -26,6 +26,7 @@ from sync.cli_common import (
     output_options,
     printable_streams,
 )
+from sync.cli_distribute import distribute_cmd
 from sync.cli_history import diff_cmd, evaluate_cmd, history_cmd, report_cmd
 from sync.cli_init import init_cmd
 from sync.cli_remind import remind_cmd
@@ -335,6 +336,7 @@ cli.add_command(report_cmd)
 cli.add_command(evaluate_cmd)
 cli.add_command(remind_cmd)
 cli.add_command(init_cmd)
+cli.add_command(distribute_cmd)
 
 
 def _stop(_signum: int, _frame: object) -> None:

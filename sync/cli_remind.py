@@ -19,6 +19,13 @@ OUTCOME_TEXT = {
     "already_sent": "đã gửi thông báo này trong kỳ (lúc {detail}), không gửi lại",
     "no_address": "không có địa chỉ e-mail trong cấu hình (khóa “emails” của đơn vị): chưa gửi",
 }
+#: The same for the ``Nhắc việc`` tab in the unit's own sheet.
+SHEET_TEXT = {
+    "sent": "đã ghi trang “Nhắc việc” trong bảng của đơn vị",
+    "failed": "CHƯA GHI ĐƯỢC trang “Nhắc việc”: {detail} — sẽ ghi lại ở lần chạy sau",
+    "already_sent": "trang “Nhắc việc” đã có thông báo này trong kỳ (ghi lúc {detail}), không ghi lại",
+}
+CHANNEL_CHOICES = {"email": ("email",), "sheet": ("sheet",), "all": ("email", "sheet")}
 
 
 @click.command("remind", context_settings=CONTEXT)
@@ -27,27 +34,42 @@ OUTCOME_TEXT = {
 @debug_option
 @click.option("--dry-run", is_flag=True, help="In các thông báo, không gửi.")
 @click.option("--unit", "unit", metavar="CODE", help="Chỉ nhắc một đơn vị (mã đơn vị).")
+@click.option(
+    "--channel",
+    type=click.Choice(sorted(CHANNEL_CHOICES)),
+    default="email",
+    show_default=True,
+    help="Nhắc qua e-mail, ghi vào trang “Nhắc việc” trong bảng của đơn vị (sheet), hoặc cả hai (all).",
+)
 @guard
-def remind_cmd(config_path: Path, as_json: bool, debug: bool, dry_run: bool, unit: str | None) -> None:
-    """Nhắc việc các đơn vị theo lần tổng hợp gần nhất, qua e-mail (mục [mail] của cấu hình).
+def remind_cmd(
+    config_path: Path, as_json: bool, debug: bool, dry_run: bool, unit: str | None, channel: str
+) -> None:
+    """Nhắc việc các đơn vị theo lần tổng hợp gần nhất, qua e-mail (mục [mail] của cấu hình)
+    và/hoặc trang “Nhắc việc” trong bảng tính của chính đơn vị (--channel sheet|all).
 
     Mỗi đơn vị có nhiệm vụ quá hạn, sắp đến hạn, dòng chưa cập nhật, cập nhật muộn
     hoặc lỗi trong bảng nhận một thư (lỗi cần sửa trước), kèm danh sách ô cần sửa
     (.xlsx). Một thông báo không bao giờ được gửi hai lần trong một kỳ; thư chưa gửi
     được sẽ được gửi lại ở lần chạy sau. Mật khẩu máy chủ thư lấy từ biến môi trường
     UBND_SYNC_SMTP_PASSWORD (hoặc biến ghi ở khóa password_env), không ghi trong cấu hình.
+    Trang “Nhắc việc” do Văn phòng quản lý, được thay mới mỗi khi có thông báo mới và khóa
+    không cho đơn vị sửa.
 
-    Mã thoát: 0 đã gửi hết (hoặc không có gì để gửi); 1 có thư chưa gửi được.
+    Mã thoát: 0 đã gửi hết (hoặc không có gì để gửi); 1 có thư hoặc trang chưa gửi/ghi được.
 
     \b
     Ví dụ:
       ubnd-sync remind --dry-run            # xem trước các thông báo
       ubnd-sync remind                      # gửi
       ubnd-sync remind --unit SNV
+      ubnd-sync remind --channel all        # e-mail và trang “Nhắc việc”
     """
     from sync.remind import remind
 
-    reminders = remind(load_config(config_path), dry_run=dry_run, unit=unit)
+    reminders = remind(
+        load_config(config_path), dry_run=dry_run, unit=unit, channels=CHANNEL_CHOICES[channel]
+    )
     if as_json:
         notices = {n.unit: n for n in reminders.notices}
         doc: list[dict[str, Any]] = [
@@ -58,11 +80,14 @@ def remind_cmd(config_path: Path, as_json: bool, debug: bool, dry_run: bool, uni
                 "sections": n.sections,
                 "text": n.text,
                 "outcome": None,
+                "sheet": None,
             }
             for n in notices.values()
         ]
-        for entry, outcome in zip(doc, reminders.outcomes, strict=False):
-            entry["outcome"] = {"status": outcome.status, "detail": outcome.detail}
+        by_unit = {entry["unit"]: entry for entry in doc}
+        for outcome in reminders.outcomes:
+            key = "outcome" if outcome.channel == "email" else "sheet"
+            by_unit[outcome.unit][key] = {"status": outcome.status, "detail": outcome.detail}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     elif dry_run:
         for n in reminders.notices:
@@ -71,7 +96,8 @@ def remind_cmd(config_path: Path, as_json: bool, debug: bool, dry_run: bool, uni
         click.echo(f"Chạy thử (--dry-run): {len(reminders.notices)} thông báo, không gửi thư nào.")
     else:
         for o in reminders.outcomes:
-            line = OUTCOME_TEXT[o.status].format(recipients=", ".join(o.recipients), detail=o.detail)
+            texts = OUTCOME_TEXT if o.channel == "email" else SHEET_TEXT
+            line = texts[o.status].format(recipients=", ".join(o.recipients), detail=o.detail)
             click.echo(f"{o.unit}: {line}")
         if not reminders.notices:
             click.echo("Không đơn vị nào cần nhắc theo lần tổng hợp gần nhất.")

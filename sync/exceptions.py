@@ -7,6 +7,9 @@ Tree::
     │   ├── ConfigError           the TOML config: unknown key, bad value, duplicate code
     │   └── SchemaError           a file in ``sheets_schema/`` is broken
     ├── SourceUnreadable          one unit's workbook cannot be read (becomes a finding)
+    ├── UnitWriteRefused          the Office may not write into a unit's workbook now (changed on
+    │                             disk, open in a spreadsheet program, parts a rewrite would drop):
+    │                             costs that unit only, nothing written (``sync.unitwrite``)
     ├── AuthError                 Google credentials refused (exit 1, nothing written)
     ├── OutputError               the summary or another output could not be written (exit 1)
     ├── HistoryError              the history file cannot be read or written (exit 1)
@@ -78,6 +81,10 @@ class SourceUnreadable(UbndSyncError):
     def __init__(self, message: str, *, detail: str = ""):
         super().__init__(message)
         self.detail = detail
+
+
+class UnitWriteRefused(UbndSyncError):
+    """A write into one unit's workbook was refused; the file is exactly as it was."""
 
 
 class AuthError(UbndSyncError):

@@ -82,3 +82,14 @@ def test_replay_reports_a_response_that_differs(tmp_path: Path) -> None:
 )
 def test_out_of_scope_kinds(method: str, uri: str, body: object, kind: str | None) -> None:
     assert out_of_scope(method, uri, body) == kind
+
+
+def test_append_matches_googles_recordings(tmp_path: Path) -> None:
+    """values.append, which ``distribute`` relies on: table detection, ``tableRange`` and
+    ``updates.updatedRange`` as Google answered in the recordings."""
+    for source in recordings().rglob("WorksheetTest.test_append_row*.json"):
+        shutil.copy(source, tmp_path / source.name)
+    report = run(tmp_path)
+    appends = [r for r in report.in_scope if r.method == "POST" and ":append" in r.uri]
+    assert len(appends) >= 2
+    assert all(r.matched for r in report.in_scope), report.summary()

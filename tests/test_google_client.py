@@ -197,12 +197,12 @@ def test_scopes_and_names() -> None:
 def test_a_create_whose_answer_is_lost_is_not_sent_again(
     emu: Emulator, tmp_path: Path, key: dict[str, Any]
 ) -> None:
-    """``resend=False``: the create happened, its answer was lost; resending would make a second one."""
+    """``idempotent=False``: the create happened, its answer was lost; resending would make a second one."""
     url = "https://sheets.googleapis.com/v4/spreadsheets"
     emu.faults.add("drop-after", count=1, method="POST", path_pattern=r"^/v4/spreadsheets$")
     with client(emu, tmp_path, sleep=Sleeps()) as c:
         with pytest.raises(GoogleNetworkError) as e:
-            c.request("POST", url, json={"properties": {"title": "Một"}}, resend=False)
+            c.request("POST", url, json={"properties": {"title": "Một"}}, idempotent=False)
         assert (e.value.attempts, e.value.maybe_delivered) == (1, True)
         assert [f.name for f in emu.state.files.values()] == ["Một"]
         emu.faults.add("drop-after", count=1, method="POST", path_pattern=r"^/v4/spreadsheets$")

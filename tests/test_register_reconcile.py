@@ -137,9 +137,8 @@ def test_validate_and_summary_show_the_reconciliation(tmp_path: Path) -> None:
     assert "wrong-unit" in cells and "task-missing" in cells
 
 
-def test_google_backend_reconciles_the_same(tmp_path: Path, emu: Emulator) -> None:
-    """The register as a Google Sheet: the same findings and figures as with .xlsx files."""
-    xlsx_config = province(tmp_path)
+def register_on_google(tmp_path: Path, xlsx_config: Path, emu: Emulator) -> Path:
+    """The province loaded into the emulator, the register as one more Google Sheet; its config."""
     staged = tmp_path / "staged.toml"  # the register uploaded like one more unit, then moved to [register]
     text = xlsx_config.read_text(encoding="utf-8").replace('[register]\nsource = "danh-muc.xlsx"\n', "")
     staged.write_text(
@@ -153,6 +152,13 @@ def test_google_backend_reconciles_the_same(tmp_path: Path, emu: Emulator) -> No
     assert block is not None
     gtext = gtext.replace(block.group(0), "") + f'\n[register]\nsource = "{block.group(1)}"\n'
     gpath.write_text(gtext, encoding="utf-8")
+    return gpath
+
+
+def test_google_backend_reconciles_the_same(tmp_path: Path, emu: Emulator) -> None:
+    """The register as a Google Sheet: the same findings and figures as with .xlsx files."""
+    xlsx_config = province(tmp_path)
+    gpath = register_on_google(tmp_path, xlsx_config, emu)
     google = run_sync(load_config(gpath), AS_OF)
     local = run_sync(load_config(xlsx_config), AS_OF)
     assert [(f.unit, f.code, f.cell) for f in google.findings] == [

@@ -459,13 +459,15 @@ class GoogleClient:
         data: Any = None,
         files: Any = None,
         headers: MutableMapping[str, str] | None = None,
-        resend: bool = True,
+        idempotent: bool = True,
     ) -> requests.Response:
         """Send with the policy; returns a 2xx/3xx response or raises.
 
-        ``resend=False`` for a request that must not happen twice (``spreadsheets.create``):
-        a try that may have reached Google but got no answer is not sent again; the caller gets
-        ``GoogleNetworkError(maybe_delivered=True)`` and looks for what it made.
+        ``idempotent=False`` for a request that must not happen twice (an append adds twice, a
+        ``spreadsheets.create`` makes two): only what Google certainly did not apply is retried —
+        a 429 quota refusal, a connection never made. A 5xx raises ``GoogleApiError`` and a try
+        that may have reached Google without an answer ``GoogleNetworkError(maybe_delivered=True)``
+        at once; the caller checks what landed before trying again.
 
         Raises ``GoogleApiError`` (Google's error after retries), ``GoogleNetworkError``
         (no answer after retries), ``GoogleUnreachable`` (Google not reachable at all: the
@@ -486,13 +488,16 @@ class GoogleClient:
                 self.contact.answered()
                 if response.status_code < 400:
                     return response
+                if not idempotent and response.status_code != 429 and self.policy.retryable(response):
+                    raise GoogleApiError(response, attempts=attempt)
                 wait = self._wait_before_retry(key, attempt, response)
             else:
                 assert failure is not None
                 delivered = delivered or not never_sent(failure)
-                if delivered and not resend:
+                if not idempotent and delivered:
                     raise GoogleNetworkError(
-                        f"Google không trả lời ({connection_cause(failure)}); yêu cầu có thể đã được thực hiện",
+                        f"mất kết nối tới Google khi đang ghi ({connection_cause(failure)}); "
+                        "chưa biết lần ghi đã được thực hiện hay chưa",
                         attempts=attempt,
                         maybe_delivered=True,
                     )

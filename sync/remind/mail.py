@@ -32,6 +32,7 @@ class Outcome:
     status: str
     detail: str = ""
     recipients: tuple[str, ...] = ()
+    channel: str = "email"  # or "sheet": the unit's ``Nhắc việc`` tab (``sync.remind.sheet``)
 
 
 def password(settings: MailSettings) -> str | None:

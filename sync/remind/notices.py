@@ -43,6 +43,8 @@ class Notice:
     attachment_name: str
     digest: str
     sections: dict[str, int] = field(default_factory=dict)  # section title -> items
+    #: the same items as a table for the unit's ``Nhắc việc`` tab: (what, task id, cell, how to fix)
+    table: tuple[tuple[str, str, str, str], ...] = ()
 
 
 def next_cutoff(cutoff: date) -> date:
@@ -77,6 +79,21 @@ def _items(snap: RunSnapshot, code: str) -> dict[str, list[str]]:
         chosen = [f for f in findings if f.code in codes and f.severity != "error"]
         items[title] = [_task_line(f, tasks.get((f.sheet or "", f.row or 0))) for f in chosen]
     return {title: lines for title, lines in items.items() if lines}
+
+
+def _table(snap: RunSnapshot, code: str) -> tuple[tuple[str, str, str, str], ...]:
+    """The notice's items as rows (what, task id, cell, how to fix): errors first, then each section."""
+    tasks = {(t.sheet, t.row): t for t in snap.tasks if t.unit == code}
+    findings = [f for f in snap.findings if f.unit == code]
+    rows: list[tuple[str, str, str, str]] = []
+    chosen = [(ERRORS, f) for f in findings if f.severity == "error"]
+    for title, codes in SECTIONS:
+        chosen += [(title, f) for f in findings if f.code in codes and f.severity != "error"]
+    for title, f in chosen:
+        task = tasks.get((f.sheet or "", f.row or 0))
+        cell = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "")
+        rows.append((title, (task.task_id if task else None) or "", cell, f.message))
+    return tuple(rows)
 
 
 def _fix_list(snap: RunSnapshot, code: str) -> bytes:
@@ -180,6 +197,7 @@ def build_notices(snap: RunSnapshot, units: dict[str, tuple[str, tuple[str, ...]
                 attachment_name=attachment,
                 digest=digest,
                 sections={title: len(entries) for title, entries in items.items()},
+                table=_table(snap, code),
             )
         )
     return notices

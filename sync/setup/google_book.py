@@ -29,7 +29,7 @@ as soon as each create answers, and each address once shared. Every run starts w
 there is kept; one missing from the listing is checked with ``files.get`` (the search may lag)
 and made again only when deleted or in the trash; a file whose title is expected but whose id
 is not recorded (a run that died between the create and the state write) is adopted. A create
-whose answer is lost is never sent again blindly (``GoogleClient.request(resend=False)``): the
+whose answer is lost is never sent again blindly (``GoogleClient.request(idempotent=False)``): the
 listing is asked first, twice :data:`LIST_LAG_SECONDS` apart. A file found is never changed
 (no values, protection or rules are touched); an address already on it is not added again
 (``permissions.list`` once per found file with addresses not yet recorded).
@@ -362,9 +362,11 @@ class _Run:
         for _ in range(CREATE_TRIES):
             try:
                 resp = self.client.request(
-                    "POST", SHEETS_URL, data=_compact(body()), headers=dict(JSON_UTF8), resend=False
+                    "POST", SHEETS_URL, data=_compact(body()), headers=dict(JSON_UTF8), idempotent=False
                 )
-            except GoogleNetworkError:
+            except (GoogleNetworkError, GoogleApiError) as e:
+                if isinstance(e, GoogleApiError) and e.status < 500:
+                    raise  # Google refused it: nothing was made
                 found = self._look_again(title)  # the create may have happened: look before sending it again
                 if found:
                     sid = found

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sync.exceptions import SourceUnreadable
+from sync.unitwrite import OFFICE_TABS
 
 Grid = list[list[Any]]
 #: A merged range: ((first_row, first_col), (last_row, last_col)), 0-based, inclusive.
@@ -93,12 +94,14 @@ def _tab_key(name: str) -> str:
 def select_task_tab(
     workbook: Workbook, preferred: str, has_header: Callable[[Sequence[Sequence[Any]]], bool]
 ) -> TabData:
-    """The tab called ``preferred`` when it has a header row, else the first tab with one (contract §1)."""
+    """The tab called ``preferred`` when it has a header row, else the first tab with one (contract §1);
+    never a tab the Office owns in the unit's workbook (``Phối hợp``, ``Nhắc việc``)."""
     named = workbook.read_named_tab(preferred)
     if named is not None and has_header(named.rows):
         return named
+    office = {_tab_key(t) for t in OFFICE_TABS}
     for name in workbook.tab_names():
-        if named is not None and name == named.name:
+        if named is not None and name == named.name or _tab_key(name) in office:
             continue
         tab = workbook.read_tab(name)
         if has_header(tab.rows):

@@ -362,6 +362,10 @@ class GSheetsWorkbook(Workbook):
             self.record.tab_names = [str(p.get("title", "")) for p in self._meta]
         return self._meta
 
+    def sheet_ids(self) -> dict[str, int]:
+        """Tab title -> sheetId (one metadata request, shared with ``tab_names`` on the values path)."""
+        return {str(p.get("title", "")): int(p.get("sheetId", 0)) for p in self._load_meta()}
+
     def tab_names(self) -> list[str]:
         book = self._exported()
         if book is not None:

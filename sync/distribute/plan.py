@@ -1,0 +1,249 @@
+"""What ``distribute`` hands out: the register's tasks by lead unit and by co-unit, and the
+cell values of a task's row in a unit's sheet (backend-free; the backends write them).
+
+- a register task with an error finding on its row, or whose lead unit is not a configured
+  unit, is held back (listed, never written);
+- a unit gets the tasks it leads whose id (compared as the reconciliation does,
+  ``task_key``) is absent from its task tab, appended after its last data row, Office-owned
+  columns only, in the columns its header has (any order); STT continued where present;
+- a co-unit gets a read-only ``Phối hợp`` tab listing the tasks it co-operates on (not rows in
+  its task tab: they would count as its tasks and be flagged ``wrong-unit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sync.config import Config, UnitConfig
+from sync.model import Task
+from sync.normalize import cell_text, format_date, is_blank
+from sync.register.read import Register, task_key
+from sync.schema import Schema, unit_sheet_schema
+from sync.validate import Header, find_header
+
+#: the co-operation tab's columns: deliberately no title of the unit sheet's schema, so it can
+#: never be taken for a task tab (``select_task_tab`` skips it by name as well)
+COOP_COLUMNS = (
+    "Thứ tự",
+    "Mã NV được giao",
+    "Theo văn bản",
+    "Nội dung cần phối hợp",
+    "Đơn vị chủ trì thực hiện",
+    "Hạn của nhiệm vụ",
+)
+COOP_TITLE = "NHIỆM VỤ ĐƠN VỊ PHỐI HỢP THỰC HIỆN (Văn phòng UBND tỉnh cập nhật; đơn vị không sửa trang này)"
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A register task not handed out, and why."""
+
+    task_id: str | None
+    row: int
+    reason: str
+
+
+@dataclass(slots=True)
+class Plan:
+    """Register tasks by lead unit and by co-unit (register order), and those held back."""
+
+    lead: dict[str, list[Task]] = field(default_factory=dict)
+    coop: dict[str, list[Task]] = field(default_factory=dict)
+    held: list[Held] = field(default_factory=list)
+
+
+def office_fields(schema: Schema | None = None) -> list[str]:
+    """The fields ``distribute`` writes: the unit sheet's Office-owned fields."""
+    schema = schema or unit_sheet_schema()
+    return [f.name for f in schema.fields if f.owner == "office"]
+
+
+def make_plan(register: Register, units: Sequence[UnitConfig]) -> Plan:
+    codes = {u.code for u in units}
+    error_rows = {f.row for f in register.findings if f.severity == "error" and f.row is not None}
+    plan = Plan()
+    for reg in register.tasks.values():
+        lead = reg.values.get("lead_unit")
+        if reg.row in error_rows:
+            plan.held.append(
+                Held(reg.task_id, reg.row, "dòng có lỗi trong danh mục (xem “ubnd-sync validate”)")
+            )
+            continue
+        if not isinstance(lead, str) or lead not in codes:
+            shown = cell_text(reg.raw.get("lead_unit")) or "(trống)"
+            plan.held.append(Held(reg.task_id, reg.row, f"đơn vị chủ trì “{shown}” không có trong cấu hình"))
+            continue
+        plan.lead.setdefault(lead, []).append(reg)
+        for co in reg.values.get("co_units") or []:
+            if isinstance(co, str) and co in codes and co != lead and reg not in plan.coop.get(co, []):
+                plan.coop.setdefault(co, []).append(reg)
+    return plan
+
+
+def cell_value(task: Task, name: str) -> date | str | None:
+    """A register task's value for one field as it goes into a unit's cell: a date as a date,
+    anything else as the text the Office wrote (NFC, trimmed)."""
+    value = task.values.get(name)
+    if isinstance(value, date):
+        return value
+    text = cell_text(task.raw.get(name))
+    return text or None
+
+
+@dataclass(slots=True)
+class TaskTab:
+    """A unit's task tab as read: header, ids present, where new rows go, the next STT."""
+
+    name: str
+    header: Header
+    ids: dict[str, int]  # task key -> 0-based grid row
+    last_row: int  # 0-based grid index of the last data row (the header's when none)
+    next_stt: int
+
+    @property
+    def first_col(self) -> int:
+        return min(self.header.columns.values())
+
+    @property
+    def last_col(self) -> int:
+        return max(self.header.columns.values())
+
+
+def _stt(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def task_tab(name: str, rows: Sequence[Sequence[Any]], schema: Schema) -> TaskTab | None:
+    """The facts ``distribute`` needs from a task tab; None when it has no header row."""
+    header = find_header(rows, schema)
+    if header is None:
+        return None
+    id_col = header.columns.get("task_id")
+    stt_col = header.columns.get("stt")
+    ids: dict[str, int] = {}
+    last = header.row
+    stts: list[int] = []
+    data_rows = 0
+    for r in range(header.row + 1, len(rows)):
+        row = rows[r]
+        filled = [c for c, v in enumerate(row) if not is_blank(v) and c != stt_col]
+        if stt_col is not None and stt_col < len(row) and (n := _stt(row[stt_col])) is not None and filled:
+            stts.append(n)
+        if not filled:
+            continue
+        last = r
+        data_rows += 1
+        if id_col is not None and id_col < len(row):
+            text = cell_text(row[id_col])
+            if text:
+                ids.setdefault(task_key(text), r)
+    next_stt = max(stts) + 1 if stts else data_rows + 1
+    return TaskTab(name, header, ids, last, next_stt)
+
+
+def missing_tasks(tab: TaskTab, tasks: Sequence[Task]) -> list[Task]:
+    """The unit's register tasks whose id its task tab lacks (register order)."""
+    return [t for t in tasks if t.task_id and task_key(t.task_id) not in tab.ids]
+
+
+def row_cells(
+    tab: TaskTab, task: Task, stt: int | None, fields: Sequence[str]
+) -> dict[int, date | str | int]:
+    """Column index -> value for one new row: the Office-owned fields the header has, and STT."""
+    out: dict[int, date | str | int] = {}
+    for name in fields:
+        col = tab.header.columns.get(name)
+        value = cell_value(task, name)
+        if col is not None and value is not None:
+            out[col] = value
+    if stt is not None and "stt" in tab.header.columns:
+        out[tab.header.columns["stt"]] = stt
+    return out
+
+
+def coop_rows(tasks: Sequence[Task], units: dict[str, str]) -> list[list[str]]:
+    """The ``Phối hợp`` table's rows (all text: the tab is for people to read)."""
+    rows = []
+    for i, t in enumerate(tasks, 1):
+        lead = t.values.get("lead_unit")
+        deadline = t.values.get("extended_deadline") or t.values.get("deadline")
+        doc = cell_text(t.raw.get("doc_ref"))
+        doc_date = t.values.get("doc_date")
+        if isinstance(doc_date, date):
+            doc = f"{doc} ngày {format_date(doc_date)}".strip()
+        rows.append(
+            [
+                str(i),
+                t.task_id or "",
+                doc,
+                cell_text(t.raw.get("summary")),
+                units.get(str(lead), str(lead or "")),
+                format_date(deadline) if isinstance(deadline, date) else cell_text(t.raw.get("deadline")),
+            ]
+        )
+    return rows
+
+
+def coop_grid(rows: list[list[str]], as_of: date) -> list[list[str]]:
+    """The ``Phối hợp`` tab: a title, the register's date, the column titles, the tasks."""
+    return [
+        [COOP_TITLE],
+        [f"Theo danh mục nhiệm vụ ngày {format_date(as_of)}"],
+        [],
+        list(COOP_COLUMNS),
+        *rows,
+    ]
+
+
+def coop_is_current(grid: Sequence[Sequence[Any]] | None, rows: list[list[str]]) -> bool:
+    """Whether a ``Phối hợp`` tab as read (None: no such tab) lists exactly ``rows``."""
+    if grid is None:
+        return not rows
+    width = len(COOP_COLUMNS)
+    have = [[cell_text(v) for v in r[:width]] for r in grid[4:] if any(not is_blank(v) for v in r)]
+    return [r + [""] * (width - len(r)) for r in have] == rows
+
+
+def config_names(config: Config) -> dict[str, str]:
+    return {u.code: u.name for u in config.units}
+
+
+@dataclass(slots=True)
+class UnitOutcome:
+    """What ``distribute`` did (or, on a dry run, would do) for one unit.
+
+    ``status``: ``added`` (rows written), ``would_add`` (dry run), ``up_to_date`` (nothing
+    missing), ``skipped`` (no task tab / header: nothing written), ``refused`` (the file is open
+    or changed meanwhile, or holds parts a rewrite would lose: nothing written) or ``failed``
+    (unreadable, or Google's error: nothing written, or — Google only — said what landed).
+    """
+
+    code: str
+    name: str
+    status: str
+    sheet: str | None = None
+    added: list[str] = field(default_factory=list)  # task ids appended (or to append)
+    rows: list[int] = field(default_factory=list)  # sheet rows written (1-based)
+    coop: list[str] = field(default_factory=list)  # task ids in the Phối hợp tab when it was (re)written
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.code,
+            "name": self.name,
+            "status": self.status,
+            "sheet": self.sheet,
+            "added": list(self.added),
+            "rows": list(self.rows),
+            "coop": list(self.coop),
+            "message": self.message,
+        }

@@ -1,0 +1,210 @@
+"""Safe writes into a unit's .xlsx: the unit's work is never lost, whatever happens meanwhile.
+
+The recipe (``UnitWorkbook``):
+
+1. ``UnitWorkbook.read(path, ...)`` reads the file's bytes and stat once, through
+   ``sync.sources.guard`` (the file is untrusted: size, zip parts and grid are checked
+   before any parser sees it); it refuses a workbook a spreadsheet program has open (Excel's
+   owner file ``~$<name>``, LibreOffice's ``.~lock.<name>#``) and one holding parts openpyxl
+   would drop on a round trip (images, charts, pivot tables, macros, external links,
+   slicers …), saying what to do;
+2. ``book()`` opens those very bytes with openpyxl; the caller changes it;
+3. ``save()`` writes a temporary file in the same folder (``sync.atomic.AtomicFile``), then,
+   just before the rename, checks again that the file on disk is the one read (size,
+   ``mtime_ns``, SHA-256 of its bytes) and that no lock file appeared; else it refuses and
+   the file is untouched. Windows refuses to replace a file Excel has open
+   (``PermissionError``): also “đang mở”, nothing changed.
+
+Every refusal is ``UnitWriteRefused`` with a Vietnamese message naming the unit and file.
+A small window remains between the last check and the rename (milliseconds); a unit that
+saves exactly then loses that save to the Office's copy, which holds everything it had read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sync.atomic import AtomicFile
+from sync.config import Limits
+from sync.exceptions import SourceUnreadable, UnitWriteRefused
+from sync.sources.guard import read_checked
+
+#: zip part name prefixes openpyxl does not carry over on a round trip -> what people call them
+DROPPED_PARTS = (
+    ("xl/charts/", "biểu đồ"),
+    ("xl/chartsheets/", "trang biểu đồ"),
+    ("xl/media/", "hình ảnh"),
+    ("xl/drawings/drawing", "hình vẽ, hình ảnh"),
+    ("xl/pivottables/", "bảng tổng hợp (PivotTable)"),
+    ("xl/pivotcache/", "bảng tổng hợp (PivotTable)"),
+    ("xl/vbaproject", "macro (VBA)"),
+    ("xl/externallinks/", "liên kết tới tệp khác"),
+    ("xl/slicers/", "bộ lọc slicer"),
+    ("xl/slicercaches/", "bộ lọc slicer"),
+    ("xl/timelines/", "bộ lọc timeline"),
+    ("xl/activex/", "điều khiển ActiveX"),
+    ("xl/ctrlprops/", "nút, ô đánh dấu (form control)"),
+    ("xl/embeddings/", "đối tượng nhúng"),
+    ("xl/threadedcomments/", "bình luận dạng hội thoại"),
+    ("xl/richdata/", "hình ảnh trong ô"),
+)
+
+
+def set_text(ws: Worksheet, row: int, col: int, value: str) -> None:
+    """A text cell that stays text (openpyxl would make ``=…`` a formula); control characters a
+    .xlsx cannot hold (openpyxl refuses them) are left out."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.data_type = "s"
+
+
+def replace_office_tab(
+    book: OpenpyxlWorkbook, name: str, grid: list[list[str]], widths: tuple[int, ...]
+) -> None:
+    """Replace (or add at the end) an Office-owned tab: all text, sheet protection on."""
+    index = None
+    if name in book.sheetnames:
+        index = book.sheetnames.index(name)
+        del book[name]
+    ws = book.create_sheet(name, index)
+    for r, row in enumerate(grid, 1):
+        for c, value in enumerate(row, 1):
+            if value:
+                set_text(ws, r, c, value)
+    for c, width in enumerate(widths, 1):
+        ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width = width
+    ws.protection.sheet = True
+    ws.protection.enable()
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files a spreadsheet program keeps beside a workbook it has open, present now."""
+    name = path.name
+    candidates = [f"~${name}", f".~lock.{name}#"]
+    if len(name) > 2:
+        candidates.append(f"~${name[2:]}")  # Excel's owner file of a long name drops 2 characters
+    return [path.parent / c for c in dict.fromkeys(candidates) if (path.parent / c).exists()]
+
+
+def dropped_parts(data: bytes) -> list[str]:
+    """What a round trip through openpyxl would lose from this package (names for people)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = [n.lower() for n in package.namelist()]
+    found: list[str] = []
+    for prefix, what in DROPPED_PARTS:
+        if any(n.startswith(prefix) for n in names) and what not in found:
+            found.append(what)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What identifies the file on disk: size, modification time and a hash of its bytes."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def _stamp(data: bytes, st: os.stat_result) -> Stamp:
+    return Stamp(st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+class UnitWorkbook:
+    """One unit's .xlsx, read once; ``save()`` replaces it only if nobody changed it meanwhile."""
+
+    def __init__(self, path: Path, unit: str, data: bytes, stamp: Stamp):
+        self.path = path
+        self.unit = unit
+        self.data = data
+        self.stamp = stamp
+        self._book: OpenpyxlWorkbook | None = None
+
+    @classmethod
+    def read(cls, path: Path, unit: str, limits: Limits) -> UnitWorkbook:
+        """Read the file once, checked like any unit's file; raises ``SourceUnreadable``."""
+        data, st = read_checked(path, limits)
+        return cls(path, unit, data, _stamp(data, st))
+
+    def check_writable(self) -> None:
+        """Refuse (``UnitWriteRefused``) a workbook that is open, or that a rewrite would damage."""
+        self.check_not_open()
+        try:
+            lost = dropped_parts(self.data)
+        except zipfile.BadZipFile:
+            raise SourceUnreadable(
+                f"tệp {self.path.name} không phải tệp Excel (.xlsx); mở và lưu lại bằng Excel dạng .xlsx",
+                detail="bad-zip",
+            ) from None
+        if lost:
+            raise self.refused(
+                f"bảng tính có {', '.join(lost)}, phần mà công cụ không giữ được khi ghi lại tệp. "
+                "Đơn vị chuyển các phần đó sang tệp khác (bảng theo dõi chỉ giữ các trang bảng) "
+                "hoặc Văn phòng tự nhập các nhiệm vụ được báo"
+            )
+
+    def refused(self, why: str) -> UnitWriteRefused:
+        return UnitWriteRefused(f"đơn vị {self.unit}, tệp {self.path.name}: {why}. Tệp không bị thay đổi.")
+
+    def check_not_open(self) -> None:
+        locks = lock_files(self.path)
+        if locks:
+            raise self.refused(
+                f"tệp đang mở trong Excel/LibreOffice (có tệp khóa {locks[0].name}); "
+                "đóng tệp (hoặc xóa tệp khóa nếu chương trình đã tắt) rồi chạy lại"
+            )
+
+    def book(self) -> OpenpyxlWorkbook:
+        """The workbook opened with openpyxl from the bytes read (once), after ``check_writable``."""
+        if self._book is None:
+            self.check_writable()
+            try:
+                self._book = openpyxl.load_workbook(io.BytesIO(self.data), rich_text=True)
+            except Exception as e:  # openpyxl raises many kinds on a damaged package
+                raise SourceUnreadable(
+                    f"không mở được tệp {self.path.name} để ghi ({type(e).__name__}); "
+                    "đơn vị mở và lưu lại bằng Excel",
+                    detail="openpyxl",
+                ) from None
+        return self._book
+
+    def unchanged_on_disk(self) -> bool:
+        try:
+            st = self.path.stat()
+            if st.st_size != self.stamp.size or st.st_mtime_ns != self.stamp.mtime_ns:
+                return False
+            return hashlib.sha256(self.path.read_bytes()).hexdigest() == self.stamp.sha256
+        except OSError:
+            return False
+
+    def save(self) -> None:
+        """Write the changed workbook over the file, atomically, if the file is still the one read."""
+        book = self.book()
+        pending = AtomicFile(self.path)
+        try:
+            book.save(pending.tmp)
+            pending.finalize()
+            self.check_not_open()
+            if not self.unchanged_on_disk():
+                raise self.refused(
+                    "tệp đã được sửa hoặc lưu lại sau khi công cụ đọc (có người đang làm việc trên tệp); "
+                    "chạy lại khi đơn vị đã lưu xong"
+                )
+            try:
+                pending.install()
+            except PermissionError:
+                raise self.refused(
+                    "tệp đang mở trong Excel/LibreOffice (hệ điều hành không cho thay tệp); đóng tệp rồi chạy lại"
+                ) from None
+        finally:
+            pending.discard()
