@@ -83,7 +83,8 @@ def test_libreoffice_reads_summary_figures(province: Province, tmp_path: Path) -
     )
     files = {unicodedata.normalize("NFC", p.stem): p for p in (tmp_path / "csv").glob("*.csv")}
     assert set(files) == {
-        f"tong-hop-{t}" for t in ("Thống kê", "Nhiệm vụ", "Quá hạn", "Cảnh báo", "Thông tin")
+        f"tong-hop-{t}"
+        for t in ("Thống kê", "Nhiệm vụ", "Quá hạn", "Đề nghị gia hạn", "Cảnh báo", "Thông tin")
     }
     stats_file = files["tong-hop-Thống kê"]
     rows = list(csv.reader(stats_file.read_text(encoding="utf-8").splitlines()))

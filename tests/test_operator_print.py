@@ -23,7 +23,7 @@ from tests.helpers import AS_OF, task_row
 from tests.test_libreoffice import convert
 
 Province = Callable[..., Config]
-TABS = ["Thống kê", "Nhiệm vụ", "Quá hạn", "Cảnh báo", "So sánh", "Thông tin"]
+TABS = ["Thống kê", "Nhiệm vụ", "Quá hạn", "Đề nghị gia hạn", "Cảnh báo", "So sánh", "Thông tin"]
 LONG = "Thiếu kinh phí giải phóng mặt bằng, đề nghị Sở Tài chính bố trí vốn " * 3
 
 
@@ -35,7 +35,7 @@ def synced(province: Province) -> tuple[Config, SyncOutcome]:
         {
             "SNV": [
                 task_row(task_id="A", status="Xong", completed_on="01/02/2024"),
-                task_row(task_id="B", deadline="01/03/2024", obstacles=LONG),
+                task_row(task_id="B", deadline="01/03/2024", obstacles=LONG, extension_request="31/03/2024"),
                 task_row(task_id="C", deadline="31/02/2024"),
             ],
             "STC": None,
@@ -73,7 +73,9 @@ def test_every_tab_has_title_dates_and_page_numbers(synced: tuple[Config, SyncOu
         "Mã nhiệm vụ",
     ]
     assert wide["So sánh"] == (2, "$A:$B")
-    assert all(wide[t] == (1, None) for t in ("Thống kê", "Quá hạn", "Cảnh báo", "Thông tin"))
+    assert all(
+        wide[t] == (1, None) for t in ("Thống kê", "Quá hạn", "Đề nghị gia hạn", "Cảnh báo", "Thông tin")
+    )
 
 
 def test_long_text_wraps_and_rows_are_tall_enough(synced: tuple[Config, SyncOutcome]) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 from sync import findings as F
 from sync.config import Config
 from sync.exceptions import SourceUnreadable
-from sync.model import Finding, Task
+from sync.model import Finding, Task, task_key
 from sync.schema import register_schema
 from sync.sources import Source, select_task_tab
 from sync.validate import UnitResolver, has_header, read_tab
@@ -25,11 +25,6 @@ class Register:
     tasks: dict[str, Task] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     readable: bool = True
-
-
-def task_key(task_id: str) -> str:
-    """Task ids compare case-insensitively, as duplicate ids do (README, Choices)."""
-    return task_id.casefold()
 
 
 def load_register(config: Config, source: Source, resolver: UnitResolver, as_of: date) -> Register | None:
