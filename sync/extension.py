@@ -105,11 +105,11 @@ def check_request(
     if requested <= deadline:
         if isinstance(task.values.get("extended_deadline"), date):
             return [], None  # granted: the approved date is on or after the one asked for
-        return [F.make("extension-not-later", value=task.raw.get("extension_request"), **at)], None
+        return [F.make("extension-not-later", value=requested, **at)], None
     made = rules.dates.made(task, requested, as_of)
     days = rules.calendar.working_days(made, deadline)
     late = made > deadline or days < rules.min_working_days
-    found = [F.make("extension-requested", value=task.raw.get("extension_request"), **at)]
+    found = [F.make("extension-requested", value=requested, **at)]
     if late:
         if made > deadline:
             when = f"sau thời hạn {at['deadline']}"

@@ -106,7 +106,7 @@ def check_listed(doc: dict[str, Any], tab: list[list[Any]]) -> None:
         ("extension-not-later", "P8"),
     }
     asked = next(f for f in doc["findings"] if f["code"] == "extension-requested" and f["cell"] == "P5")
-    assert asked["severity"] == "info"
+    assert (asked["severity"], asked["value"]) == ("info", "2024-05-31")
     assert "(mã NV-1) từ thời hạn 30/04/2024 đến 31/05/2024" in asked["message"]
     assert "chờ Văn phòng UBND tỉnh" in asked["message"]
     late = {f["cell"]: f for f in doc["findings"] if f["code"] == "extension-late"}
