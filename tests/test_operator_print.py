@@ -99,6 +99,22 @@ def test_long_text_wraps_and_rows_are_tall_enough(synced: tuple[Config, SyncOutc
     assert 20 < width < 40  # a sensible width, not a 60-character column
 
 
+def test_extension_requests_tab_wraps_the_reason(synced: tuple[Config, SyncOutcome]) -> None:
+    """B's request (first seen by February's run of 05/02/2024): 14 working days before its
+    deadline 01/03/2024 (Tết 08–14/02 off), the long reason wrapped in a tall row."""
+    cfg, _ = synced
+    ws = openpyxl.load_workbook(cfg.summary_target)["Đề nghị gia hạn"]
+    head = header_row(ws)
+    assert ws.max_row == 2 and ws.cell(2, head.index("Mã nhiệm vụ") + 1).value == "B"
+    assert ws.cell(2, head.index("Ngày đề nghị") + 1).value == datetime(2024, 2, 5)
+    assert ws.cell(2, head.index("Ngày đề nghị") + 1).number_format == "dd/mm/yyyy"
+    assert ws.cell(2, head.index("Số ngày làm việc trước hạn") + 1).value == 14
+    reason = head.index("Lý do (khó khăn, vướng mắc, đề xuất)") + 1
+    assert ws.cell(2, reason).value == LONG.strip() and ws.cell(2, reason).alignment.wrap_text
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(reason)].width
+    assert ws.row_dimensions[2].height >= 15 * len(LONG) / width * 0.8
+
+
 def test_findings_errors_first_highlighted_with_labels(synced: tuple[Config, SyncOutcome]) -> None:
     cfg, outcome = synced
     ws = openpyxl.load_workbook(cfg.summary_target)["Cảnh báo"]
@@ -175,6 +191,8 @@ def test_libreoffice_prints_every_tab_with_header_and_page_numbers(
     for n in range(1, pages + 1):
         assert f"Trang {n}/{pages}" in per_page[n - 1]
     assert "Ngày báo cáo 05/03/2024" in text
+    extensions = next(p for p in per_page if f"{SUMMARY_TITLE} – Đề nghị gia hạn" in " ".join(p.split()))
+    assert "31/03/2024" in extensions and "05/02/2024" in extensions  # requested, made
 
 
 def test_google_summary_has_the_same_order_labels_wrap_and_note(synced: tuple[Config, SyncOutcome]) -> None:
