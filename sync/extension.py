@@ -39,6 +39,12 @@ def request_key(task: Task, requested: date) -> RequestKey:
     return (task.unit, task_key(tid) if tid else f"#{task.row}", requested)
 
 
+def asks_for_more(requested: Any, deadline: date | None) -> bool:
+    """A valid requested date after the deadline in force: a request still pending (not completed
+    tasks only; the report's list, ``sync.report.facts.pending_extensions``, uses it too)."""
+    return isinstance(requested, date) and deadline is not None and requested > deadline
+
+
 def made_on(updated: date | None, seen_on: date, previous_run: date | None) -> date:
     """When a request first seen by the run of ``seen_on`` was made.
 
@@ -102,7 +108,7 @@ def check_request(
         "deadline": format_date(deadline),
         "requested": format_date(requested),
     }
-    if requested <= deadline:
+    if not asks_for_more(requested, deadline):
         if isinstance(task.values.get("extended_deadline"), date):
             return [], None  # granted: the approved date is on or after the one asked for
         return [F.make("extension-not-later", value=requested, **at)], None
@@ -144,4 +150,4 @@ def check_request(
     return found, request
 
 
-__all__ = ["RequestDates", "ExtensionRules", "check_request", "made_on", "request_key"]
+__all__ = ["RequestDates", "ExtensionRules", "asks_for_more", "check_request", "made_on", "request_key"]

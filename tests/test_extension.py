@@ -16,7 +16,9 @@ from sync.config import load_config
 from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.extension import made_on
+from sync.history import History
 from sync.pipeline import request_dates, sync_and_record
+from sync.report import pending_extensions
 from sync.sources.gsheets import spreadsheet_id
 from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook
 from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_row
@@ -142,6 +144,9 @@ def test_pending_requests_listed_in_xlsx_summary_and_json(tmp_path: Path) -> Non
     assert tab[1][4:7] == [date(2024, 3, 1), date(2024, 3, 31), date(2024, 2, 27)]
     validated = CliRunner().invoke(cli, ["validate", "-c", str(config), "--as-of", "2024-03-05", "--json"])
     assert requests_of(json.loads(validated.stdout)) == requests_of(json.loads(out.stdout))
+    with History(load_config(config).history_path) as h:  # the meeting report lists the same requests
+        run = h.load(h.latest_run().id)  # type: ignore[union-attr,arg-type]
+    assert [t.task_id for t in pending_extensions(run)] == ["NV-2", "NV-3", "NV-1"]
 
 
 def test_pending_requests_listed_on_google(tmp_path: Path, emu: Emulator) -> None:
