@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-import holidays
-
 
 class WorkCalendar:
     """Which days are working days: ``working_days`` counts them between two dates."""
@@ -28,6 +26,8 @@ class WorkCalendar:
         """(days off, weekend days worked) of one year: the package's, then the config's."""
         known = self._years.get(year)
         if known is None:
+            import holidays  # 40 ms: only when a request is judged
+
             vn = holidays.country_holidays("VN", years=year)
             worked = {d for d in vn.weekend_workdays if d.year == year} | {
                 d for d in self._extra_on if d.year == year

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sync.workdays import WorkCalendar
 
 
@@ -60,3 +63,15 @@ def test_count_agrees_with_day_by_day_over_years() -> None:
         count += works(cal, day)
         if day.day in (1, 15):
             assert cal.working_days(start, day) == count, day
+
+
+CALENDAR = WorkCalendar(days_off=[date(2025, 3, 10)], working_saturdays=[date(2025, 3, 15)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dates(date(2023, 1, 1), date(2027, 12, 31)), min_size=3, max_size=3))
+def test_counts_add_up_and_never_exceed_the_days(days: list[date]) -> None:
+    a, b, c = sorted(days)
+    cal = CALENDAR
+    assert cal.working_days(a, c) == cal.working_days(a, b) + cal.working_days(b, c)
+    assert 0 <= cal.working_days(a, c) <= (c - a).days
