@@ -175,37 +175,50 @@ def test_min_working_days_and_calendar_are_configured(tmp_path: Path) -> None:
     assert (got["NV-2"]["working_days_before"], got["NV-2"]["late"]) == (1, True)
 
 
+def write_register(directory: Path, extension: dict[str, Any]) -> None:
+    """The register of NV-1 and NV-2 (deadline 01/03/2024, with ``extension`` fields)."""
+    write_workbook(
+        directory / "danh-muc.xlsx",
+        [
+            register_row("NV-1", "Sở Nội vụ", "30/04/2024"),
+            register_row("NV-2", "Sở Nội vụ", "01/03/2024", **extension),
+        ],
+        fields=REGISTER_FIELDS,
+        headers=REGISTER_TITLES,
+        tab="Danh mục nhiệm vụ",
+    )
+
+
+GRANTED = {"extended_deadline": "31/03/2024", "extension_doc": "120/UBND-TH"}
+
+
+def check_granted(result: Any) -> None:
+    """NV-2 classified by the approved 31/03/2024, its request no longer pending, nothing to fix."""
+    task = next(t for t in result.tasks if t.task_id == "NV-2")
+    assert (task.category, task.effective_deadline) == ("in_progress_on_time", date(2024, 3, 31))
+    assert task.values["extension_doc"] == "120/UBND-TH"
+    assert list(requests_of(result.to_dict())) == ["NV-1"]
+    nv2 = [f.code for f in result.findings if f.row == 6]
+    assert not [c for c in nv2 if c.startswith("extension-") or c in ("overdue", "office-field-changed")]
+
+
 def test_approved_in_the_register_classifies_and_is_no_longer_pending(tmp_path: Path) -> None:
     """NV-2 overdue by its deadline 01/03/2024; the Office grants 31/03/2024 in the register."""
-    rows = unit_rows()[:2]
-    config = one_unit(tmp_path, rows, extra='\n[register]\nsource = "danh-muc.xlsx"\n')
-
-    def register(extension: dict[str, Any]) -> None:
-        write_workbook(
-            tmp_path / "danh-muc.xlsx",
-            [
-                register_row("NV-1", "Sở Nội vụ", "30/04/2024"),
-                register_row("NV-2", "Sở Nội vụ", "01/03/2024", **extension),
-            ],
-            fields=REGISTER_FIELDS,
-            headers=REGISTER_TITLES,
-            tab="Danh mục nhiệm vụ",
-        )
-
-    register({})
+    config = one_unit(tmp_path, unit_rows()[:2], extra='\n[register]\nsource = "danh-muc.xlsx"\n')
+    write_register(tmp_path, {})
     before = run_sync(load_config(config), AS_OF)
     task = next(t for t in before.tasks if t.task_id == "NV-2")
     assert (task.category, task.days_overdue) == ("in_progress_overdue", 4)
     assert "NV-2" in requests_of(before.to_dict())
 
-    register({"extended_deadline": "31/03/2024", "extension_doc": "120/UBND-TH"})
-    after = run_sync(load_config(config), AS_OF)
-    task = next(t for t in after.tasks if t.task_id == "NV-2")
-    assert (task.category, task.effective_deadline) == ("in_progress_on_time", date(2024, 3, 31))
-    assert task.values["extension_doc"] == "120/UBND-TH"
-    assert list(requests_of(after.to_dict())) == ["NV-1"]
-    nv2 = [f.code for f in after.findings if f.row == 6]
-    assert not [c for c in nv2 if c.startswith("extension-") or c in ("overdue", "office-field-changed")]
+    write_register(tmp_path, GRANTED)
+    check_granted(run_sync(load_config(config), AS_OF))
+
+
+def test_approved_in_a_google_register(tmp_path: Path, emu: Emulator) -> None:
+    config = one_unit(tmp_path, unit_rows()[:2], extra='\n[register]\nsource = "danh-muc.xlsx"\n')
+    write_register(tmp_path, GRANTED)
+    check_granted(run_sync(load_config(google_copy(tmp_path, config, emu)), AS_OF))
 
 
 def test_made_date_is_kept_from_the_first_run_that_saw_the_request(tmp_path: Path) -> None:
