@@ -106,6 +106,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "của nhiệm vụ ({task}), nên không phải là đề nghị gia hạn. Ghi ngày đề nghị gia hạn đến (sau thời hạn) "
         "hoặc xóa ô này.",
     ),
+    "extension-doc-missing": (
+        "warning",
+        "Dòng {row} của danh mục: nhiệm vụ {task} có thời hạn điều chỉnh {extended} nhưng chưa ghi văn bản chấp "
+        "thuận gia hạn (cột “{doc_title}”, ô {cell}). Thời hạn điều chỉnh vẫn được dùng để phân loại; ghi số, ký "
+        "hiệu văn bản chấp thuận.",
+    ),
     "stale-update": (
         "warning",
         "Dòng {row}: chưa cập nhật trong kỳ báo cáo ({period}); ô {cell} (cột “{title}”) {shown}. "

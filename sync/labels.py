@@ -59,6 +59,7 @@ FINDING_LABELS: dict[str, str] = {
     "extension-requested": "Đề nghị gia hạn",
     "extension-late": "Đề nghị gia hạn muộn",
     "extension-not-later": "Đề nghị gia hạn không sau thời hạn",
+    "extension-doc-missing": "Gia hạn chưa có văn bản chấp thuận",
     "stale-update": "Chưa cập nhật trong kỳ",
     "late-update": "Cập nhật muộn",
     "overdue": "Quá hạn",

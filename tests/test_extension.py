@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
 
 from sync.cli import cli
 from sync.config import load_config
@@ -213,6 +214,16 @@ def test_approved_in_the_register_classifies_and_is_no_longer_pending(tmp_path: 
 
     write_register(tmp_path, GRANTED)
     check_granted(run_sync(load_config(config), AS_OF))
+    # an approved date without its document: classified all the same, the register is told
+    write_register(tmp_path, {"extended_deadline": "31/03/2024"})
+    result = run_sync(load_config(config), AS_OF)
+    task = next(t for t in result.tasks if t.task_id == "NV-2")
+    assert task.category == "in_progress_on_time"
+    (missing,) = [f for f in result.findings if f.code == "extension-doc-missing"]
+    column = get_column_letter(REGISTER_FIELDS.index("extension_doc") + 1)
+    assert (missing.unit, missing.cell, missing.severity) == ("register", f"{column}6", "warning")
+    assert "NV-2 có thời hạn điều chỉnh 31/03/2024" in missing.message
+    assert "“Văn bản chấp thuận gia hạn”" in missing.message
 
 
 def test_approved_in_a_google_register(tmp_path: Path, emu: Emulator) -> None:
