@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 RequestKey = tuple[str, str, date]
 
 
-def request_key(task: Task, requested: date) -> RequestKey:
-    tid = task.task_id
-    return (task.unit, task_key(tid) if tid else f"#{task.row}", requested)
+def request_key(unit: str, task_id: str | None, row: int, requested: date) -> RequestKey:
+    """A request: the unit, the task (its id as compared, else its row) and the date asked for."""
+    return (unit, task_key(task_id) if task_id else f"#{row}", requested)
 
 
 def asks_for_more(requested: Any, deadline: date | None) -> bool:
@@ -66,7 +66,7 @@ class RequestDates:
     last_run: date | None = None
 
     def made(self, task: Task, requested: date, as_of: date) -> date:
-        known = self.seen.get(request_key(task, requested))
+        known = self.seen.get(request_key(task.unit, task.task_id, task.row, requested))
         if known is not None:
             return known
         updated = task.values.get("updated_on")

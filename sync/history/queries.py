@@ -24,10 +24,10 @@ import sqlite3
 from datetime import date
 from typing import Any
 
-from sync.extension import RequestDates, RequestKey, made_on
+from sync.extension import RequestDates, RequestKey, made_on, request_key
 from sync.history.errors import HistoryError
 from sync.history.records import RunInfo, RunSnapshot, TaskSnapshot, UnitSnapshot, finding_from_row
-from sync.model import Period, task_key
+from sync.model import Period
 from sync.normalize import parse_date
 
 _LATEST = "ORDER BY as_of DESC, id DESC LIMIT 1"
@@ -148,7 +148,7 @@ def request_dates(conn: sqlite3.Connection, as_of: date) -> RequestDates:
         asked, updated_on = parse_date(requested), parse_date(updated)
         if not isinstance(asked, date):
             continue
-        key: RequestKey = (unit, task_key(task_id) if task_id else f"#{row}", asked)
+        key = request_key(unit, task_id, row, asked)
         if key not in seen:
             day = date.fromisoformat(seen_on)
             before = bisect.bisect_left(days, day)
