@@ -34,7 +34,7 @@ from sync.config import Config, load_config
 from sync.engine import Progress, run_sync, today
 from sync.history.render import render_outcome
 from sync.model import RunResult
-from sync.pipeline import SyncOutcome, prepare_demo, sync_and_record
+from sync.pipeline import SyncOutcome, prepare_demo, request_dates, sync_and_record
 from sync.progress import ProgressLine
 from sync.sources import Source
 from sync.unreadable import ALLOW_OPTION, unreadable_problem, unreadable_warning
@@ -73,7 +73,8 @@ def _progress(
 def _validate(config: Config, as_of: date | None, quiet: bool) -> RunResult:
     progress, finish = _progress(quiet, len(config.units))
     try:
-        return run_sync(config, as_of or today(), progress=progress)
+        day = as_of or today()
+        return run_sync(config, day, progress=progress, requests=request_dates(config, day))
     finally:
         finish()
 

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ from sync.config_file import parse_toml, read_config_text
 from sync.config_numbers import check_numbers
 from sync.evaluate.formula import FORMULA_RANGES, Formula, parse_formula
 from sync.exceptions import ConfigError
+from sync.findings import DATE_REASONS
 from sync.model import DEFAULT_KIND, UNIT_KINDS
-from sync.normalize import clean_text, fold
+from sync.normalize import clean_text, fold, format_date, parse_date
 
 DEFAULT_CONFIG = "ubnd-sync.toml"
 BACKENDS = ("xlsx", "gsheets")
@@ -57,6 +59,22 @@ class RegisterSettings:
 
     source: str | None = None
     sheet: str | None = None  # default: the register schema's tab, "Danh mục nhiệm vụ"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSettings:
+    """[calendar]: a year's days off and make-up working Saturdays, beyond the public holidays
+    the ``holidays`` package knows (``sync.workdays``)."""
+
+    days_off: tuple[date, ...] = ()
+    working_saturdays: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionSettings:
+    """[extension]: a request for a new deadline must come this many working days before it."""
+
+    min_working_days: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +156,8 @@ class Config:
     evaluation: Formula = field(default_factory=Formula)
     mail: MailSettings = field(default_factory=MailSettings)
     register: RegisterSettings = field(default_factory=RegisterSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    extension: ExtensionSettings = field(default_factory=ExtensionSettings)
 
     def unit(self, code: str) -> UnitConfig:
         for u in self.units:
@@ -173,6 +193,8 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "mail": ("host", "port", "security", "user", "sender", "password_env", "pause_seconds"),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder", "read", "protection"),
     "register": ("source", "sheet"),
+    "calendar": ("days_off", "working_saturdays"),
+    "extension": ("min_working_days",),
     "report": (
         "parent",
         "issuer",
@@ -282,7 +304,7 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
     for key in data:
         if key not in _SECTION_KEYS:
             raise r.fail(
-                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [register], [limits], [evaluation], [mail], [[units]])",
+                f"mục “{key}” không được hỗ trợ (chỉ có [sync], [gsheets], [report], [register], [calendar], [extension], [limits], [evaluation], [mail], [[units]])",
                 key,
             )
     sync = _sync_settings(r)
@@ -296,6 +318,9 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         sheet=r.get_str(reg, "register", "sheet", None),
     )
     evaluation = parse_formula(r.table("evaluation"), lambda message, key: r.fail(message, "evaluation", key))
+    calendar = _calendar_settings(r)
+    ext = r.table("extension")
+    extension = ExtensionSettings(r.get_int(ext, "extension", "min_working_days", 5, 0, 60))
     units = _units(r)
     path = path.resolve()
     if sync.backend == "xlsx":
@@ -311,6 +336,8 @@ def parse_config(data: dict[str, Any], *, text: str = "", path: Path) -> Config:
         evaluation=evaluation,
         mail=mail,
         register=register,
+        calendar=calendar,
+        extension=extension,
     )
 
 
@@ -380,6 +407,46 @@ def _share(r: _Reader, s: dict[str, Any]) -> float:
             "max_unreadable_share",
         )
     return float(value)
+
+
+def _calendar_settings(r: _Reader) -> CalendarSettings:
+    """[calendar]: lists of dates written day first ("27/01/2025"); make-up days are weekend days."""
+    c = r.table("calendar")
+    days_off = _dates(r, c, "days_off")
+    saturdays = _dates(r, c, "working_saturdays")
+    for d in saturdays:
+        if d.weekday() < 5:
+            raise r.fail(
+                f"“working_saturdays”: ngày {format_date(d)} không phải thứ Bảy hay Chủ nhật; chỉ ghi những ngày "
+                "nghỉ cuối tuần được đổi thành ngày làm việc (làm bù)",
+                "calendar",
+                "working_saturdays",
+            )
+    return CalendarSettings(days_off=days_off, working_saturdays=saturdays)
+
+
+def _dates(r: _Reader, tbl: dict[str, Any], key: str) -> tuple[date, ...]:
+    value = tbl.get(key, [])
+    example = (
+        f'ví dụ {key} = ["27/01/2025", "28/01/2025"]'
+        if key == "days_off"
+        else f'ví dụ {key} = ["26/04/2025"]'
+    )
+    if not isinstance(value, list):
+        raise r.fail(f"“{key}” phải là danh sách các ngày (dd/mm/yyyy), {example}", "calendar", key)
+    out = []
+    for item in value:
+        parsed = parse_date(item) if isinstance(item, (str, date)) else None
+        if not isinstance(parsed, date):
+            shown = item if isinstance(item, str) else repr(item)
+            reason = (
+                DATE_REASONS.get(parsed, DATE_REASONS["not-a-date"])
+                if isinstance(parsed, str)
+                else (DATE_REASONS["not-a-date"])
+            )
+            raise r.fail(f"“{key}”: “{shown}” không phải là ngày hợp lệ — {reason}", "calendar", key)
+        out.append(parsed)
+    return tuple(sorted(set(out)))
 
 
 def _gsheets_settings(r: _Reader) -> GSheetsSettings:

@@ -21,6 +21,7 @@ from sync import findings as F
 from sync.classify import classify_task, report_status, reporting_period
 from sync.config import Config, Limits, UnitConfig
 from sync.exceptions import SourceUnreadable, UsageError
+from sync.extension import ExtensionRules, RequestDates, check_request
 from sync.gcpause import gc_paused
 from sync.model import Counts, Finding, Period, RunResult, Task, UnitResult
 from sync.normalize import MAX_YEAR, MIN_YEAR, cell_text, format_date
@@ -29,6 +30,7 @@ from sync.schema import Schema, unit_sheet_schema
 from sync.sources import Source, TabData, make_source, select_task_tab
 from sync.sources.guard import limit_breach, number
 from sync.validate import Header, TabRead, UnitResolver, has_header, read_tab
+from sync.workdays import WorkCalendar
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 log = logging.getLogger(__name__)
@@ -303,10 +305,16 @@ def run_sync(
     progress: Progress | None = None,
     schema: Schema | None = None,
     generated_at: datetime | None = None,
+    requests: RequestDates | None = None,
 ) -> RunResult:
-    """Read, validate, classify and flag every configured unit."""
+    """Read, validate, classify and flag every configured unit.
+
+    ``requests``: when the extension requests seen by earlier runs were made (the pipeline
+    reads them from the history: ``sync.pipeline.request_dates``); without it every request
+    counts as first seen now (``sync.extension``).
+    """
     with gc_paused():
-        return _run_sync(config, as_of, source, progress, schema, generated_at)
+        return _run_sync(config, as_of, source, progress, schema, generated_at, requests or RequestDates())
 
 
 def _run_sync(
@@ -316,6 +324,7 @@ def _run_sync(
     progress: Progress | None,
     schema: Schema | None,
     generated_at: datetime | None,
+    requests: RequestDates,
 ) -> RunResult:
     if not MIN_YEAR <= as_of.year <= MAX_YEAR:
         raise UsageError(
@@ -357,12 +366,22 @@ def _run_sync(
     for f in _duplicate_ids(reads):
         findings_by_unit[f.unit].append(f)
 
+    rules = ExtensionRules(
+        WorkCalendar(config.calendar.days_off, config.calendar.working_saturdays),
+        config.extension.min_working_days,
+        requests,
+    )
+    pending = []
     for result, read in reads:
         assert read.header is not None
         flags = findings_by_unit[result.code]
         for t in result.tasks:
             classify_task(t, as_of, period, config.sync.due_soon_days)
             flags.extend(_flags(t, read.header, period, as_of))
+            found, request = check_request(t, read.header, as_of, rules)
+            flags.extend(found)
+            if request is not None:
+                pending.append(request)
         result.set_counts(Counts.of(result.tasks))
         result.report_status = report_status(result.tasks)
 
@@ -378,6 +397,7 @@ def _run_sync(
         findings=findings,
         generated_at=generated_at or datetime.now(TIMEZONE).replace(microsecond=0),
         version=__version__,
+        extension_requests=sorted(pending, key=lambda r: (r.deadline, r.unit, r.row)),
     )
 
 

@@ -89,6 +89,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "chưa có trong bảng theo dõi của đơn vị. Thêm dòng nhiệm vụ này, đúng mã “{text}”; nếu đã xóa nhầm, "
         "khôi phục lại dòng.",
     ),
+    "extension-requested": (
+        "info",
+        "Dòng {row}: đơn vị đề nghị gia hạn nhiệm vụ “{summary}” ({task}) từ thời hạn {deadline} đến {requested} "
+        "(ô {cell}); đề nghị đang chờ Văn phòng UBND tỉnh trình lãnh đạo xem xét, quyết định.",
+    ),
+    "extension-late": (
+        "warning",
+        "Dòng {row}: đề nghị gia hạn nhiệm vụ “{summary}” ({task}) đến {requested} được ghi nhận ngày {made}, "
+        "{when}; đề nghị gia hạn phải gửi trước thời hạn ít nhất {minimum} "
+        "ngày làm việc. Nêu rõ lý do ở cột “Khó khăn, vướng mắc, đề xuất”.",
+    ),
+    "extension-not-later": (
+        "warning",
+        "Ô {cell} (cột “{title}”): ngày đề nghị gia hạn {requested} không sau thời hạn hiện tại {deadline} "
+        "của nhiệm vụ ({task}), nên không phải là đề nghị gia hạn. Ghi ngày đề nghị gia hạn đến (sau thời hạn) "
+        "hoặc xóa ô này.",
+    ),
+    "extension-doc-missing": (
+        "warning",
+        "Dòng {row} của danh mục: nhiệm vụ {task} có thời hạn điều chỉnh {extended} nhưng chưa ghi văn bản chấp "
+        "thuận gia hạn (cột “{doc_title}”, ô {cell}). Thời hạn điều chỉnh vẫn được dùng để phân loại; ghi số, ký "
+        "hiệu văn bản chấp thuận.",
+    ),
     "stale-update": (
         "warning",
         "Dòng {row}: chưa cập nhật trong kỳ báo cáo ({period}); ô {cell} (cột “{title}”) {shown}. "

@@ -75,6 +75,11 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
+def task_key(task_id: str) -> str:
+    """Task ids compare case-insensitively, as duplicate ids do (README, Choices)."""
+    return task_id.casefold()
+
+
 @dataclass(slots=True)
 class Finding:
     """One problem in the data (contract §4). Never raised; collected."""
@@ -279,6 +284,44 @@ class Period:
 
 
 @dataclass(slots=True)
+class ExtensionRequest:
+    """A unit's pending request for a new deadline (``sync.extension``; the summary's Đề nghị gia hạn tab)."""
+
+    unit: str
+    sheet: str
+    row: int
+    cell: str | None
+    task_id: str | None
+    summary: str | None
+    #: the deadline in force: the approved extension where one is recorded, else the deadline
+    deadline: date
+    requested: date
+    #: when the request was made (README, Extension requests)
+    made_on: date
+    #: working days after ``made_on`` up to and including ``deadline`` (0 when made on or after it)
+    working_days: int
+    late: bool
+    #: the reason, from the row's “Khó khăn, vướng mắc, đề xuất”
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "sheet": self.sheet,
+            "row": self.row,
+            "cell": self.cell,
+            "task_id": self.task_id,
+            "summary": self.summary,
+            "deadline": self.deadline.isoformat(),
+            "requested": self.requested.isoformat(),
+            "made_on": self.made_on.isoformat(),
+            "working_days_before": self.working_days,
+            "late": self.late,
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
 class RunResult:
     as_of: date
     period: Period
@@ -288,9 +331,11 @@ class RunResult:
     generated_at: datetime
     version: str
     summary_path: str | None = None
+    #: pending extension requests, nearest deadline first
+    extension_requests: list[ExtensionRequest] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of contract §6."""
+        """The JSON document of contract §6, with ``groups`` and ``extension_requests`` (README)."""
         return {
             "as_of": self.as_of.isoformat(),
             "period": self.period.to_dict(),
@@ -298,6 +343,7 @@ class RunResult:
             "totals": self.totals,
             "groups": group_totals(self.units),
             "findings": [f.to_dict() for f in self.findings],
+            "extension_requests": [r.to_dict() for r in self.extension_requests],
         }
 
     @property

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from sync.config import Config, load_config
 from sync.engine import Progress, run_sync
 from sync.exceptions import HistoryError, TooManyUnreadable, UsageError
+from sync.extension import RequestDates
 from sync.model import RunResult
 from sync.sources import Source, make_source
 from sync.summary import build_tables, start_xlsx, write_tables
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from sync.demo import DemoProvince
     from sync.history import RecordOutcome
 
-__all__ = ["SyncOutcome", "sync_and_record", "prepare_demo"]
+__all__ = ["SyncOutcome", "sync_and_record", "prepare_demo", "request_dates"]
 
 
 @dataclass(slots=True)
@@ -91,9 +92,10 @@ def sync_and_record(
 
         warnings += _land_killed_run(config)
         check_as_of(config.history_path, as_of, backdated=back_dated)
+    requests = request_dates(config, as_of)
     source = source or make_source(config)
     try:
-        result = run_sync(config, as_of, progress=progress, source=source)
+        result = run_sync(config, as_of, progress=progress, source=source, requests=requests)
         problem = unreadable_problem(config, result)
         if dry_run:
             return SyncOutcome(result, warnings=[unreadable_warning(problem)] if problem else [])
@@ -104,6 +106,23 @@ def sync_and_record(
         return SyncOutcome(result, result.summary_path, warnings + notes + _commit(source), recorded)
     finally:
         source.close()
+
+
+def request_dates(config: Config, as_of: date) -> RequestDates:
+    """When the extension requests earlier runs saw were made (``sync.extension``), from the history.
+
+    Without a history file, or with one that cannot be read (the sync itself then says why),
+    every request counts as first seen by this run.
+    """
+    if not config.history_path.exists():
+        return RequestDates()
+    from sync.history import History
+
+    try:
+        with History(config.history_path) as history:
+            return history.request_dates(as_of)
+    except HistoryError:
+        return RequestDates()
 
 
 def _land_killed_run(config: Config) -> list[str]:

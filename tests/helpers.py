@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -16,6 +17,8 @@ import openpyxl
 import pytest
 
 from sync.demo import DEMO_AS_OF, DemoProvince, make_demo
+from sync.demo.gsheets import load_demo_into_emulator
+from sync.emulator import Emulator
 from sync.schema import unit_sheet_schema
 
 AS_OF = date(2024, 3, 5)  # period (25/01/2024, 25/02/2024]
@@ -100,6 +103,28 @@ def write_config(
     path = directory / "ubnd-sync.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+def google_copy(directory: Path, xlsx_config: Path, emu: Emulator, register: str = "danh-muc.xlsx") -> Path:
+    """The .xlsx province of ``xlsx_config`` uploaded to ``emu`` (its ``[register]`` too); the gsheets config.
+
+    The register is uploaded like one more unit, then its spreadsheet moved to ``[register]``.
+    """
+    section = f'[register]\nsource = "{register}"\n'
+    text = xlsx_config.read_text(encoding="utf-8")
+    staged = directory / "staged.toml"
+    unit = f'\n[[units]]\ncode = "REG"\nname = "Danh mục"\nsource = "{register}"\n'
+    staged.write_text(text.replace(section, "") + (unit if section in text else ""), encoding="utf-8")
+    gpath = load_demo_into_emulator(directory, staged, emu)
+    if section in text:
+        gtext = gpath.read_text(encoding="utf-8")
+        block = re.search(
+            r'\[\[units\]\]\ncode = "REG"\n(?:.*\n)*?source = "([^"]+)"\n(?:kind = "[^"]*"\n)?', gtext
+        )
+        assert block is not None
+        gtext = gtext.replace(block.group(0), "") + f'\n[register]\nsource = "{block.group(1)}"\n'
+        gpath.write_text(gtext, encoding="utf-8")
+    return gpath
 
 
 def tree_hash(directory: Path) -> dict[str, str]:

@@ -84,7 +84,7 @@ def test_sync_json_is_the_only_stdout(province: Province) -> None:
     code, out, _ = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05", "--json")
     assert code == 0
     doc = json.loads(out)
-    assert set(doc) == {"as_of", "period", "units", "totals", "groups", "findings"}
+    assert set(doc) == {"as_of", "period", "units", "totals", "groups", "findings", "extension_requests"}
     assert doc["as_of"] == "2024-03-05"
     assert doc["period"] == {"previous_cutoff": "2024-01-25", "cutoff": "2024-02-25"}
     assert doc["units"][0]["counts"]["unclassified"] == 1

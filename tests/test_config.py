@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,54 @@ def test_summary_may_not_overwrite_a_unit_workbook(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="ghi đè dữ liệu của đơn vị") as e:
         load_config(write(tmp_path, text))
     assert "dòng 3" in str(e.value) and "SNV" in str(e.value)
+
+
+CALENDAR = (
+    GOOD
+    + """
+[calendar]
+days_off = ["02/01/2026", "2026-02-23"]
+working_saturdays = ["10/01/2026"]
+
+[extension]
+min_working_days = 3
+"""
+)
+
+
+def test_calendar_and_extension_sections(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, CALENDAR))
+    assert cfg.calendar.days_off == (date(2026, 1, 2), date(2026, 2, 23))
+    assert cfg.calendar.working_saturdays == (date(2026, 1, 10),)
+    assert cfg.extension.min_working_days == 3
+    default = load_config(write(tmp_path, GOOD))
+    assert default.calendar.days_off == () and default.extension.min_working_days == 5
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "says"),
+    [
+        (
+            '"02/01/2026", "2026-02-23"',
+            '"31/02/2026"',
+            18,
+            "“days_off”: “31/02/2026” không phải là ngày hợp lệ",
+        ),
+        ('"02/01/2026", "2026-02-23"', '"01/13/2026"', 18, "ngày phải viết trước tháng"),
+        ('["10/01/2026"]', '["12/01/2026"]', 19, "ngày 12/01/2026 không phải thứ Bảy hay Chủ nhật"),
+        ('["10/01/2026"]', '"10/01/2026"', 19, "“working_saturdays” phải là danh sách các ngày"),
+        (
+            "min_working_days = 3",
+            "min_working_days = -1",
+            22,
+            "“min_working_days” phải là số nguyên từ 0 đến 60",
+        ),
+        ("min_working_days = 3", "min_days = 3", 22, "khóa “min_days” trong [extension] không được hỗ trợ"),
+    ],
+)
+def test_calendar_mistakes_name_key_and_line(
+    tmp_path: Path, old: str, new: str, line: int, says: str
+) -> None:
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, CALENDAR.replace(old, new)))
+    assert f"dòng {line}" in str(e.value) and says in str(e.value)

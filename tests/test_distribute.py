@@ -28,9 +28,9 @@ from sync.engine import run_sync
 from sync.schema import unit_sheet_schema
 from sync.sources.xlsx import XlsxWorkbook
 from sync.validate import find_header
-from tests.helpers import AS_OF, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook
 from tests.test_libreoffice import convert
-from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_on_google, register_row
+from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_row
 
 #: STC keeps its columns in another order and has no "Người giao" / "Ngày văn bản" columns
 STC_FIELDS = [
@@ -285,7 +285,7 @@ UNIT_CLERK = "van-thu@snv.angiang.gov.vn"
 
 def google_province(tmp_path: Path, emu: Emulator) -> Config:
     """The same province on the emulator; the service account may write the units' sheets."""
-    config = load_config(register_on_google(tmp_path, province(tmp_path), emu))
+    config = load_config(google_copy(tmp_path, province(tmp_path), emu))
     for u in config.units:
         emu.share(u.source, SERVICE_ACCOUNT, "writer")
     return config

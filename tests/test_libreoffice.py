@@ -66,7 +66,7 @@ def test_libreoffice_reads_summary_figures(province: Province, tmp_path: Path) -
                     doc_date="01/12/2023",
                 ),
                 task_row(task_id="B", deadline="01/03/2024"),
-                task_row(task_id="C"),
+                task_row(task_id="C", extension_request="31/05/2024", obstacles="=Thiếu vốn"),
             ],
             "STC": [task_row(task_id="D", summary='=HYPERLINK("http://x","y")', deadline="Thường xuyên")],
             "STP": None,
@@ -83,7 +83,8 @@ def test_libreoffice_reads_summary_figures(province: Province, tmp_path: Path) -
     )
     files = {unicodedata.normalize("NFC", p.stem): p for p in (tmp_path / "csv").glob("*.csv")}
     assert set(files) == {
-        f"tong-hop-{t}" for t in ("Thống kê", "Nhiệm vụ", "Quá hạn", "Cảnh báo", "Thông tin")
+        f"tong-hop-{t}"
+        for t in ("Thống kê", "Nhiệm vụ", "Quá hạn", "Đề nghị gia hạn", "Cảnh báo", "Thông tin")
     }
     stats_file = files["tong-hop-Thống kê"]
     rows = list(csv.reader(stats_file.read_text(encoding="utf-8").splitlines()))
@@ -109,6 +110,12 @@ def test_libreoffice_reads_summary_figures(province: Province, tmp_path: Path) -
     tasks_file = files["tong-hop-Nhiệm vụ"]
     text = tasks_file.read_text(encoding="utf-8")
     assert '=HYPERLINK(""http://x"",""y"")' in text  # kept as text, not evaluated
+    # C's request (made 20/02/2024, 47 working days before 30/04/2024), its reason text as typed
+    requests = list(csv.reader(files["tong-hop-Đề nghị gia hạn"].read_text(encoding="utf-8").splitlines()))
+    assert requests[0][:3] == ["Mã đơn vị", "Đơn vị", "Mã nhiệm vụ"]
+    assert [r[:3] + r[4:10] for r in requests[1:]] == [
+        ["SNV", "Sở Nội vụ", "C", "30/04/2024", "31/05/2024", "20/02/2024", "47", "=Thiếu vốn", ""]
+    ]
 
 
 def test_workbooks_saved_by_libreoffice_read_the_same(province: Province, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from tests.helpers import AS_OF, task_row
 from tests.test_libreoffice import convert
 
 Province = Callable[..., Config]
-TABS = ["Thống kê", "Nhiệm vụ", "Quá hạn", "Cảnh báo", "So sánh", "Thông tin"]
+TABS = ["Thống kê", "Nhiệm vụ", "Quá hạn", "Đề nghị gia hạn", "Cảnh báo", "So sánh", "Thông tin"]
 LONG = "Thiếu kinh phí giải phóng mặt bằng, đề nghị Sở Tài chính bố trí vốn " * 3
 
 
@@ -35,7 +35,7 @@ def synced(province: Province) -> tuple[Config, SyncOutcome]:
         {
             "SNV": [
                 task_row(task_id="A", status="Xong", completed_on="01/02/2024"),
-                task_row(task_id="B", deadline="01/03/2024", obstacles=LONG),
+                task_row(task_id="B", deadline="01/03/2024", obstacles=LONG, extension_request="31/03/2024"),
                 task_row(task_id="C", deadline="31/02/2024"),
             ],
             "STC": None,
@@ -73,7 +73,9 @@ def test_every_tab_has_title_dates_and_page_numbers(synced: tuple[Config, SyncOu
         "Mã nhiệm vụ",
     ]
     assert wide["So sánh"] == (2, "$A:$B")
-    assert all(wide[t] == (1, None) for t in ("Thống kê", "Quá hạn", "Cảnh báo", "Thông tin"))
+    assert all(
+        wide[t] == (1, None) for t in ("Thống kê", "Quá hạn", "Đề nghị gia hạn", "Cảnh báo", "Thông tin")
+    )
 
 
 def test_long_text_wraps_and_rows_are_tall_enough(synced: tuple[Config, SyncOutcome]) -> None:
@@ -95,6 +97,22 @@ def test_long_text_wraps_and_rows_are_tall_enough(synced: tuple[Config, SyncOutc
     lines = len(LONG) / width
     assert ws.row_dimensions[overdue].height >= 15 * lines * 0.8  # not one line over the next row
     assert 20 < width < 40  # a sensible width, not a 60-character column
+
+
+def test_extension_requests_tab_wraps_the_reason(synced: tuple[Config, SyncOutcome]) -> None:
+    """B's request (first seen by February's run of 05/02/2024): 14 working days before its
+    deadline 01/03/2024 (Tết 08–14/02 off), the long reason wrapped in a tall row."""
+    cfg, _ = synced
+    ws = openpyxl.load_workbook(cfg.summary_target)["Đề nghị gia hạn"]
+    head = header_row(ws)
+    assert ws.max_row == 2 and ws.cell(2, head.index("Mã nhiệm vụ") + 1).value == "B"
+    assert ws.cell(2, head.index("Ngày đề nghị") + 1).value == datetime(2024, 2, 5)
+    assert ws.cell(2, head.index("Ngày đề nghị") + 1).number_format == "dd/mm/yyyy"
+    assert ws.cell(2, head.index("Số ngày làm việc trước hạn") + 1).value == 14
+    reason = head.index("Lý do (khó khăn, vướng mắc, đề xuất)") + 1
+    assert ws.cell(2, reason).value == LONG.strip() and ws.cell(2, reason).alignment.wrap_text
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(reason)].width
+    assert ws.row_dimensions[2].height >= 15 * len(LONG) / width * 0.8
 
 
 def test_findings_errors_first_highlighted_with_labels(synced: tuple[Config, SyncOutcome]) -> None:
@@ -173,6 +191,8 @@ def test_libreoffice_prints_every_tab_with_header_and_page_numbers(
     for n in range(1, pages + 1):
         assert f"Trang {n}/{pages}" in per_page[n - 1]
     assert "Ngày báo cáo 05/03/2024" in text
+    extensions = next(p for p in per_page if f"{SUMMARY_TITLE} – Đề nghị gia hạn" in " ".join(p.split()))
+    assert "31/03/2024" in extensions and "05/02/2024" in extensions  # requested, made
 
 
 def test_google_summary_has_the_same_order_labels_wrap_and_note(synced: tuple[Config, SyncOutcome]) -> None:

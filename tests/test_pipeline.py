@@ -49,7 +49,15 @@ def test_summary_with_comparison_tab_and_history_snapshot(province: Province) ->
     assert outcome.warnings == [] and not outcome.unreadable
     assert source.commits == 1 and source.closed
     wb = openpyxl.load_workbook(cfg.summary_target)
-    assert wb.sheetnames == ["Thống kê", "Nhiệm vụ", "Quá hạn", "Cảnh báo", "So sánh", "Thông tin"]
+    assert wb.sheetnames == [
+        "Thống kê",
+        "Nhiệm vụ",
+        "Quá hạn",
+        "Đề nghị gia hạn",
+        "Cảnh báo",
+        "So sánh",
+        "Thông tin",
+    ]
     with History(cfg.history_path) as h:
         runs = h.runs()
         assert [r.as_of.isoformat() for r in runs] == ["2024-02-05", "2024-03-05"]

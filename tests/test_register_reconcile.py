@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
 
 from sync.cli import cli
 from sync.config import load_config
-from sync.demo.gsheets import load_demo_into_emulator
 from sync.emulator import Emulator
 from sync.engine import run_sync
-from sync.schema import register_schema
-from tests.helpers import AS_OF, task_row, write_config, write_workbook
+from sync.schema import register_schema, unit_sheet_schema
+from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook
 
 REGISTER_FIELDS = list(register_schema().names)
 REGISTER_TITLES = [f.title for f in register_schema().fields]
@@ -137,31 +138,101 @@ def test_validate_and_summary_show_the_reconciliation(tmp_path: Path) -> None:
     assert "wrong-unit" in cells and "task-missing" in cells
 
 
-def register_on_google(tmp_path: Path, xlsx_config: Path, emu: Emulator) -> Path:
-    """The province loaded into the emulator, the register as one more Google Sheet; its config."""
-    staged = tmp_path / "staged.toml"  # the register uploaded like one more unit, then moved to [register]
-    text = xlsx_config.read_text(encoding="utf-8").replace('[register]\nsource = "danh-muc.xlsx"\n', "")
-    staged.write_text(
-        text + '\n[[units]]\ncode = "REG"\nname = "Danh mục"\nsource = "danh-muc.xlsx"\n', encoding="utf-8"
-    )
-    gpath = load_demo_into_emulator(tmp_path, staged, emu)
-    gtext = gpath.read_text(encoding="utf-8")
-    block = re.search(
-        r'\[\[units\]\]\ncode = "REG"\n(?:.*\n)*?source = "([^"]+)"\n(?:kind = "[^"]*"\n)?', gtext
-    )
-    assert block is not None
-    gtext = gtext.replace(block.group(0), "") + f'\n[register]\nsource = "{block.group(1)}"\n'
-    gpath.write_text(gtext, encoding="utf-8")
-    return gpath
-
-
 def test_google_backend_reconciles_the_same(tmp_path: Path, emu: Emulator) -> None:
     """The register as a Google Sheet: the same findings and figures as with .xlsx files."""
     xlsx_config = province(tmp_path)
-    gpath = register_on_google(tmp_path, xlsx_config, emu)
+    gpath = google_copy(tmp_path, xlsx_config, emu)
     google = run_sync(load_config(gpath), AS_OF)
     local = run_sync(load_config(xlsx_config), AS_OF)
     assert [(f.unit, f.code, f.cell) for f in google.findings] == [
         (f.unit, f.code, f.cell) for f in local.findings
     ]
     assert google.totals == local.totals
+
+
+# ------------------------------------------------------------ tampering with each Office-owned field
+
+#: field -> (the register's value, what the unit typed over it); the register row is otherwise
+#: ``task_row``'s, with the deadline 01/03/2024 (4 days overdue as of 05/03/2024) and co-unit STC.
+TAMPERED: dict[str, tuple[str | None, str]] = {
+    "doc_ref": ("344/UBND-TH", "345/UBND-TH"),
+    "doc_date": ("10/01/2024", "11/01/2024"),
+    "summary": ("Rà soát quy hoạch", "Rà soát quy hoạch (đã giảm phạm vi)"),
+    "assigner": ("Chủ tịch UBND tỉnh", "Phó Chủ tịch UBND tỉnh"),
+    "lead_unit": ("Sở Nội vụ", "Sở Tài chính"),
+    "co_units": ("Sở Tài chính", "Sở Tài chính; Sở Tư pháp"),
+    "deadline": ("01/03/2024", "31/12/2024"),
+    "extended_deadline": (None, "31/12/2024"),  # a unit granting itself an extension
+}
+OFFICE_FIELDS = [n for n in REGISTER_FIELDS if n in TAMPERED]
+
+
+def tampered_province(directory: Path, fields: list[str]) -> Path:
+    """The register's NV-1, NV-2 … and SNV's sheet with one field of each task typed over."""
+    base = {"deadline": "01/03/2024", "co_units": "Sở Tài chính"}
+    register, sheet = [], []
+    for i, name in enumerate(fields, start=1):
+        office = base | {n: TAMPERED[n][0] for n in TAMPERED if n not in base} | {"summary": f"Nhiệm vụ {i}"}
+        office[name] = TAMPERED[name][0]
+        reg = register_row(f"NV-{i}", "Sở Nội vụ", office.pop("deadline"), **office)
+        register.append(reg)
+        row = task_row(**{k: v for k, v in reg.items()})
+        row[name] = TAMPERED[name][1]
+        sheet.append(row)
+    write_workbook(
+        directory / "danh-muc.xlsx",
+        register,
+        fields=REGISTER_FIELDS,
+        headers=REGISTER_TITLES,
+        tab="Danh mục nhiệm vụ",
+    )
+    write_workbook(directory / "units" / "SNV.xlsx", sheet)
+    units = [("SNV", "Sở Nội vụ", "units/SNV.xlsx"), ("STC", "Sở Tài chính", "units/STC.xlsx")]
+    units.append(("STP", "Sở Tư pháp", "units/STP.xlsx"))
+    for code in ("STC", "STP"):
+        write_workbook(directory / "units" / f"{code}.xlsx", [])
+    return write_config(directory, units, extra='\n[register]\nsource = "danh-muc.xlsx"\n')
+
+
+def check_tampering(result: Any, fields: list[str]) -> None:
+    """Each typed-over cell is one office-field-changed with both values; the register's value classifies."""
+    names = unit_sheet_schema().names
+    changed = {f.field: f for f in result.findings if f.code == "office-field-changed"}
+    assert sorted(changed) == sorted(fields)
+    tasks = {t.task_id: t for t in result.units[0].tasks}
+    for i, name in enumerate(fields, start=1):
+        found = changed[name]
+        assert (found.unit, found.cell) == ("SNV", f"{get_column_letter(names.index(name) + 1)}{4 + i}")
+        office, typed = TAMPERED[name]
+        assert f"“{typed}”" in found.message
+        assert f"“{office if office is not None else '(trống)'}”" in found.message
+        task = tasks[f"NV-{i}"]
+        assert task.category == "in_progress_overdue" and task.days_overdue == 4  # the register's deadline
+        register_value = {"lead_unit": "SNV", "co_units": ["STC"]}.get(name, office)
+        shown = task.values.get(name)
+        assert (shown.strftime("%d/%m/%Y") if isinstance(shown, date) else shown) == register_value
+
+
+@pytest.mark.parametrize("field", OFFICE_FIELDS)
+def test_tampering_with_an_office_field_is_caught(tmp_path: Path, field: str) -> None:
+    result = run_sync(load_config(tampered_province(tmp_path, [field])), AS_OF)
+    check_tampering(result, [field])
+
+
+def test_a_changed_task_id_is_unknown_and_the_registers_task_missing(tmp_path: Path) -> None:
+    config = tampered_province(tmp_path, ["doc_ref"])
+    write_workbook(tmp_path / "units" / "SNV.xlsx", [task_row(task_id="NV-7", deadline="01/03/2024")])
+    result = run_sync(load_config(config), AS_OF)
+    found = [
+        (f.code, f.cell, f.value) for f in result.findings if f.unit == "SNV" and f.code.startswith("task-")
+    ]
+    assert found == [("task-missing", None, "NV-1"), ("task-unknown", "B5", "NV-7")]
+
+
+def test_google_catches_every_tampered_field_in_one_sheet(tmp_path: Path, emu: Emulator) -> None:
+    """Every Office-owned field typed over in one Google Sheet, the register a Google Sheet too."""
+    xlsx_config = tampered_province(tmp_path, OFFICE_FIELDS)
+    google = run_sync(load_config(google_copy(tmp_path, xlsx_config, emu)), AS_OF)
+    check_tampering(google, OFFICE_FIELDS)
+    local = run_sync(load_config(xlsx_config), AS_OF)
+    assert [f.to_dict() for f in google.findings] == [f.to_dict() for f in local.findings]

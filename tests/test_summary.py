@@ -54,7 +54,7 @@ def summary(province: Province, tmp_path: Path) -> Path:
 
 def test_tabs_and_headers(summary: Path) -> None:
     wb = openpyxl.load_workbook(summary)
-    assert wb.sheetnames == ["Thống kê", "Nhiệm vụ", "Quá hạn", "Cảnh báo", "Thông tin"]
+    assert wb.sheetnames == ["Thống kê", "Nhiệm vụ", "Quá hạn", "Đề nghị gia hạn", "Cảnh báo", "Thông tin"]
     stats = wb["Thống kê"]
     assert [c.value for c in stats[1]] == STATS_HEADERS
     assert [c.value for c in stats[2]][:12] == ["SNV", "Sở Nội vụ", 4, 1, 0, 1, 1, 1, 0, 0.5, 0.5, "Đúng hạn"]
@@ -300,5 +300,6 @@ def test_code_column_fits_the_longest_code(province: Province) -> None:
         "Thống kê": len(long) + 2,
         "Nhiệm vụ": len(long) + 2,
         "Quá hạn": len(long) + 2,
+        "Đề nghị gia hạn": len(long) + 2,
         "Cảnh báo": len(long) + 2,
     }

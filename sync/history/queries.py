@@ -19,13 +19,16 @@ Which runs count:
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 from datetime import date
 from typing import Any
 
+from sync.extension import RequestDates, RequestKey, made_on, request_key
 from sync.history.errors import HistoryError
 from sync.history.records import RunInfo, RunSnapshot, TaskSnapshot, UnitSnapshot, finding_from_row
 from sync.model import Period
+from sync.normalize import parse_date
 
 _LATEST = "ORDER BY as_of DESC, id DESC LIMIT 1"
 #: Runs that are not void; regular runs: not void and not back-dated.
@@ -116,6 +119,45 @@ def load(conn: sqlite3.Connection, run_id: int, *, where: str) -> RunSnapshot:
         [TaskSnapshot.from_row(r) for r in of("tasks")],
         [finding_from_row(r) for r in of("findings")],
     )
+
+
+def request_dates(conn: sqlite3.Connection, as_of: date) -> RequestDates:
+    """When each extension request seen by a run as of ``as_of`` or earlier was made (``sync.extension``).
+
+    A request is the unit, the task and the requested date; the first live run that saw it
+    (earliest as-of) dates it with ``made_on``: the row's ``updated_on`` as that run read it,
+    bounded by that run's as-of and the as-of of the live run before it.
+    """
+    days = [
+        date.fromisoformat(r[0])
+        for r in conn.execute(
+            f"SELECT DISTINCT as_of FROM runs WHERE {LIVE} AND as_of <= ? ORDER BY as_of",
+            (as_of.isoformat(),),
+        )
+    ]
+    rows = conn.execute(
+        f"""SELECT t.unit, t.task_id, t.row, json_extract(t.fields, '$.extension_request'),
+                   json_extract(t.fields, '$.updated_on'), r.as_of
+            FROM tasks AS t JOIN runs AS r ON r.id = t.run_id
+            WHERE r.{LIVE} AND r.as_of <= ? AND json_extract(t.fields, '$.extension_request') IS NOT NULL
+            ORDER BY r.as_of, r.id""",
+        (as_of.isoformat(),),
+    )
+    seen: dict[RequestKey, date] = {}
+    for unit, task_id, row, requested, updated, seen_on in rows:
+        asked, updated_on = parse_date(requested), parse_date(updated)
+        if not isinstance(asked, date):
+            continue
+        key = request_key(unit, task_id, row, asked)
+        if key not in seen:
+            day = date.fromisoformat(seen_on)
+            before = bisect.bisect_left(days, day)
+            seen[key] = made_on(
+                updated_on if isinstance(updated_on, date) else None,
+                day,
+                days[before - 1] if before else None,
+            )
+    return RequestDates(seen, days[-1] if days else None)
 
 
 def _count(conn: sqlite3.Connection, table: str, run_id: int) -> int:

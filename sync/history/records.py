@@ -347,7 +347,8 @@ class RunSnapshot:
         return cls(info, units, [TaskSnapshot.from_task(t) for t in result.tasks], list(result.findings))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of contract §6, plus the run id."""
+        """The JSON document of contract §6, plus the run id (``extension_requests`` is not recorded
+        as such: its findings and the tasks' cells are)."""
         return {
             "run_id": self.id,
             "as_of": self.as_of.isoformat(),

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sync.extension import RequestDates
 from sync.history import changes, deliveries, queries, snapshot, standing
 from sync.history.changes import Diff
 from sync.history.errors import HistoryError, busy_message, is_busy
@@ -402,6 +403,10 @@ class History:
         """What changed from recorded run ``old`` to recorded run ``new``."""
         assert old.id is not None and new.id is not None
         return changes.diff(self.load(old.id), self.load(new.id))
+
+    def request_dates(self, as_of: date) -> RequestDates:
+        """When the extension requests seen by runs as of ``as_of`` or earlier were made."""
+        return queries.request_dates(self.conn, as_of)
 
     def check(self) -> list[str]:
         """Consistency problems (empty when the file is sound): integrity and orphan rows."""

@@ -8,7 +8,8 @@ from datetime import date
 from sync import findings as F
 from sync.config import Config
 from sync.exceptions import SourceUnreadable
-from sync.model import Finding, Task
+from sync.model import Finding, Task, task_key
+from sync.normalize import format_date
 from sync.schema import register_schema
 from sync.sources import Source, select_task_tab
 from sync.validate import UnitResolver, has_header, read_tab
@@ -25,11 +26,6 @@ class Register:
     tasks: dict[str, Task] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     readable: bool = True
-
-
-def task_key(task_id: str) -> str:
-    """Task ids compare case-insensitively, as duplicate ids do (README, Choices)."""
-    return task_id.casefold()
 
 
 def load_register(config: Config, source: Source, resolver: UnitResolver, as_of: date) -> Register | None:
@@ -56,7 +52,25 @@ def load_register(config: Config, source: Source, resolver: UnitResolver, as_of:
         )
         return Register(None, findings=[finding], readable=False)
     register = Register(tab.name, findings=list(read.findings))
+    assert read.header is not None
     for t in read.tasks:
         if t.task_id and task_key(t.task_id) not in register.tasks:
             register.tasks[task_key(t.task_id)] = t
+        extended = t.values.get("extended_deadline")
+        if isinstance(extended, date) and not t.values.get("extension_doc"):
+            register.findings.append(
+                F.make(
+                    "extension-doc-missing",
+                    unit=REGISTER_UNIT,
+                    sheet=tab.name,
+                    cell=read.header.cell("extension_doc", t.row)
+                    or read.header.cell("extended_deadline", t.row),
+                    row=t.row,
+                    field="extension_doc",
+                    value=None,
+                    task=t.task_id or f"dòng {t.row}",
+                    extended=format_date(extended),
+                    doc_title=schema["extension_doc"].title,
+                )
+            )
     return register

@@ -5,7 +5,8 @@
   count for this unit: the lead unit's row does — no task is counted twice);
 - ``office-field-changed``: an Office-owned cell that differs from the register (both
   values shown); the register's value is used for classification, and where the
-  unit's sheet has no such column the register's value is used silently;
+  unit's sheet has no such column the register's value is used silently (so is an
+  approved extension the unit's sheet leaves empty: the Office records it in the register);
 - ``task-missing``: a register task whose lead unit's sheet (read and valid) lacks it.
 """
 
@@ -16,9 +17,9 @@ from datetime import date
 from typing import Any
 
 from sync import findings as F
-from sync.model import Finding, Task, UnitResult
+from sync.model import Finding, Task, UnitResult, task_key
 from sync.normalize import fold
-from sync.register.read import Register, task_key
+from sync.register.read import Register
 from sync.schema import register_schema
 from sync.validate import TabRead
 
@@ -51,7 +52,13 @@ def _office_fields(
         if name == "task_id" or name not in t.values and name not in reg.values:
             continue
         column = read.header.columns.get(name)
-        if column is not None and _comparable(t.values.get(name)) != _comparable(reg.values.get(name)):
+        # an extension the Office approved after handing the task out: the unit's empty cell is not a change
+        granted = name == "extended_deadline" and t.raw.get(name) in (None, "")
+        if (
+            column is not None
+            and not granted
+            and _comparable(t.values.get(name)) != _comparable(reg.values.get(name))
+        ):
             found.append(
                 F.make(
                     "office-field-changed",

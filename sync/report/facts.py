@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
+from sync.extension import asks_for_more
 from sync.history import History, HistoryError, RunInfo, RunSnapshot, TaskSnapshot, diff
 from sync.labels import GROUP_LABELS
 from sync.model import CATEGORIES, DEFAULT_KIND, Counts, group_of, grouped
@@ -239,16 +240,12 @@ class ReportFacts:
 
 
 def pending_extensions(run: RunSnapshot) -> list[TaskSnapshot]:
-    """Tasks with an extension request not yet granted (not completed; approved deadline differs).
-
-    Until the extension register exists, a filled “Đề nghị gia hạn đến” is the request.
-    """
+    """Tasks with an extension request not yet granted: not completed, and the requested date after
+    the deadline in force (the approved extension where recorded), as the summary lists them
+    (``sync.extension``)."""
     out = []
     for t in run.tasks:
-        requested = t.values.get("extension_request")
-        if requested is None or t.completed:
-            continue
-        if t.values.get("extended_deadline") == requested:
+        if t.completed or not asks_for_more(t.values.get("extension_request"), t.effective_deadline):
             continue
         out.append(t)
     out.sort(key=lambda t: (t.effective_deadline or date.max, t.unit, t.row))

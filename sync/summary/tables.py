@@ -80,6 +80,7 @@ class Table:
 TAB_STATS = "Thống kê"
 TAB_TASKS = "Nhiệm vụ"
 TAB_OVERDUE = "Quá hạn"
+TAB_EXTENSIONS = "Đề nghị gia hạn"
 TAB_FINDINGS = "Cảnh báo"
 TAB_INFO = "Thông tin"
 
@@ -185,12 +186,19 @@ def tasks_table(result: RunResult, schema: Schema) -> Table:
     return t
 
 
-def overdue_table(result: RunResult) -> Table:
-    cols = [
+def _task_columns(result: RunResult) -> list[Column]:
+    """The columns that name a task on the Quá hạn and Đề nghị gia hạn tabs: its unit, id and content."""
+    return [
         _code_column(result),
         Column("Đơn vị", 22, wrap=True),
         Column("Mã nhiệm vụ", 12, wrap=True),
         Column("Nội dung nhiệm vụ", 44, wrap=True),
+    ]
+
+
+def overdue_table(result: RunResult) -> Table:
+    cols = [
+        *_task_columns(result),
         Column("Thời hạn", 11, "date"),
         Column("Số ngày quá hạn", 8, "int"),
         Column("Tình trạng", 14, wrap=True),
@@ -219,6 +227,41 @@ def overdue_table(result: RunResult) -> Table:
                 f"{task.sheet}, dòng {task.row}",
             ],
             "overdue",
+        )
+    return t
+
+
+def extensions_table(result: RunResult) -> Table:
+    """The Đề nghị gia hạn tab: pending extension requests (``sync.extension``), nearest deadline
+    first; a request made too late is coloured like an overdue task."""
+    cols = [
+        *_task_columns(result),
+        Column("Thời hạn hiện tại", 11, "date"),
+        Column("Đề nghị gia hạn đến", 11, "date"),
+        Column("Ngày đề nghị", 11, "date"),
+        Column("Số ngày làm việc trước hạn", 10, "int"),
+        Column("Lý do (khó khăn, vướng mắc, đề xuất)", 36, wrap=True),
+        Column("Đề nghị muộn", 9),
+        Column("Vị trí", 14, wrap=True),
+    ]
+    t = Table(TAB_EXTENSIONS, cols)
+    names = _unit_names(result)
+    for r in result.extension_requests:
+        t.add(
+            [
+                r.unit,
+                names.get(r.unit, r.unit),
+                r.task_id,
+                r.summary,
+                r.deadline,
+                r.requested,
+                r.made_on,
+                r.working_days,
+                r.reason,
+                "Muộn" if r.late else None,
+                f"{r.sheet}, ô {r.cell}" if r.cell else f"{r.sheet}, dòng {r.row}",
+            ],
+            "overdue" if r.late else None,
         )
     return t
 
@@ -311,6 +354,7 @@ def build_tables(result: RunResult, schema: Schema | None = None, extra: Iterabl
         stats_table(result),
         tasks_table(result, schema),
         overdue_table(result),
+        extensions_table(result),
         findings_table(result, schema),
     ]
     tables.extend(extra)
