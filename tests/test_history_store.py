@@ -339,12 +339,17 @@ def test_history_recorded_before_kinds_reads_kinds_from_unit_names(province: Cal
     # a sync after the upgrade: its So sánh tab compares with the run recorded before it
     outcome = sync_and_record(config, date(2024, 4, 5))
     compare = openpyxl.load_workbook(config.summary_target)["So sánh"]
-    rows = [r[:5] for r in compare.iter_rows(min_row=2, max_row=4, values_only=True)]
-    notes = [c for r in compare.iter_rows(min_row=5, values_only=True) for c in r if isinstance(c, str)]
+    rows = [r[:5] for r in compare.iter_rows(min_row=2, max_row=7, values_only=True)]
+    notes = [c for r in compare.iter_rows(min_row=8, values_only=True) for c in r if isinstance(c, str)]
     assert any("05/03/2024" in n for n in notes)  # compared with the run recorded before the upgrade
-    assert rows == [  # code, name, total now, total then, difference
+    # code, name, total now, total then, difference; each group's subtotal against the old run's,
+    # whose kinds came from the unit names
+    assert rows == [
+        ("I", "Sở, ban, ngành (1 đơn vị)", 1, 1, 0),
         ("SNV", "Sở Nội vụ", 1, 1, 0),
+        ("II", "UBND cấp huyện (1 đơn vị)", 1, 1, 0),
         ("RG", "UBND thành phố Rạch Giá", 1, 1, 0),
+        ("III", "UBND cấp xã (1 đơn vị)", 1, 1, 0),
         ("X-MHH", "UBND xã Mỹ Hòa Hưng", 1, 1, 0),
     ]
     with History(config.history_path) as h:
