@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -77,7 +78,12 @@ def _show(outcome: InitOutcome, *, backend: str, directory: Path) -> None:
     for line in report.problems:
         click.echo(f"Chưa làm được: {line}", err=True)
     config = outcome.config_path
-    shown = config.name if config.parent == directory.resolve() else str(config)
+    # as typed from the folder the command runs in (a path with a space in quotes: Windows and bash alike)
+    shown = os.path.relpath(config, Path.cwd())
+    if shown.startswith(".."):
+        shown = str(config)
+    if " " in shown:
+        shown = f'"{shown}"'
     click.echo("Bước tiếp theo:")
     click.echo("  1. Văn phòng nhập nhiệm vụ vào Danh mục nhiệm vụ.")
     click.echo(f"  2. Giao nhiệm vụ cho các đơn vị: ubnd-sync distribute -c {shown}")

@@ -77,7 +77,19 @@ def test_init_makes_every_file(province: tuple[Path, str]) -> None:
     # no address in the list: every unit is listed, by code
     assert "Đơn vị chưa có địa chỉ e-mail (118):\n  VPUB, SNV, STP," in out
     assert "là việc của Văn phòng" in out
-    assert "ubnd-sync distribute -c ubnd-sync.toml" in out and "ubnd-sync sync -c ubnd-sync.toml" in out
+    config = directory / "ubnd-sync.toml"  # outside the folder the command ran in: in full
+    assert f"ubnd-sync distribute -c {config}\n" in out and f"ubnd-sync sync -c {config}\n" in out
+
+
+def test_the_next_steps_name_the_config_as_typed_from_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    units = tmp_path / "don-vi.csv"
+    units.write_text("code,name\nSNV,Sở Nội vụ\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _init("--units", "don-vi.csv", "--dir", "tỉnh An Giang")
+    assert code == 0, err
+    assert 'ubnd-sync distribute -c "tỉnh An Giang/ubnd-sync.toml"\n' in out
 
 
 def test_the_config_loads_and_matches_the_list(province: tuple[Path, str]) -> None:
