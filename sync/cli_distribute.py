@@ -23,6 +23,10 @@ STATUS_TEXT = {
 }
 
 
+#: units with nothing to add are listed one by one up to this many, else counted in one line
+QUIET_LISTED = 5
+
+
 def _line(u: object) -> str:
     from sync.distribute import UnitOutcome
 
@@ -77,8 +81,13 @@ def distribute_cmd(
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
+        quiet = [u for u in report.units if u.status == "up_to_date" and not u.coop]
         for u in report.units:
-            click.echo(_line(u))
+            if u not in quiet or len(quiet) <= QUIET_LISTED:
+                click.echo(_line(u))
+        if len(quiet) > QUIET_LISTED:  # 118 units: the few that change, then one line for the rest
+            who = f"{len(quiet)} đơn vị khác" if len(quiet) < len(report.units) else f"Cả {len(quiet)} đơn vị"
+            click.echo(f"{who} đã có đủ nhiệm vụ của danh mục, không thêm gì.")
         for h in report.held:
             click.echo(f"Danh mục dòng {h.row} ({h.task_id or 'chưa có mã'}): không giao — {h.reason}")
         verb = "Chạy thử (--dry-run): sẽ thêm" if dry_run else "Đã thêm"

@@ -47,6 +47,8 @@ STC_FIELDS = [
     "updated_on",
 ]
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def province(tmp_path: Path) -> Path:
     """SNV has NV-1 and lacks NV-2 (co-unit STC) and NV-4; STC has NV-3 and lacks nv-7;
@@ -435,3 +437,33 @@ def test_google_sheet_without_a_header_is_skipped_and_unchanged(tmp_path: Path, 
     [unit] = distribute(config, as_of=AS_OF, unit="SNV").units
     assert unit.status == "skipped" and "không có trang nhiệm vụ để thêm dòng" in unit.message
     assert google_rows(emu, snv) == before
+
+
+def test_a_province_of_many_units_lists_only_the_units_that_change(tmp_path: Path) -> None:
+    """118 units, 3 tasks: three lines for the units written, one line counting the rest."""
+    init = CliRunner().invoke(
+        cli,
+        ["init", "--units", str(ROOT / "sync" / "data" / "an-giang-2025-units.csv"), "--dir", str(tmp_path)],
+    )
+    assert init.exit_code == 0, init.output
+    wb = openpyxl.load_workbook(tmp_path / "danh-muc-nhiem-vu.xlsx")
+    ws = wb["Danh mục nhiệm vụ"]
+    for r, (task, lead) in enumerate(
+        [("NV-1", "Sở Nội vụ"), ("NV-2", "Sở Tài chính"), ("NV-3", "X-ANPHU")], 2
+    ):
+        ws.cell(r, 1, task), ws.cell(r, 4, "Báo cáo"), ws.cell(r, 6, lead), ws.cell(r, 8, "30/11/2026")
+    wb.save(tmp_path / "danh-muc-nhiem-vu.xlsx")
+    argv = ["distribute", "-c", str(tmp_path / "ubnd-sync.toml"), "--as-of", "20/11/2026"]
+    first = CliRunner().invoke(cli, argv)
+    assert first.exit_code == 0, first.output
+    lines = first.output.splitlines()
+    assert [line.split(":")[0] for line in lines[:3]] == ["SNV", "STC", "X-ANPHU"]
+    assert lines[3:] == [
+        "115 đơn vị khác đã có đủ nhiệm vụ của danh mục, không thêm gì.",
+        "Đã thêm 3 nhiệm vụ cho 3 đơn vị.",
+    ]
+    again = CliRunner().invoke(cli, argv)
+    assert again.output.splitlines() == [
+        "Cả 118 đơn vị đã có đủ nhiệm vụ của danh mục, không thêm gì.",
+        "Đã thêm 0 nhiệm vụ cho 0 đơn vị.",
+    ]
