@@ -58,6 +58,15 @@ def test_xlsx_tab_holds_the_notice_protected_and_sync_still_reads_the_unit(tmp_p
     assert [[c.value for c in r] for r in book["Nhiệm vụ"].iter_rows()] == tasks_before
     tab = book["Nhắc việc"]
     assert tab.protection.sheet is True
+    # laid out to be read and printed: bold column titles repeated on each A4 landscape page, one wide
+    assert tab["A1"].font.b and all(c.font.b for c in tab[4] if c.value)
+    assert tab.print_title_rows == "$4:$4" and tab.freeze_panes == "A5"
+    assert (tab.page_setup.orientation, tab.page_setup.fitToWidth, tab.page_setup.fitToHeight) == (
+        "landscape",
+        1,
+        0,
+    )
+    assert tab["D5"].alignment.wrap_text
     rows = [[c.value for c in r] for r in tab.iter_rows()]
     assert rows[0][0].startswith("NHẮC VIỆC CỦA VĂN PHÒNG UBND TỈNH")
     assert "05/03/2024" in rows[1][0] and "25/03/2024" in rows[1][0]

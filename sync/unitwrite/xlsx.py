@@ -31,6 +31,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -68,21 +69,44 @@ def set_text(ws: Worksheet, row: int, col: int, value: str) -> None:
     cell.data_type = "s"
 
 
+#: the row of an Office tab's column titles (title, a line, a blank row above it)
+OFFICE_TAB_HEADER_ROW = 4
+
+
 def replace_office_tab(
     book: OpenpyxlWorkbook, name: str, grid: list[list[str]], widths: tuple[int, ...]
 ) -> None:
-    """Replace (or add at the end) an Office-owned tab: all text, sheet protection on."""
+    """Replace (or add at the end) an Office-owned tab: all text, sheet protection on.
+
+    ``grid`` is laid out as both Office tabs are: a title, a line, a blank row, the column titles,
+    then the rows. The title and the column titles are bold, the rows wrap in their columns and read
+    from the top, the column titles repeat on every printed page, A4 landscape one page wide.
+    """
     index = None
     if name in book.sheetnames:
         index = book.sheetnames.index(name)
         del book[name]
     ws = book.create_sheet(name, index)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(grid, 1):
         for c, value in enumerate(row, 1):
             if value:
                 set_text(ws, r, c, value)
+                if r > OFFICE_TAB_HEADER_ROW:
+                    ws.cell(r, c).alignment = wrap
+    ws.cell(1, 1).font = Font(name="Calibri", bold=True, size=13)
+    for cell in ws[OFFICE_TAB_HEADER_ROW]:
+        cell.font = Font(name="Calibri", bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
     for c, width in enumerate(widths, 1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width = width
+    ws.freeze_panes = ws.cell(OFFICE_TAB_HEADER_ROW + 1, 1)
+    ws.print_title_rows = f"{OFFICE_TAB_HEADER_ROW}:{OFFICE_TAB_HEADER_ROW}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.protection.sheet = True
     ws.protection.enable()
 
