@@ -73,20 +73,8 @@ def register_on_google(directory: Path, config: Path, emulator: Any) -> Path:
     """The province and its register loaded into the emulator; the service account may edit units."""
     from sync.demo.gsheets import SERVICE_ACCOUNT, load_demo_into_emulator
 
-    staged = directory / "staged.toml"
-    text = config.read_text(encoding="utf-8").replace('[register]\nsource = "danh-muc.xlsx"\n', "")
-    staged.write_text(
-        text + '\n[[units]]\ncode = "REG"\nname = "Danh mục"\nsource = "danh-muc.xlsx"\n', encoding="utf-8"
-    )
-    gpath = load_demo_into_emulator(directory, staged, emulator)
-    gtext = gpath.read_text(encoding="utf-8")
-    block = re.search(
-        r'\[\[units\]\]\ncode = "REG"\n(?:.*\n)*?source = "([^"]+)"\n(?:kind = "[^"]*"\n)?', gtext
-    )
-    assert block is not None
-    gtext = gtext.replace(block.group(0), "") + f'\n[register]\nsource = "{block.group(1)}"\n'
-    gpath.write_text(gtext, encoding="utf-8")
-    for sid in re.findall(r'^source = "([^"]+)"$', gtext, flags=re.M):
+    gpath = load_demo_into_emulator(directory, config, emulator)
+    for sid in re.findall(r'^source = "([^"]+)"$', gpath.read_text(encoding="utf-8"), flags=re.M):
         emulator.share(sid, SERVICE_ACCOUNT, "writer")
     return gpath
 

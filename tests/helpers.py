@@ -6,7 +6,6 @@ import copy
 import dataclasses
 import hashlib
 import os
-import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -105,26 +104,9 @@ def write_config(
     return path
 
 
-def google_copy(directory: Path, xlsx_config: Path, emu: Emulator, register: str = "danh-muc.xlsx") -> Path:
-    """The .xlsx province of ``xlsx_config`` uploaded to ``emu`` (its ``[register]`` too); the gsheets config.
-
-    The register is uploaded like one more unit, then its spreadsheet moved to ``[register]``.
-    """
-    section = f'[register]\nsource = "{register}"\n'
-    text = xlsx_config.read_text(encoding="utf-8")
-    staged = directory / "staged.toml"
-    unit = f'\n[[units]]\ncode = "REG"\nname = "Danh mục"\nsource = "{register}"\n'
-    staged.write_text(text.replace(section, "") + (unit if section in text else ""), encoding="utf-8")
-    gpath = load_demo_into_emulator(directory, staged, emu)
-    if section in text:
-        gtext = gpath.read_text(encoding="utf-8")
-        block = re.search(
-            r'\[\[units\]\]\ncode = "REG"\n(?:.*\n)*?source = "([^"]+)"\n(?:kind = "[^"]*"\n)?', gtext
-        )
-        assert block is not None
-        gtext = gtext.replace(block.group(0), "") + f'\n[register]\nsource = "{block.group(1)}"\n'
-        gpath.write_text(gtext, encoding="utf-8")
-    return gpath
+def google_copy(directory: Path, xlsx_config: Path, emu: Emulator) -> Path:
+    """The .xlsx province of ``xlsx_config`` uploaded to ``emu`` (its ``[register]`` too); the gsheets config."""
+    return load_demo_into_emulator(directory, xlsx_config, emu)
 
 
 def tree_hash(directory: Path) -> dict[str, str]:

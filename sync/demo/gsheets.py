@@ -162,7 +162,14 @@ def _toml(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def config_text(config: Config, sources: dict[str, str], summary: str, endpoint: str, key: str) -> str:
+def config_text(
+    config: Config,
+    sources: dict[str, str],
+    summary: str,
+    endpoint: str,
+    key: str,
+    register: str | None = None,
+) -> str:
     s = config.sync
     lines = [
         "# Tỉnh mẫu trên trình giả lập Google Sheets (tạo bởi sync.demo.gsheets)",
@@ -189,6 +196,8 @@ def config_text(config: Config, sources: dict[str, str], summary: str, endpoint:
         if u.aliases:
             lines.append("aliases = [" + ", ".join(_toml(a) for a in u.aliases) + "]")
         lines += [f"kind = {_toml(u.kind)}", ""]
+    if register is not None:
+        lines += ["[register]", f"source = {_toml(register)}", ""]
     heading = {k: getattr(config.report, k) for k in ("parent", "place") if getattr(config.report, k)}
     if heading:  # the province's report heading, as the .xlsx demo's config has it
         lines += ["[report]", *(f"{k} = {_toml(v)}" for k, v in heading.items()), ""]
@@ -196,7 +205,8 @@ def config_text(config: Config, sources: dict[str, str], summary: str, endpoint:
 
 
 def load_demo_into_emulator(province_dir: Path | str, config_path: Path | str, emulator: Emulator) -> Path:
-    """Upload the province's readable workbooks to ``emulator``; returns the gsheets config path."""
+    """Upload the province's readable workbooks (and its ``[register]``) to ``emulator``; returns the
+    gsheets config path."""
     province_dir = Path(province_dir)
     config = load_config(config_path)
     owner_key = emulator.create_service_account(OWNER)
@@ -212,8 +222,9 @@ def load_demo_into_emulator(province_dir: Path | str, config_path: Path | str, e
     finally:
         emulator.quota.configure(enabled=was_enabled)
     summary = sources.pop("\0summary")
+    register = sources.pop("\0register", None)
     out = province_dir / CONFIG_NAME
-    out.write_text(config_text(config, sources, summary, emulator.url, KEY_NAME), encoding="utf-8")
+    out.write_text(config_text(config, sources, summary, emulator.url, KEY_NAME, register), encoding="utf-8")
     return out
 
 
@@ -234,6 +245,11 @@ def _upload_all(
             sid = upload_workbook(client, f"{unit.code} — {unit.name}", tabs)
             emulator.share(sid, SERVICE_ACCOUNT, "reader")
             sources[unit.code] = sid
+        if config.register.source:  # the Office's register, readable by the service account
+            tabs = _read_all(Path(config.resolve(config.register.source)))
+            if tabs is not None:
+                sources["\0register"] = upload_workbook(client, "Danh mục nhiệm vụ", tabs)
+                emulator.share(sources["\0register"], SERVICE_ACCOUNT, "reader")
         summary = upload_workbook(client, "Tổng hợp tình hình thực hiện nhiệm vụ", [TabData("Sheet1", [])])
         emulator.share(summary, SERVICE_ACCOUNT, "writer")
         sources["\0summary"] = summary
