@@ -494,7 +494,7 @@ def test_a_config_elsewhere_points_at_the_files(tmp_path: Path) -> None:
     config_path = tmp_path / "cau-hinh" / "an giang.toml"
     code, out, _ = _init("--units", str(csv), "--dir", str(directory), "--config", str(config_path))
     assert code == 0
-    assert f"ubnd-sync sync -c {config_path}\n" in out
+    assert f'ubnd-sync sync -c "{config_path}"\n' in out  # a path with a space, quoted
     config = load_config(config_path)
     assert config.unit("SNV").source == "../Thư mục tỉnh/don-vi/SNV.xlsx"
     assert Path(config.resolve(config.unit("SNV").source)).is_file()
