@@ -303,3 +303,16 @@ def test_code_column_fits_the_longest_code(province: Province) -> None:
         "Đề nghị gia hạn": len(long) + 2,
         "Cảnh báo": len(long) + 2,
     }
+
+
+def test_a_short_text_of_several_lines_gets_the_height_of_its_lines(tmp_path: Path) -> None:
+    """Row heights are written (LibreOffice does not compute them): lines typed with Alt+Enter count."""
+    from sync.summary.tables import Column, Table
+    from sync.summary.xlsx import write_xlsx
+
+    t = Table("Thử", [Column("Mã", 8), Column("Ghi chú", 40, wrap=True)])
+    t.add(["A", "dòng 1\ndòng 2\ndòng 3"])
+    t.add(["B", "một dòng"])
+    t.add(["C", "x" * 100])  # 100 characters in a 40-wide column: three lines
+    ws = openpyxl.load_workbook(write_xlsx([t], tmp_path / "thu.xlsx"))["Thử"]
+    assert [ws.row_dimensions[r].height for r in (2, 3, 4)] == [48, None, 48]

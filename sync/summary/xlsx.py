@@ -184,6 +184,8 @@ _LINE = 15  # points: one line of the default font (Calibri 11)
 def _lines(text: str, width: float) -> int:
     """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
     per_line = max(width * 1.1, 1)  # a character of text is narrower than the digit a width counts
+    if "\n" not in text:  # most cells: no split, no generator
+        return 1 + int(len(text) // per_line)
     return sum(1 + int(len(part) // per_line) for part in text.split("\n"))
 
 
@@ -284,14 +286,12 @@ def _write_rows(ws: Any, table: Table, formats: dict[tuple[str | None, str], Any
     write_string, write_number = ws.write_string, ws.write_number
     for r, (row, style) in enumerate(zip(table.rows, table.styles, strict=True), start=1):
         # the height wrapped text needs, said in the file: not every program computes it on opening
-        lines = max(
-            (
-                _lines(v, w)
-                for c, w in wrapped
-                if c < len(row) and isinstance(v := row[c], str) and len(v) > w
-            ),
-            default=1,
-        )
+        lines = 1
+        for c, w in wrapped:  # a plain loop: this runs for every row of the summary
+            if c < len(row):
+                v = row[c]
+                if isinstance(v, str) and (len(v) > w or "\n" in v):
+                    lines = max(lines, _lines(v, w))
         if style is not None or lines > 1:
             # a styled row carries its colour as the row's format: cells without a format
             # of their own (text, plain numbers, blanks) show it without being written
