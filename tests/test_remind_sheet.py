@@ -19,7 +19,7 @@ from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.history import History
 from sync.pipeline import sync_and_record
-from sync.remind.sheet import COLUMNS
+from sync.remind.sheet import COLUMNS, WIDTHS
 from sync.schema import unit_sheet_schema
 from sync.validate import find_header
 from tests.helpers import AS_OF
@@ -161,6 +161,14 @@ def test_google_tab_replaced_protected_and_sync_still_reads_the_unit(tmp_path: P
     assert [s["properties"]["title"] for s in sheets] == ["Nhiệm vụ", "Nhắc việc"]
     [protected] = sheets[1]["protectedRanges"]
     assert protected["editors"]["users"] == [SERVICE_ACCOUNT] and not protected.get("warningOnly")
+    # laid out as the .xlsx tab: bold title and column titles, frozen below them, wide wrapped rows
+    tab = emu.spreadsheet_json(snv, include_grid=True)["sheets"][1]
+    assert tab["properties"]["gridProperties"]["frozenRowCount"] == 4
+    grid = tab["data"][0]
+    fmt = [[c.get("userEnteredFormat", {}) for c in r.get("values", [])] for r in grid["rowData"]]
+    assert fmt[0][0]["textFormat"]["bold"] and all(f["textFormat"]["bold"] for f in fmt[3])
+    assert fmt[4][3]["wrapStrategy"] == "WRAP"
+    assert [m["pixelSize"] for m in grid["columnMetadata"][:4]] == [w * 7 + 10 for w in WIDTHS]
     rows = emu.get_values(snv, "'Nhắc việc'")
     assert rows[3] == list(COLUMNS)
     assert [(r[0], r[1], r[2]) for r in rows[4:]] == [

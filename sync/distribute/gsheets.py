@@ -33,6 +33,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from sync.config import Config, UnitConfig
 from sync.distribute.plan import (
+    COOP_WIDTHS,
     TaskTab,
     UnitOutcome,
     coop_grid,
@@ -160,7 +161,7 @@ class GSheetsDistributor:
             if not coop_current:
                 grid = coop_grid(wanted_coop, self.as_of)
                 requests += office_tab_requests(
-                    read.workbook.sheet_ids(), COOP_TAB, grid, self.client.account_email
+                    read.workbook.sheet_ids(), COOP_TAB, grid, self.client.account_email, COOP_WIDTHS
                 )
             if requests:
                 self.client.http.batch_update(sid, {"requests": requests})

@@ -35,6 +35,8 @@ COOP_COLUMNS = (
     "Hạn của nhiệm vụ",
 )
 COOP_TITLE = "NHIỆM VỤ ĐƠN VỊ PHỐI HỢP THỰC HIỆN (Văn phòng UBND tỉnh cập nhật; đơn vị không sửa trang này)"
+#: the ``Phối hợp`` tab's column widths, in characters (both backends)
+COOP_WIDTHS = (8, 16, 24, 60, 30, 16)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sync.config import Config, UnitConfig
 from sync.distribute.plan import (
+    COOP_WIDTHS,
     TaskTab,
     UnitOutcome,
     coop_grid,
@@ -32,7 +33,6 @@ from sync.unitwrite.xlsx import UnitWorkbook, replace_office_tab, set_text
 from sync.validate import has_header
 
 DATE_FORMAT = "DD/MM/YYYY"
-COOP_WIDTHS = (8, 16, 24, 60, 30, 16)
 
 
 def _write_row(

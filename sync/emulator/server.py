@@ -216,11 +216,11 @@ class Emulator:
             assert f.spreadsheet is not None
             return list(f.spreadsheet.get_values(range_, "ROWS", render, datetime_render).get("values", []))
 
-    def spreadsheet_json(self, file_id: str) -> dict[str, Any]:
+    def spreadsheet_json(self, file_id: str, *, include_grid: bool = False) -> dict[str, Any]:
         with self.state.lock:
             f = self._file(file_id)
             assert f.spreadsheet is not None
-            return f.spreadsheet.to_json()
+            return f.spreadsheet.to_json(include_grid=include_grid)
 
     def file_info(self, file_id: str) -> dict[str, Any]:
         with self.state.lock:

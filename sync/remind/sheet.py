@@ -65,7 +65,7 @@ def _google_writer(config: Config) -> Iterator[Writer]:
     def write(unit: UnitConfig, grid: list[list[str]]) -> None:
         workbook = source.open(config.resolve(unit.source))
         assert isinstance(workbook, GSheetsWorkbook)
-        requests = office_tab_requests(workbook.sheet_ids(), REMIND_TAB, grid, client.account_email)
+        requests = office_tab_requests(workbook.sheet_ids(), REMIND_TAB, grid, client.account_email, WIDTHS)
         client.http.batch_update(workbook.id, {"requests": requests})
 
     try:
