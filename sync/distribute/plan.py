@@ -22,6 +22,7 @@ from sync.model import Task
 from sync.normalize import cell_text, format_date, is_blank
 from sync.register.read import Register, task_key
 from sync.schema import Schema, unit_sheet_schema
+from sync.unitwrite import office_tab_grid, office_tab_rows
 from sync.validate import Header, find_header
 
 #: the co-operation tab's columns: deliberately no title of the unit sheet's schema, so it can
@@ -197,13 +198,9 @@ def coop_rows(tasks: Sequence[Task], units: dict[str, str]) -> list[list[str]]:
 
 def coop_grid(rows: list[list[str]], as_of: date) -> list[list[str]]:
     """The ``Phối hợp`` tab: a title, the register's date, the column titles, the tasks."""
-    return [
-        [COOP_TITLE],
-        [f"Theo danh mục nhiệm vụ ngày {format_date(as_of)}"],
-        [],
-        list(COOP_COLUMNS),
-        *rows,
-    ]
+    return office_tab_grid(
+        COOP_TITLE, f"Theo danh mục nhiệm vụ ngày {format_date(as_of)}", COOP_COLUMNS, rows
+    )
 
 
 def coop_is_current(grid: Sequence[Sequence[Any]] | None, rows: list[list[str]]) -> bool:
@@ -211,7 +208,9 @@ def coop_is_current(grid: Sequence[Sequence[Any]] | None, rows: list[list[str]])
     if grid is None:
         return not rows
     width = len(COOP_COLUMNS)
-    have = [[cell_text(v) for v in r[:width]] for r in grid[4:] if any(not is_blank(v) for v in r)]
+    have = [
+        [cell_text(v) for v in r[:width]] for r in office_tab_rows(grid) if any(not is_blank(v) for v in r)
+    ]
     return [r + [""] * (width - len(r)) for r in have] == rows
 
 

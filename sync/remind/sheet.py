@@ -18,7 +18,7 @@ from sync.config import Config, UnitConfig
 from sync.exceptions import GoogleApiError, GoogleNetworkError, SourceUnreadable, UnitWriteRefused
 from sync.remind.mail import Outcome
 from sync.remind.notices import Notice, next_cutoff
-from sync.unitwrite import REMIND_TAB
+from sync.unitwrite import REMIND_TAB, office_tab_grid
 from sync.unitwrite.xlsx import UnitWorkbook, replace_office_tab
 
 CHANNEL_SHEET = "sheet"
@@ -32,16 +32,11 @@ Writer = Callable[[UnitConfig, list[list[str]]], None]
 
 def tab_grid(notice: Notice, as_of: date, cutoff: date) -> list[list[str]]:
     """The ``Nhắc việc`` tab: title, the date and the next cut-off, column titles, one row per item."""
-    return [
-        [TITLE],
-        [
-            f"Theo kết quả tổng hợp ngày {as_of:%d/%m/%Y}: đề nghị đơn vị xử lý các việc dưới đây và "
-            f"cập nhật bảng theo dõi trước ngày {next_cutoff(cutoff):%d/%m/%Y}."
-        ],
-        [],
-        list(COLUMNS),
-        *[list(row) for row in notice.table],
-    ]
+    line = (
+        f"Theo kết quả tổng hợp ngày {as_of:%d/%m/%Y}: đề nghị đơn vị xử lý các việc dưới đây và "
+        f"cập nhật bảng theo dõi trước ngày {next_cutoff(cutoff):%d/%m/%Y}."
+    )
+    return office_tab_grid(TITLE, line, COLUMNS, notice.table)
 
 
 def _xlsx_writer(config: Config) -> Writer:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-#: the row of an Office tab's column titles, 0-based (title, a line, a blank row above it)
-_HEADER = 3
+from sync.unitwrite import OFFICE_TAB_LEAD
+
 _BOLD = {"textFormat": {"bold": True}}
 _TITLE = {"textFormat": {"bold": True, "fontSize": 13}}
 _COLUMN_TITLES = {"textFormat": {"bold": True}, "backgroundColor": {"red": 0.85, "green": 0.85, "blue": 0.85}}
@@ -14,7 +14,15 @@ _ROWS = {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}
 
 
 def _cell(value: str, r: int) -> dict[str, Any]:
-    fmt = _TITLE if r == 0 else _COLUMN_TITLES if r == _HEADER else _ROWS if r > _HEADER else None
+    fmt = (
+        _TITLE
+        if r == 0
+        else _COLUMN_TITLES
+        if r == OFFICE_TAB_LEAD
+        else _ROWS
+        if r > OFFICE_TAB_LEAD
+        else None
+    )
     cell: dict[str, Any] = {"userEnteredValue": {"stringValue": value}} if value else {}
     if fmt is not None:
         cell["userEnteredFormat"] = fmt
@@ -45,7 +53,7 @@ def office_tab_requests(
                     "gridProperties": {
                         "rowCount": len(grid) + 5,
                         "columnCount": width,
-                        "frozenRowCount": min(_HEADER + 1, len(grid)),
+                        "frozenRowCount": min(OFFICE_TAB_LEAD + 1, len(grid)),
                     },
                 }
             }

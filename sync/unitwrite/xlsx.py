@@ -39,6 +39,7 @@ from sync.atomic import AtomicFile
 from sync.config import Limits
 from sync.exceptions import SourceUnreadable, UnitWriteRefused
 from sync.sources.guard import read_checked
+from sync.unitwrite import OFFICE_TAB_LEAD
 
 #: zip part name prefixes openpyxl does not carry over on a round trip -> what people call them
 DROPPED_PARTS = (
@@ -69,8 +70,8 @@ def set_text(ws: Worksheet, row: int, col: int, value: str) -> None:
     cell.data_type = "s"
 
 
-#: the row of an Office tab's column titles (title, a line, a blank row above it)
-OFFICE_TAB_HEADER_ROW = 4
+#: the row of an Office tab's column titles, 1-based as openpyxl counts
+_HEADER_ROW = OFFICE_TAB_LEAD + 1
 
 
 def replace_office_tab(
@@ -92,17 +93,17 @@ def replace_office_tab(
         for c, value in enumerate(row, 1):
             if value:
                 set_text(ws, r, c, value)
-                if r > OFFICE_TAB_HEADER_ROW:
+                if r > _HEADER_ROW:
                     ws.cell(r, c).alignment = wrap
     ws.cell(1, 1).font = Font(name="Calibri", bold=True, size=13)
-    for cell in ws[OFFICE_TAB_HEADER_ROW]:
+    for cell in ws[_HEADER_ROW]:
         cell.font = Font(name="Calibri", bold=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for c, width in enumerate(widths, 1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width = width
-    ws.freeze_panes = ws.cell(OFFICE_TAB_HEADER_ROW + 1, 1)
-    ws.print_title_rows = f"{OFFICE_TAB_HEADER_ROW}:{OFFICE_TAB_HEADER_ROW}"
+    ws.freeze_panes = ws.cell(_HEADER_ROW + 1, 1)
+    ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
