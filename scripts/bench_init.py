@@ -33,9 +33,9 @@ import csv, json, os, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
 from sync.emulator.client import credentials
-from sync.google.client import INIT_SCOPES, GoogleClient
-from sync.setup.google_book import init_google
-from sync.setup.plan import UnitSpec
+from sync.backends.gsheets.client import INIT_SCOPES, GoogleClient
+from sync.backends.gsheets.create import init_google
+from sync.shapes.books import UnitSpec
 config_dir, key, endpoint, _, stop_after = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 with open(sys.argv[6], encoding="utf-8", newline="") as fh:
     units = [UnitSpec(r["code"], r["name"], r["kind"], emails=(r["code"].lower() + "@angiang.gov.vn",))

@@ -101,8 +101,8 @@ _.selectLockedCells
 _.selectUnlockedCells
 _.sheet_state
 
-# click reads these class attributes of our Vietnamese group (sync.cli_common.VietnameseGroup).
-from sync.cli_common import VietnameseGroup
+# click reads these class attributes of our Vietnamese group (sync.cli.common.VietnameseGroup).
+from sync.cli.common import VietnameseGroup
 
 VietnameseGroup.command_class
 VietnameseGroup.group_class
@@ -115,10 +115,16 @@ from sync.history.records import UnitSnapshot
 UnitResult.source_version
 UnitSnapshot.source_version
 
-# ``init`` on Google: called by the init command (sync/cli_init.py, issue 11; it builds its client
-# with INIT_SCOPES) and by scripts/bench.py --init.
-from sync.google.client import INIT_SCOPES
-from sync.setup.google_book import init_google
+# ``init`` on Google: called by the Google backend's create_books (with INIT_SCOPES) and by
+# scripts/bench.py --init.
+from sync.backends.gsheets.client import INIT_SCOPES
+from sync.backends.gsheets.create import init_google
 
 INIT_SCOPES
 init_google
+
+# The summary written in the caller's process (no child): the tests and scripts/bench.py render
+# the same tables this way to compare them.
+from sync.backends.xlsx.summary import write_xlsx
+
+write_xlsx

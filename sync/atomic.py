@@ -1,7 +1,7 @@
 """Writing a file atomically: readers see the previous file or the new one, never half of one.
 
-Every output of ubnd-sync goes through here: the summary workbook (``sync.summary.xlsx``),
-the Google state file (``sync.sources.gsheets``), and the meeting report's .docx/.pdf and
+Every output of ubnd-sync goes through here: the summary workbook (``sync.backends.xlsx.summary``),
+the Google state file (``sync.backends.gsheets.read``), and the meeting report's .docx/.pdf and
 chart images (``sync.report``/``sync.charts`` must use it too, not a hand-rolled copy).
 
 The recipe, in one place:
@@ -24,7 +24,7 @@ Use::
     with atomic_path(target) as tmp:            # writers that want a file name
         workbook.save(tmp)
     pending = AtomicFile(target)                # the two halves apart (another process
-    ...; pending.commit() / pending.discard()   # writes the file; see sync.summary.xlsx)
+    ...; pending.commit() / pending.discard()   # writes the file; see sync.backends.xlsx.summary)
     with atomic_create(target) as tmp:          # a new file only: never replaces one (init)
         workbook.save(tmp)
 """

@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from sync.config_file import parse_toml, read_config_text
-from sync.config_numbers import check_numbers
-from sync.evaluate.formula import FORMULA_RANGES, Formula, parse_formula
 from sync.exceptions import ConfigError
 from sync.findings import DATE_REASONS
+from sync.formula import FORMULA_RANGES, Formula, parse_formula
+from sync.limits import LIMIT_RANGES, Limits, parse_limits
 from sync.model import DEFAULT_KIND, UNIT_KINDS
 from sync.normalize import clean_text, fold, format_date, parse_date
 
 DEFAULT_CONFIG = "ubnd-sync.toml"
-BACKENDS = ("xlsx", "gsheets")
+#: the backends ``[sync] backend`` may name (``sync.backends.register_backend`` adds one): name -> what it is
+BACKENDS: dict[str, str] = {"xlsx": "tệp .xlsx trong thư mục dùng chung", "gsheets": "Google Sheets"}
 #: [report] signing (NĐ 30/2020): the head signs, a deputy signs for (KT.), by order (TL.), acting (Q.)
 SIGNING_MODES = ("direct", "KT", "TL", "Q")
 #: [gsheets] protection: how init protects the Office's columns on Google
@@ -119,32 +120,6 @@ class ReportSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
-    """What one unit's workbook may cost (README, Limits); a breach costs that unit only."""
-
-    max_file_mb: int = 50  # the file on disk
-    max_unpacked_mb: int = 300  # the parts of an .xlsx/.ods once decompressed, all together
-    max_cells: int = 2_000_000  # rows x columns of a tab
-    max_text_chars: int = 32_767  # one cell's text (Excel's own limit)
-    max_seconds: int = 60  # reading and checking one unit
-
-
-#: key -> (lowest, highest) accepted in [limits]
-LIMIT_RANGES: dict[str, tuple[int, int]] = {
-    "max_file_mb": (1, 4096),
-    "max_unpacked_mb": (1, 16384),
-    "max_cells": (1000, 100_000_000),
-    "max_text_chars": (100, 10_000_000),
-    "max_seconds": (1, 86400),
-}
-
-
-def parse_limits(table: dict[str, Any], fail: Callable[[str, str], Exception]) -> Limits:
-    """The [limits] section: whole numbers within ``LIMIT_RANGES``; ``fail(message, key)`` for a bad one."""
-    return Limits(**check_numbers(table, LIMIT_RANGES, "limits", fail, whole=True))  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     base_dir: Path
@@ -164,17 +139,6 @@ class Config:
             if u.code == code:
                 return u
         raise KeyError(code)
-
-    def resolve(self, ref: str) -> str:
-        """A path relative to the config's folder (xlsx backend); ids/URLs unchanged."""
-        if self.sync.backend != "xlsx":
-            return ref
-        p = Path(ref).expanduser()
-        return str(p if p.is_absolute() else self.base_dir / p)
-
-    @property
-    def summary_target(self) -> str:
-        return self.resolve(self.sync.summary)
 
     @property
     def state_path(self) -> Path:
@@ -385,7 +349,8 @@ def _sync_settings(r: _Reader) -> SyncSettings:
     s = r.table("sync")
     backend = r.get_str(s, "sync", "backend", "xlsx")
     if backend not in BACKENDS:
-        raise r.fail(f'“backend” phải là "xlsx" hoặc "gsheets" (đang là {backend!r})', "sync", "backend")
+        names = " hoặc ".join(f'"{name}"' for name in BACKENDS)
+        raise r.fail(f"“backend” phải là {names} (đang là {backend!r})", "sync", "backend")
     return SyncSettings(
         backend=backend,
         summary=r.get_str(s, "sync", "summary", "out/tong-hop.xlsx") or "out/tong-hop.xlsx",

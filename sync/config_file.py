@@ -25,7 +25,7 @@ from sync.exceptions import ConfigError, os_reason
 #: a config of a province (~120 units) is some 20 KB; anything far larger is not a config
 MAX_CONFIG_BYTES = 4 << 20
 
-#: what a path that is not a regular file is, in words (shared with sync.sources.guard)
+#: what a path that is not a regular file is, in words (shared with sync.backends.xlsx.guard)
 FILE_KINDS = {
     stat.S_IFIFO: "một đường ống (FIFO)",
     stat.S_IFCHR: "một thiết bị",
@@ -34,7 +34,7 @@ FILE_KINDS = {
     stat.S_IFDIR: "một thư mục",
 }
 
-#: open for reading without blocking: a FIFO never stalls the open (shared with sync.sources.guard)
+#: open for reading without blocking: a FIFO never stalls the open (shared with sync.backends.xlsx.guard)
 READ_FLAGS = (
     os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 )

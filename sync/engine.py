@@ -18,18 +18,20 @@ from zoneinfo import ZoneInfo
 
 from sync import __version__
 from sync import findings as F
+from sync.backends import Backend, open_backend
 from sync.classify import classify_task, report_status, reporting_period
-from sync.config import Config, Limits, UnitConfig
+from sync.config import Config, UnitConfig
 from sync.exceptions import SourceUnreadable, UsageError
 from sync.extension import ExtensionRules, RequestDates, check_request
 from sync.gcpause import gc_paused
+from sync.limits import Limits, limit_breach, number
 from sync.model import Counts, Finding, Period, RunResult, Task, UnitResult
 from sync.normalize import MAX_YEAR, MIN_YEAR, cell_text, format_date
 from sync.register import load_register, reconcile
 from sync.schema import Schema, unit_sheet_schema
-from sync.sources import Source, TabData, make_source, select_task_tab
-from sync.sources.guard import limit_breach, number
-from sync.validate import Header, TabRead, UnitResolver, has_header, read_tab
+from sync.shapes.grid import TabData
+from sync.shapes.task_tab import Header, select_task_tab
+from sync.validate import TabRead, UnitResolver, read_tab
 from sync.workdays import WorkCalendar
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -57,10 +59,10 @@ class Loaded:
     seconds: float = 0.0
 
 
-def load_unit(source: Source, unit: UnitConfig, config: Config, schema: Schema) -> Loaded:
+def load_unit(backend: Backend, unit: UnitConfig, config: Config, schema: Schema) -> Loaded:
     """Open a unit's workbook and read its task tab: the I/O part, safe to run ahead in a thread."""
     started = time.monotonic()
-    loaded = _load(source, unit, config, schema)
+    loaded = _load(backend, unit, config, schema)
     loaded.seconds = time.monotonic() - started
     if loaded.tab is not None:
         error = _over_limits(loaded, config.limits)
@@ -69,13 +71,13 @@ def load_unit(source: Source, unit: UnitConfig, config: Config, schema: Schema) 
     return loaded
 
 
-def _load(source: Source, unit: UnitConfig, config: Config, schema: Schema) -> Loaded:
+def _load(backend: Backend, unit: UnitConfig, config: Config, schema: Schema) -> Loaded:
     try:
-        workbook = source.open(config.resolve(unit.source))
+        workbook = backend.open(unit.source)
     except SourceUnreadable as e:
         return Loaded(unit, None, None, e)
     try:
-        tab = select_task_tab(workbook, config.sync.sheet, lambda rows: has_header(rows, schema))
+        tab = select_task_tab(workbook, config.sync.sheet, schema)
         return Loaded(unit, tab, workbook.version, modified=workbook.modified)
     except SourceUnreadable as e:
         return Loaded(unit, None, workbook.version, e, modified=workbook.modified)
@@ -150,26 +152,26 @@ def read_unit(
     return result, read, read.findings
 
 
-def load_ahead(source: Source, config: Config, schema: Schema) -> Iterator[Loaded]:
-    """Units loaded in config order; a source that allows it reads the next ``read_ahead`` units
+def load_ahead(backend: Backend, config: Config, schema: Schema) -> Iterator[Loaded]:
+    """Units loaded in config order; a backend that allows it reads the next ``read_ahead`` units
     in as many threads while the caller validates this one (python-calamine releases the GIL
     while it parses; a Google export mostly waits on the network)."""
-    ahead = max(0, source.read_ahead)
+    ahead = max(0, backend.read_ahead)
     if ahead == 0:
         for unit in config.units:
-            yield load_unit(source, unit, config, schema)
+            yield load_unit(backend, unit, config, schema)
         return
     with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="ubnd-sync-read") as pool:
         pending: deque[Future[Loaded]] = deque()
         units = iter(config.units)
         for unit in itertools.islice(units, ahead + 1):
-            pending.append(pool.submit(load_unit, source, unit, config, schema))
+            pending.append(pool.submit(load_unit, backend, unit, config, schema))
         try:
             while pending:
                 loaded = pending.popleft().result()
                 nxt = next(units, None)
                 if nxt is not None:
-                    pending.append(pool.submit(load_unit, source, nxt, config, schema))
+                    pending.append(pool.submit(load_unit, backend, nxt, config, schema))
                 yield loaded
         finally:
             for future in pending:
@@ -301,7 +303,7 @@ def run_sync(
     config: Config,
     as_of: date,
     *,
-    source: Source | None = None,
+    backend: Backend | None = None,
     progress: Progress | None = None,
     schema: Schema | None = None,
     generated_at: datetime | None = None,
@@ -314,13 +316,13 @@ def run_sync(
     counts as first seen now (``sync.extension``).
     """
     with gc_paused():
-        return _run_sync(config, as_of, source, progress, schema, generated_at, requests or RequestDates())
+        return _run_sync(config, as_of, backend, progress, schema, generated_at, requests or RequestDates())
 
 
 def _run_sync(
     config: Config,
     as_of: date,
-    source: Source | None,
+    backend: Backend | None,
     progress: Progress | None,
     schema: Schema | None,
     generated_at: datetime | None,
@@ -333,14 +335,14 @@ def _run_sync(
     schema = schema or unit_sheet_schema()
     resolver = UnitResolver(config.units)
     period = reporting_period(as_of, config.sync.cutoff_day)
-    own_source = source is None
-    source = source or make_source(config)
+    own_backend = backend is None
+    backend = backend or open_backend(config)
     units: list[UnitResult] = []
     findings_by_unit: dict[str, list[Finding]] = {}
     reads: list[tuple[UnitResult, TabRead]] = []
     try:
-        register = load_register(config, source, resolver, as_of)
-        for i, loaded in enumerate(load_ahead(source, config, schema), start=1):
+        register = load_register(config, backend, resolver, as_of)
+        for i, loaded in enumerate(load_ahead(backend, config, schema), start=1):
             unit = loaded.unit
             result, read, found = read_unit(loaded, schema, resolver, as_of, config.limits)
             units.append(result)
@@ -354,8 +356,8 @@ def _run_sync(
             if progress is not None:
                 progress(unit.code, i, len(config.units))
     finally:
-        if own_source:
-            source.close()
+        if own_backend:
+            backend.close()
 
     extra: list[Finding] = []
     if register is not None:  # first: a row in the wrong unit's sheet is not that unit's (nor a duplicate)

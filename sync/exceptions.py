@@ -9,13 +9,14 @@ Tree::
     ├── SourceUnreadable          one unit's workbook cannot be read (becomes a finding)
     ├── UnitWriteRefused          the Office may not write into a unit's workbook now (changed on
     │                             disk, open in a spreadsheet program, parts a rewrite would drop):
-    │                             costs that unit only, nothing written (``sync.unitwrite``)
+    │                             costs that unit only, nothing written (``sync.backends.base.UnitBook``)
+    ├── UnitWriteFailed           a write into one unit's workbook failed; says what landed
     ├── AuthError                 Google credentials refused (exit 1, nothing written)
     ├── OutputError               the summary or another output could not be written (exit 1)
     ├── HistoryError              the history file cannot be read or written (exit 1)
     ├── TooManyUnreadable         every unit, or more than [sync] max_unreadable_share, unreadable:
     │                             something is wrong with the source, not the units (exit 1)
-    └── GoogleError               Google after the retry policy (``sync.google.client``)
+    └── GoogleError               Google after the retry policy (``sync.backends.gsheets.client``)
         ├── GoogleApiError        Google answered with an error (status, reasons, attempts);
         │                         readers and writers turn it into SourceUnreadable / OutputError
         ├── GoogleNetworkError    no answer to one request (refused, reset, timeout) after every try;
@@ -23,7 +24,7 @@ Tree::
         └── GoogleUnreachable     Google cannot be reached at all (DNS, refused, TLS, the token
                                   service), or no longer: the whole run stops (exit 1)
 
-``sync.cli_common.guard`` is the one place that maps these to messages and exit codes.
+``sync.cli.common.guard`` is the one place that maps these to messages and exit codes.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ class SourceUnreadable(UbndSyncError):
 
 class UnitWriteRefused(UbndSyncError):
     """A write into one unit's workbook was refused; the file is exactly as it was."""
+
+
+class UnitWriteFailed(UbndSyncError):
+    """A write into one unit's workbook failed part way or was refused by its host; the message
+    says what landed (nothing, or the rows written)."""
 
 
 class AuthError(UbndSyncError):

@@ -1,9 +1,9 @@
-"""The sync use case, from Python: what ``ubnd-sync sync`` does, without click.
+"""The sync and validate use cases, from Python: what ``ubnd-sync sync`` and ``validate`` do, without click.
 
 ``sync_and_record(config, as_of)`` reads and checks every unit (``sync.engine.run_sync``),
 builds the summary's tables with the ``So sánh`` tab against the history's previous run,
-writes the summary with the configured backend and records the run in the history in
-one transaction, then lets the source remember what it read (``Source.commit``)::
+writes the summary through the configured backend and records the run in the history in
+one transaction, then lets the backend remember what it read (``Backend.commit``)::
 
     from sync.config import load_config
     from sync.pipeline import sync_and_record
@@ -14,6 +14,8 @@ one transaction, then lets the source remember what it read (``Source.commit``):
     outcome.warnings           # things a person should know; the run still succeeded
     outcome.recorded           # what the history got (a new run, or "identical to run N")
 
+``validate_units(config, as_of)`` is the same reading and checking, writing nothing.
+
 A sync dated before the latest recorded run is refused (``BackdatedRunError``) before
 anything is read, unless ``back_dated=True`` asks for a deliberate back-dated run.
 
@@ -21,41 +23,40 @@ A sync where every unit, or more than ``[sync] max_unreadable_share`` of them, c
 read writes nothing (``TooManyUnreadable``: the folder or Google is probably at fault, see
 ``sync.unreadable``), unless ``allow_unreadable=True``; a dry run gets it as a warning.
 
-The summary is installed inside the history's transaction, just before it commits: a
-failure of either leaves the previous summary and history whole, and so does a process
-killed between the two (the next sync puts the previous .xlsx summary back:
-``sync.summary.landing``). An .xlsx summary renders in a child process meanwhile (the
-machine's other core).
+The history is opened once for the whole run. The summary is installed inside its
+transaction, just before it commits: a failure of either leaves the previous summary and
+history whole, and so does a process killed between the two (the next sync puts the
+previous .xlsx summary back: ``sync.summary.landing``). An .xlsx summary renders in a child
+process meanwhile (the machine's other core).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sync.config import Config, load_config
+from sync.backends import Backend, open_backend
+from sync.config import Config
 from sync.engine import Progress, run_sync
-from sync.exceptions import HistoryError, TooManyUnreadable, UsageError
+from sync.exceptions import HistoryError, TooManyUnreadable
 from sync.extension import RequestDates
 from sync.model import RunResult
-from sync.sources import Source, make_source
-from sync.summary import build_tables, start_xlsx, write_tables
+from sync.summary import build_tables
 from sync.summary.landing import Landing
 from sync.unreadable import ALLOW_OPTION, refusal, unreadable_problem, unreadable_warning
 
 if TYPE_CHECKING:
-    from sync.demo import DemoProvince
-    from sync.history import RecordOutcome
+    from sync.history import History, RecordOutcome
 
-__all__ = ["SyncOutcome", "sync_and_record", "prepare_demo", "request_dates"]
+__all__ = ["SyncOutcome", "sync_and_record", "validate_units"]
 
 
 @dataclass(slots=True)
 class SyncOutcome:
-    """What a sync did: its result, where the summary went, and warnings for a person."""
+    """What a sync (or a validation) did: its result, where the summary went, and warnings for a person."""
 
     result: RunResult
     #: The summary's path or URL; None on a dry run (nothing written).
@@ -70,157 +71,138 @@ class SyncOutcome:
         return bool(self.result.unreadable_units())
 
 
+def validate_units(
+    config: Config, as_of: date, *, progress: Progress | None = None, backend: Backend | None = None
+) -> SyncOutcome:
+    """Read and check every unit as a sync would; nothing is written (``ubnd-sync validate``)."""
+    with _existing_history(config, readable_only=True) as history, _backend(config, backend) as backend:
+        requests = _request_dates(history, as_of)
+        result = run_sync(config, as_of, progress=progress, backend=backend, requests=requests)
+        problem = unreadable_problem(backend, result)
+    return SyncOutcome(result, warnings=[unreadable_warning(problem)] if problem else [])
+
+
 def sync_and_record(
     config: Config,
     as_of: date,
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
-    source: Source | None = None,
+    backend: Backend | None = None,
     back_dated: bool = False,
     allow_unreadable: bool = False,
 ) -> SyncOutcome:
     """One sync: read, write the summary (with the ``So sánh`` tab), record the history.
 
-    With ``dry_run`` nothing is written (no summary, no history, no source state).
+    With ``dry_run`` nothing is written (no summary, no history, no backend state). ``backend``
+    (default: the configured one) is the run's: it is closed when the run ends.
     Raises ``sync.exceptions.UbndSyncError`` subclasses when the run cannot finish, among
     them ``TooManyUnreadable`` (before anything is written) unless ``allow_unreadable``.
     """
-    warnings: list[str] = []
-    if not dry_run:  # a run dated before the latest one is refused before anything is read
-        from sync.history import check_as_of
-
-        warnings += _land_killed_run(config)
-        check_as_of(config.history_path, as_of, backdated=back_dated)
-    requests = request_dates(config, as_of)
-    source = source or make_source(config)
-    try:
-        result = run_sync(config, as_of, progress=progress, source=source, requests=requests)
-        problem = unreadable_problem(config, result)
-        if dry_run:
-            return SyncOutcome(result, warnings=[unreadable_warning(problem)] if problem else [])
+    if dry_run:
+        return validate_units(config, as_of, progress=progress, backend=backend)
+    with _existing_history(config) as history, _backend(config, backend) as backend:
+        warnings: list[str] = []
+        requests = RequestDates()
+        if history is not None:  # a run dated before the latest one is refused before anything is read
+            warnings += _land_killed_run(config, backend, history)
+            history.check_as_of(as_of, backdated=back_dated)
+            requests = _request_dates(history, as_of)
+        result = run_sync(config, as_of, progress=progress, backend=backend, requests=requests)
+        problem = unreadable_problem(backend, result)
         if problem and not allow_unreadable:
             raise TooManyUnreadable(refusal(problem))
-        recorded = _write_and_record(config, result, back_dated=back_dated)
+        if history is None:
+            from sync.history import History
+
+            history = History(config.history_path)
+        with history:
+            recorded = _write_and_record(config, backend, history, result, back_dated=back_dated)
         notes = [f"{problem.rstrip('.')}; vẫn ghi theo yêu cầu ({ALLOW_OPTION})."] if problem else []
-        return SyncOutcome(result, result.summary_path, warnings + notes + _commit(source), recorded)
-    finally:
-        source.close()
+        return SyncOutcome(result, result.summary_path, warnings + notes + _commit(backend), recorded)
 
 
-def request_dates(config: Config, as_of: date) -> RequestDates:
-    """When the extension requests earlier runs saw were made (``sync.extension``), from the history.
+@contextlib.contextmanager
+def _backend(config: Config, given: Backend | None) -> Iterator[Backend]:
+    """The run's backend: the one given, or the configured one; closed when the run ends."""
+    with given or open_backend(config) as backend:
+        yield backend
 
-    Without a history file, or with one that cannot be read (the sync itself then says why),
-    every request counts as first seen by this run.
+
+@contextlib.contextmanager
+def _existing_history(config: Config, *, readable_only: bool = False) -> Iterator[History | None]:
+    """The history when its file exists (a run never makes one before it has something to record).
+
+    ``readable_only`` (a run that writes nothing): a history that cannot be opened is skipped
+    (every extension request then counts as first seen now); a sync says why it cannot.
     """
     if not config.history_path.exists():
-        return RequestDates()
+        yield None
+        return
     from sync.history import History
 
     try:
-        with History(config.history_path) as history:
-            return history.request_dates(as_of)
+        history = History(config.history_path)
+    except HistoryError:
+        if not readable_only:
+            raise
+        yield None
+        return
+    with history:
+        yield history
+
+
+def _request_dates(history: History | None, as_of: date) -> RequestDates:
+    """When the extension requests earlier runs saw were made (``sync.extension``); without a
+    history that can be read, every request counts as first seen by this run."""
+    if history is None:
+        return RequestDates()
+    try:
+        return history.request_dates(as_of)
     except HistoryError:
         return RequestDates()
 
 
-def _land_killed_run(config: Config) -> list[str]:
+def _land_killed_run(config: Config, backend: Backend, history: History) -> list[str]:
     """A sync killed between installing its summary and committing its run: undo the summary."""
-    landing = Landing.for_config(config)
+    landing = Landing.of(config, backend.summary_file)
     if not landing.marker.exists():
         return []
-    from sync.history import History
-
-    with History(config.history_path) as history:
-        message = landing.resolve(history)
+    message = landing.resolve(history)
     return [message] if message else []
 
 
-def _write_and_record(config: Config, result: RunResult, *, back_dated: bool) -> RecordOutcome:
+def _write_and_record(
+    config: Config, backend: Backend, history: History, result: RunResult, *, back_dated: bool
+) -> RecordOutcome:
     """The summary and the history snapshot, in the history's one transaction (see ``sync.summary.landing``)."""
-    from sync.history import History  # only a run that writes needs it
     from sync.summary.compare import comparison_table
 
-    landing = Landing.for_config(config)
-    with History(config.history_path) as history:
-        previous = history.previous_run(result.as_of, result.period)
-        tables = build_tables(result, extra=[comparison_table(result, previous)])
-        if config.sync.backend == "xlsx":
-            pending = start_xlsx(tables, config.summary_target)
-            del tables  # the writer has its own copy: free this one while history is written
-            result.summary_path = str(pending.target)
+    landing = Landing.of(config, backend.summary_file)
+    previous = history.previous_run(result.as_of, result.period)
+    tables = build_tables(result, extra=[comparison_table(result, previous)])
+    pending = backend.start_summary(tables)
+    del tables  # the writer has what it needs: free this copy while the history is written
+    result.summary_path = pending.location  # as the history records it
 
-            def install() -> None:
-                landing.prepare(history.newest_run_id())
-                pending.finish()
+    def install() -> None:
+        landing.prepare(history.newest_run_id())
+        result.summary_path = str(pending.finish())  # where a person opens it (Google: its URL)
 
-        else:
-            result.summary_path = config.sync.summary
-            pending = None
-
-            def install() -> None:
-                landing.prepare(history.newest_run_id())
-                result.summary_path = write_tables(config, tables)
-
-        try:
-            return history.record(
-                result, config_path=str(config.path), before_commit=install, backdated=back_dated
-            )
-        finally:
-            if pending is not None:
-                pending.abort()  # no-op once finished
-            with contextlib.suppress(HistoryError, OSError):  # else the next sync settles it
-                landing.resolve(history)
-
-
-def _commit(source: Source) -> list[str]:
-    """Let the source remember what it read; failing costs only a full read next time."""
     try:
-        source.commit()
+        return history.record(
+            result, config_path=str(config.path), before_commit=install, backdated=back_dated
+        )
+    finally:
+        pending.abort()  # no-op once finished
+        with contextlib.suppress(HistoryError, OSError):  # else the next sync settles it
+            landing.resolve(history)
+
+
+def _commit(backend: Backend) -> list[str]:
+    """Let the backend remember what it read; failing costs only a full read next time."""
+    try:
+        backend.commit()
     except (OSError, ValueError) as e:
         return [f"không lưu được trạng thái đọc lần này ({e}); lần sau sẽ đọc lại tất cả."]
     return []
-
-
-# ---------------------------------------------------------------- the demo province
-
-DEMO_MARKER = ".ubnd-sync-demo"
-
-
-def claim_demo_directory(directory: Path) -> None:
-    """The demo writes only into an empty folder or one it made before (never over real data)."""
-    if directory.exists() and any(directory.iterdir()) and not (directory / DEMO_MARKER).exists():
-        raise UsageError(
-            f"thư mục {directory} đã có dữ liệu không phải của tỉnh mẫu; chọn một thư mục trống "
-            "(ví dụ: ubnd-sync demo ubnd-sync-demo)."
-        )
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / DEMO_MARKER).write_text("Thư mục tỉnh mẫu của ubnd-sync.\n", encoding="utf-8")
-    history = directory / "ubnd-sync.history.sqlite"
-    if history.exists():  # a demo starts its history afresh
-        history.unlink()
-
-
-def months_before(d: date, months: int) -> date:
-    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
-    return date(y, m + 1, min(d.day, 28))
-
-
-def prepare_demo(
-    directory: Path, *, seed: int, as_of: date, months: int = 1, province: str | None = None
-) -> DemoProvince:
-    """Make the demo province in ``directory`` as of ``as_of``.
-
-    ``province``: a key of ``sync.demo.PROVINCES`` (default the new An Giang).
-    With ``months`` > 1 the meetings of the months before are made and synced into the
-    history first (earliest first), so ``diff`` and ``report`` have something to compare.
-    """
-    from sync.demo import DEFAULT_PROVINCE, make_demo
-
-    claim_demo_directory(directory)
-    key = province or DEFAULT_PROVINCE
-    for back in range(months - 1, 0, -1):
-        earlier = make_demo(directory, seed=seed, as_of=months_before(as_of, back), province=key)
-        sync_and_record(load_config(earlier.config_path), earlier.as_of)
-    return make_demo(directory, seed=seed, as_of=as_of, province=key)

@@ -1,6 +1,6 @@
 """Reading a task tab against the schema: header, cells, and the findings they raise.
 
-``find_header`` locates the header row; ``read_tab`` turns each data row into a
+``sync.shapes.task_tab.find_header`` locates the header row; ``read_tab`` turns each data row into a
 ``Task`` with parsed values and reports every bad cell as a finding. Nothing a
 cell holds may raise: every value goes through ``sync.normalize``.
 """
@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name
-
 from sync import findings as F
-from sync.config import Limits, UnitConfig
+from sync.config import UnitConfig
 from sync.exceptions import SourceUnreadable
+from sync.limits import Limits, limit_breach, number
 from sync.model import Finding, Task
 from sync.normalize import (
     NOT_A_DATE,
@@ -33,8 +32,8 @@ from sync.normalize import (
     safe_value,
 )
 from sync.schema import Field, Schema
-from sync.sources.base import TabData
-from sync.sources.guard import limit_breach, number
+from sync.shapes.grid import TabData, cell_name
+from sync.shapes.task_tab import Header, find_header
 
 
 class UnitResolver:
@@ -51,52 +50,6 @@ class UnitResolver:
 
     def resolve(self, text: str) -> str | None:
         return self._lookup.get(fold(text))
-
-
-@dataclass(slots=True)
-class Header:
-    row: int  # 0-based grid index
-    columns: dict[str, int]  # field id -> column index
-    titles: dict[str, str]  # field id -> header text as written
-    duplicates: list[tuple[str, int]] = field(default_factory=list)
-
-    def cell(self, field_id: str, sheet_row: int) -> str | None:
-        col = self.columns.get(field_id)
-        return None if col is None else f"{xl_col_to_name(col)}{sheet_row}"
-
-
-def _header_key(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return fold(clean_text(value))
-
-
-def find_header(rows: Sequence[Sequence[Any]], schema: Schema) -> Header | None:
-    """The first of the first N rows with at least M cells matching known titles."""
-    lookup = schema.header_lookup
-    for r, row in enumerate(rows[: schema.header_search_rows]):
-        columns: dict[str, int] = {}
-        titles: dict[str, str] = {}
-        duplicates: list[tuple[str, int]] = []
-        for c, value in enumerate(row):
-            key = _header_key(value)
-            if key is None:
-                continue
-            field_id = lookup.get(key)
-            if field_id is None:
-                continue
-            if field_id in columns:
-                duplicates.append((field_id, c))
-            else:
-                columns[field_id] = c
-                titles[field_id] = clean_text(value)
-        if len(columns) >= schema.header_min_matches:
-            return Header(row=r, columns=columns, titles=titles, duplicates=duplicates)
-    return None
-
-
-def has_header(rows: Sequence[Sequence[Any]], schema: Schema) -> bool:
-    return find_header(rows, schema) is not None
 
 
 def fill_merged(tab: TabData, header_row: int) -> None:
@@ -256,12 +209,12 @@ def read_tab(
                 "duplicate-column",
                 unit=unit,
                 sheet=tab.name,
-                cell=f"{xl_col_to_name(col)}{header_row}",
+                cell=cell_name(col, header_row),
                 row=header_row,
                 field=field_id,
                 value=cell_text(tab.rows[header.row][col]),
                 other=header.titles[field_id],
-                other_cell=f"{xl_col_to_name(first_col)}{header_row}",
+                other_cell=cell_name(first_col, header_row),
                 title=schema[field_id].title,
             )
         )

@@ -179,3 +179,25 @@ def has_child_process() -> bool:
     except ChildProcessError:
         return False
     return True
+
+
+def summary_file(config: Any) -> str:
+    """The .xlsx summary an xlsx config's sync writes (the backend's own path)."""
+    from sync.backends.xlsx import XlsxBackend
+
+    return str(XlsxBackend(config).summary_file)
+
+
+def resolved(config: Any, ref: str) -> str:
+    """A reference of an xlsx config as the backend opens it (a path made absolute)."""
+    from sync.backends.xlsx import XlsxBackend
+
+    return XlsxBackend(config).resolve(ref)
+
+
+def xlsx_at(folder: Path) -> Any:
+    """The xlsx backend of a province in ``folder`` with no unit configured (to open files by path)."""
+    from sync.backends.xlsx import XlsxBackend
+    from sync.config import Config, SyncSettings
+
+    return XlsxBackend(Config(path=folder / "ubnd-sync.toml", base_dir=folder, sync=SyncSettings(), units=()))

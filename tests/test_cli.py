@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sync.cli import cli
 from sync.config import Config
 from sync.model import CATEGORIES
-from tests.helpers import task_row, tree_hash
+from tests.helpers import summary_file, task_row, tree_hash
 
 Province = Callable[..., Config]
 
@@ -24,9 +24,9 @@ def test_sync_writes_summary_exit_0(province: Province) -> None:
     cfg = province({"SNV": [task_row()]})
     code, out, err = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
     assert code == 0, err
-    assert Path(cfg.summary_target).exists()
+    assert Path(summary_file(cfg)).exists()
     assert "Tình hình thực hiện nhiệm vụ đến ngày 05/03/2024 (kỳ báo cáo 26/01/2024 – 25/02/2024)" in out
-    assert f"Đã ghi bảng tổng hợp: {cfg.summary_target}" in out
+    assert f"Đã ghi bảng tổng hợp: {summary_file(cfg)}" in out
     assert "SNV      Sở Nội vụ" in out
     assert err == ""
 
@@ -35,7 +35,7 @@ def test_sync_unreadable_unit_exit_3(province: Province) -> None:
     cfg = province({"SNV": [task_row()], "STC": None})
     code, out, _ = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
     assert code == 3
-    assert Path(cfg.summary_target).exists()
+    assert Path(summary_file(cfg)).exists()
     assert "Không đọc được: STC" in out
 
 
@@ -161,7 +161,7 @@ def test_validate_exit_codes(province: Province, units: dict, expected: int) -> 
     cfg = province(units)
     code, out, _ = invoke("validate", "-c", str(cfg.path), "--as-of", "2024-03-05")
     assert code == expected
-    assert not Path(cfg.summary_target).exists()
+    assert not Path(summary_file(cfg)).exists()
     if expected == 0:
         assert "Không phát hiện vấn đề nào." in out
     if expected == 1:
@@ -194,14 +194,14 @@ def test_summary_failure_records_no_history(province: Province, tmp_path: Path) 
     cfg = province({"SNV": [task_row()]})
     code, _, _ = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
     assert code == 0
-    Path(cfg.summary_target).unlink()
-    Path(cfg.summary_target).mkdir()  # the summary cannot be renamed into place now
+    Path(summary_file(cfg)).unlink()
+    Path(summary_file(cfg)).mkdir()  # the summary cannot be renamed into place now
     code, _, err = invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")
     assert code == 1
     assert err.startswith("Lỗi: Không ghi được tệp tổng hợp")
     with History(cfg.history_path) as h:
         assert len(h.runs()) == 1  # the failed run left no snapshot
-    assert [p.name for p in Path(cfg.summary_target).parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in Path(summary_file(cfg)).parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_sync_records_history_and_comparison_tab(province: Province) -> None:
@@ -214,7 +214,7 @@ def test_sync_records_history_and_comparison_tab(province: Province) -> None:
     assert invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05")[0] == 0
     with History(cfg.history_path) as h:
         assert [r.as_of.isoformat() for r in h.runs()] == ["2024-02-05", "2024-03-05"]
-    wb = openpyxl.load_workbook(cfg.summary_target)
+    wb = openpyxl.load_workbook(summary_file(cfg))
     assert "So sánh" in wb.sheetnames
     assert invoke("sync", "-c", str(cfg.path), "--as-of", "2024-03-05", "--dry-run")[0] == 0
     with History(cfg.history_path) as h:

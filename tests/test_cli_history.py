@@ -1,4 +1,4 @@
-"""The ``history`` and ``diff`` commands (sync.cli_history)."""
+"""The ``history`` and ``diff`` commands (sync.cli.history)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sync.cli_history import diff_cmd, history_cmd
+from sync.cli.history import diff_cmd, history_cmd
 from sync.config import Config
 from tests.helpers import task_row
 from tests.history_fixtures import M1, M2, M3, record_month

@@ -7,6 +7,7 @@ import pytest
 
 from sync.config import load_config
 from sync.exceptions import ConfigError
+from tests.helpers import resolved, summary_file
 
 GOOD = """\
 [sync]
@@ -40,9 +41,9 @@ def test_good_config(tmp_path: Path) -> None:
     assert cfg.sync.sheet == "Nhiệm vụ"
     assert [u.code for u in cfg.units] == ["SNV", "STC"]
     assert cfg.units[0].aliases == ("Sở NV",)
-    assert cfg.resolve("units/SNV.xlsx") == str(tmp_path / "units/SNV.xlsx")
-    assert cfg.resolve("/abs/STC.xlsx") == "/abs/STC.xlsx"
-    assert cfg.summary_target == str(tmp_path / "out/tong-hop.xlsx")
+    assert resolved(cfg, "units/SNV.xlsx") == str(tmp_path / "units/SNV.xlsx")
+    assert resolved(cfg, "/abs/STC.xlsx") == "/abs/STC.xlsx"
+    assert summary_file(cfg) == str(tmp_path / "out/tong-hop.xlsx")
 
 
 @pytest.mark.parametrize(

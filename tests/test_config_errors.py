@@ -18,6 +18,7 @@ from sync.cli import cli
 from sync.config import load_config
 from sync.config_file import MAX_CONFIG_BYTES
 from sync.exceptions import ConfigError
+from tests.helpers import summary_file
 from tests.test_config import GOOD, write
 
 
@@ -147,7 +148,7 @@ def test_an_xlsx_summary_must_end_in_xlsx(tmp_path: Path, summary: str) -> None:
 
 def test_upper_case_xlsx_is_fine_and_google_summaries_are_ids(tmp_path: Path) -> None:
     upper = load_config(write(tmp_path, GOOD.replace("out/tong-hop.xlsx", "out/TONG-HOP.XLSX")))
-    assert upper.summary_target.endswith("TONG-HOP.XLSX")
+    assert summary_file(upper).endswith("TONG-HOP.XLSX")
     google = GOOD.replace('backend = "xlsx"', 'backend = "gsheets"').replace("out/tong-hop.xlsx", "1AbCdEf")
     assert load_config(write(tmp_path, google)).sync.summary == "1AbCdEf"
 

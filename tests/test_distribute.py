@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from sync.backends.xlsx.read import XlsxWorkbook
 from sync.cli import cli
 from sync.config import Config, load_config
 from sync.demo.gsheets import SERVICE_ACCOUNT
@@ -26,8 +27,7 @@ from sync.emulator import Emulator
 from sync.emulator.client import gspread_client
 from sync.engine import run_sync
 from sync.schema import unit_sheet_schema
-from sync.sources.xlsx import XlsxWorkbook
-from sync.validate import find_header
+from sync.shapes.task_tab import find_header
 from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook
 from tests.test_libreoffice import convert
 from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_row

@@ -252,7 +252,7 @@ def test_connect_session_rewrites(emulator: Emulator) -> None:
 
 def test_the_product_does_not_import_the_emulator() -> None:
     code = (
-        "import sys, sync.cli, sync.engine, sync.sources.gsheets, sync.demo; "
+        "import sys, sync.cli, sync.engine, sync.backends.gsheets.read, sync.demo; "
         "print(sorted(m for m in sys.modules if m.startswith('sync.emulator')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from sync.backends.gsheets.client import GoogleClient
 from sync.emulator import Emulator
 from sync.emulator.client import credentials
 from sync.emulator.protection import PROTECTED_MESSAGE
 from sync.exceptions import GoogleApiError
-from sync.google.client import GoogleClient
 
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 OTHER = "unit@emulator-project.iam.gserviceaccount.com"

@@ -12,15 +12,15 @@ import openpyxl
 from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
+from sync.backends.gsheets.read import spreadsheet_id
 from sync.cli import cli
 from sync.config import load_config
 from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.extension import made_on
 from sync.history import History
-from sync.pipeline import request_dates, sync_and_record
+from sync.pipeline import sync_and_record
 from sync.report import pending_extensions
-from sync.sources.gsheets import spreadsheet_id
 from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook
 from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_row
 
@@ -245,7 +245,8 @@ def test_made_date_is_kept_from_the_first_run_that_saw_the_request(tmp_path: Pat
     rows[0]["updated_on"] = "28/02/2024"
     rows[1]["extension_request"] = "31/05/2024"
     one_unit(tmp_path, rows)
-    dates = request_dates(config, AS_OF)
+    with History(config.history_path) as history:
+        dates = history.request_dates(AS_OF)
     assert dates.last_run == date(2024, 2, 5)
     assert dates.seen == {("SNV", "nv-1", date(2024, 5, 31)): date(2024, 2, 1)}
     got = requests_of(sync_and_record(config, AS_OF).result.to_dict())

@@ -9,10 +9,7 @@ from typing import Any
 
 import pytest
 
-from sync.config import load_config
-from sync.emulator import Emulator
-from sync.exceptions import AuthError, ConfigError, GoogleApiError, GoogleNetworkError
-from sync.google.client import (
+from sync.backends.gsheets.client import (
     INIT_SCOPES,
     SCOPES,
     GoogleClient,
@@ -22,6 +19,9 @@ from sync.google.client import (
     load_credentials,
     retry_after_seconds,
 )
+from sync.config import load_config
+from sync.emulator import Emulator
+from sync.exceptions import AuthError, ConfigError, GoogleApiError, GoogleNetworkError
 
 EMAIL = "sync@test.iam.gserviceaccount.com"
 

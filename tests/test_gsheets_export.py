@@ -14,15 +14,15 @@ from typing import Any
 import openpyxl
 import pytest
 
+from sync.backends.gsheets import GSheetsBackend
+from sync.backends.gsheets.read import spreadsheet_id
+from sync.backends.gsheets.summary import memo_path
 from sync.config import Config, load_config
 from sync.demo.gsheets import load_demo_into_emulator
 from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.pipeline import sync_and_record
-from sync.sources.gsheets import GSheetsSource, spreadsheet_id
-from sync.sources.xlsx import XlsxSource
-from sync.summary.gsheets import memo_path
-from tests.helpers import AS_OF, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, task_row, write_config, write_workbook, xlsx_at
 
 Built = tuple[Config, Config]
 TASKS = [task_row(task_id=f"NV-{i:03d}", deadline=date(2024, 2, 1 + i)) for i in range(4)]
@@ -56,7 +56,7 @@ def api_stats(emu: Emulator) -> dict[str, int]:
 
 def result_json(cfg: Config, source: Any = None) -> dict[str, Any]:
     """The JSON document, with the tab each unit was read from, less what names the backend."""
-    res = run_sync(cfg, AS_OF, source=source)
+    res = run_sync(cfg, AS_OF, backend=source)
     d = res.to_dict()
     d.pop("generated_at", None)
     d["sheets"] = [u.sheet for u in res.units]
@@ -67,7 +67,7 @@ def test_one_export_per_unit_whatever_the_tab_is_called(
     gprovince: Callable[..., Built], emu: Emulator
 ) -> None:
     xcfg, gcfg = gprovince(["SNV", "STC", "RG"], tab="Theo dõi", before_tabs=("Hướng dẫn",))
-    source = GSheetsSource.from_config(gcfg)
+    source = GSheetsBackend(gcfg)
     try:
         gres = result_json(gcfg, source)
     finally:
@@ -80,12 +80,12 @@ def test_one_export_per_unit_whatever_the_tab_is_called(
 def test_merges_read_as_from_the_xlsx(gprovince: Callable[..., Built], emu: Emulator) -> None:
     xcfg, gcfg = gprovince(["SNV"])
     ref = gcfg.unit("SNV").source
-    source = GSheetsSource.from_config(gcfg)
+    source = GSheetsBackend(gcfg)
     try:
         gtab = source.open(ref).read_tab("Nhiệm vụ")
     finally:
         source.close()
-    xtab = XlsxSource(xcfg.base_dir).open(xcfg.unit("SNV").source).read_tab("Nhiệm vụ")
+    xtab = xlsx_at(xcfg.base_dir).open(xcfg.unit("SNV").source).read_tab("Nhiệm vụ")
     assert gtab.merged == xtab.merged == [((0, 0), (0, 5))]
     assert gtab.rows == xtab.rows
     assert any(isinstance(v, date) for row in gtab.rows for v in row)
@@ -140,7 +140,7 @@ def test_summary_tabs_changed_by_hand_are_looked_at_again(
 def test_export_size_limit_falls_back_to_sheets(gprovince: Callable[..., Built], emu: Emulator) -> None:
     xcfg, gcfg = gprovince(["SNV", "STC"])
     emu.state.export_limit = 100  # every unit is "too large"
-    source = GSheetsSource.from_config(gcfg)
+    source = GSheetsBackend(gcfg)
     try:
         gres = result_json(gcfg, source)
     finally:
@@ -148,7 +148,9 @@ def test_export_size_limit_falls_back_to_sheets(gprovince: Callable[..., Built],
     by = api_stats(emu)
     assert by["GET drive.files.export"] == 2 and by["GET sheets.values.batchGet"] == 2
     assert emu.stats_json()["by_status"]["403"] == 2
-    assert sorted(source.too_large) == sorted(spreadsheet_id(gcfg.unit(c).source) for c in ("SNV", "STC"))
+    assert sorted(source.reader().too_large) == sorted(
+        spreadsheet_id(gcfg.unit(c).source) for c in ("SNV", "STC")
+    )
     assert gres["units"] == result_json(xcfg)["units"]
 
 
@@ -159,9 +161,9 @@ def test_export_of_a_hostile_unit_costs_that_unit_only(
     snv = spreadsheet_id(gcfg.unit("SNV").source)
     emu.set_values(snv, "'Nhiệm vụ'!A2000", [["x" * 10]], "RAW")  # a big grid is still read
     emu.faults.add("drop", count=None, path_pattern=f"{snv}/export")
-    source = GSheetsSource.from_config(gcfg, sleep=lambda s: None)
+    source = GSheetsBackend(gcfg, sleep=lambda s: None)
     try:
-        res = run_sync(gcfg, AS_OF, source=source)
+        res = run_sync(gcfg, AS_OF, backend=source)
     finally:
         source.close()
     status = {u.code: u.report_status for u in res.units}

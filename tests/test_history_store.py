@@ -23,7 +23,7 @@ from sync.history import SCHEMA_VERSION, History, HistoryError, store
 from sync.model import RunResult
 from sync.pipeline import sync_and_record
 from sync.report import write_report
-from tests.helpers import task_row
+from tests.helpers import summary_file, task_row
 from tests.history_fixtures import M1, M2, M3, record_month, render_month
 
 # ----------------------------------------------------------------- snapshots
@@ -338,7 +338,7 @@ def test_history_recorded_before_kinds_reads_kinds_from_unit_names(province: Cal
         ]
     # a sync after the upgrade: its So sánh tab compares with the run recorded before it
     outcome = sync_and_record(config, date(2024, 4, 5))
-    compare = openpyxl.load_workbook(config.summary_target)["So sánh"]
+    compare = openpyxl.load_workbook(summary_file(config))["So sánh"]
     rows = [r[:5] for r in compare.iter_rows(min_row=2, max_row=7, values_only=True)]
     notes = [c for r in compare.iter_rows(min_row=8, values_only=True) for c in r if isinstance(c, str)]
     assert any("05/03/2024" in n for n in notes)  # compared with the run recorded before the upgrade

@@ -23,7 +23,7 @@ from sync.demo import DEMO_AS_OF
 from sync.engine import run_sync
 from sync.history import SCHEMA_VERSION, BackdatedRunError, History, check_as_of, store
 from sync.report.facts import load_facts
-from tests.helpers import DemoMonths
+from tests.helpers import DemoMonths, summary_file
 from tests.history_fixtures import M1, M2, M3, record_month, render_month
 
 BACKDATED_AS_OF = date(2026, 10, 20)  # after the meeting of 05/11: the issue's mistake
@@ -293,12 +293,12 @@ def test_migration_from_version_1_flags_runs_recorded_back_dated(tmp_path: Path)
 
 def test_cli_refuses_backdated_sync(demo: Config, september: tuple[int, int]) -> None:
     """``sync`` itself: needs the lines wired in ``do_sync`` (sync/cli.py, later sync/pipeline.py)."""
-    summary_file = Path(demo.summary_target)
-    summary, history = summary_file.read_bytes(), demo.history_path.read_bytes()
+    summary_path = Path(summary_file(demo))
+    summary, history = summary_path.read_bytes(), demo.history_path.read_bytes()
     out = run(demo, "sync", "--as-of", BACKDATED_AS_OF.isoformat(), "--quiet")
     assert out.exit_code == 2
     assert out.output.startswith(REFUSAL) and "--back-dated" in out.output
-    assert summary_file.read_bytes() == summary and demo.history_path.read_bytes() == history
+    assert summary_path.read_bytes() == summary and demo.history_path.read_bytes() == history
 
     out = run(demo, "sync", "--as-of", BACKDATED_AS_OF.isoformat(), "--back-dated", "--quiet")
     assert out.exit_code == 3, out.output  # the demo has unreadable units on purpose

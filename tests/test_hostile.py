@@ -30,19 +30,21 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from sync.backends.gsheets.read import grid_from_value_range, spreadsheet_id
 from sync.cli import cli
-from sync.config import Config, Limits, load_config
+from sync.config import Config, load_config
 from sync.demo.gsheets import load_demo_into_emulator
 from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.exceptions import SourceUnreadable
+from sync.limits import Limits
 from sync.model import RunResult
 from sync.pipeline import sync_and_record
 from sync.schema import unit_sheet_schema
-from sync.sources.base import Source, TabData, Workbook
-from sync.sources.gsheets import grid_from_value_range, spreadsheet_id
+from sync.shapes.grid import TabData
 from sync.validate import UnitResolver, read_tab
 from tests.helpers import AS_OF, as_nobody, task_row, write_config, write_workbook
+from tests.memory_backend import MemoryBackend, MemoryStore
 
 Province = Callable[..., Config]
 SHEET = "xl/worksheets/sheet1.xml"
@@ -356,25 +358,11 @@ def test_time_limit_per_unit() -> None:
 # --------------------------------------------- the Google path: what the API hands over
 
 
-class _Grid(Workbook):
-    def __init__(self, rows: list[list[Any]]):
-        self.rows = rows
-
-    def tab_names(self) -> list[str]:
-        return ["Nhiệm vụ"]
-
-    def read_tab(self, name: str) -> TabData:
-        return TabData(name, self.rows)
-
-
-class GridSource(Source):
-    """Units' sheets as grids in memory, as the Sheets API would hand them over."""
-
-    def __init__(self, grids: dict[str, list[list[Any]]]):
-        self.grids = grids
-
-    def open(self, ref: str) -> Workbook:
-        return _Grid(self.grids[Path(ref).stem])
+def grid_backend(cfg: Config, grids: dict[str, list[list[Any]]]) -> MemoryBackend:
+    """Units' sheets as grids in memory, as the Sheets API would hand them over (by unit code)."""
+    return MemoryBackend(
+        cfg, MemoryStore.of_grids({cfg.unit(code).source: rows for code, rows in grids.items()})
+    )
 
 
 def _grid(*cells: Any) -> list[list[Any]]:
@@ -388,7 +376,7 @@ def test_google_values_of_unexpected_types(province: Province) -> None:
     cfg = province({"SNV": None, "STC": None})
     odd: list[Any] = [{"a": 1}, ["x"], float("nan"), float("inf"), b"\x00", None]
     grids = {"SNV": _grid(), "STC": _grid(*odd)}
-    result = run_sync(cfg, AS_OF, source=GridSource(grids))
+    result = run_sync(cfg, AS_OF, backend=grid_backend(cfg, grids))
     assert result.units[0].report_status == "on_time"
     assert result.units[1].report_status != "unreadable"
     task = result.units[1].tasks[0].values
@@ -399,7 +387,7 @@ def test_google_enormous_range_costs_its_unit(province: Province) -> None:
     cfg = _with_limits(province({"SNV": None, "STC": None}), max_cells=10_000)
     wide = _grid()
     wide += [["x"] * 17 for _ in range(1000)]
-    result = run_sync(cfg, AS_OF, source=GridSource({"SNV": _grid(), "STC": wide}))
+    result = run_sync(cfg, AS_OF, backend=grid_backend(cfg, {"SNV": _grid(), "STC": wide}))
     assert [u.report_status for u in result.units][1] == "unreadable"
     assert "max_cells" in result.findings[-1].message
 

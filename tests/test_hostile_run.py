@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from sync.backends.gsheets.read import cache_path_for
 from sync.cli import cli
 from sync.config import Config, load_config
 from sync.demo.gsheets import load_demo_into_emulator
@@ -29,9 +30,8 @@ from sync.emulator import Emulator
 from sync.exceptions import HistoryError
 from sync.history import History, store
 from sync.pipeline import sync_and_record
-from sync.sources.gsheets import cache_path_for
 from sync.summary.landing import Landing
-from tests.helpers import AS_OF, task_row
+from tests.helpers import AS_OF, summary_file, task_row
 
 Province = Callable[..., Config]
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +79,7 @@ def test_two_first_ever_syncs_started_together(province: Province) -> None:
         with History(config.history_path, create=False) as history:
             assert history.check() == []
             assert len(history.runs()) == 1  # the second was identical: recorded once
-        assert Path(config.summary_target).is_file()
+        assert Path(summary_file(config)).is_file()
 
 
 @pytest.mark.parametrize("lock", ["EXCLUSIVE", "IMMEDIATE"])
@@ -90,7 +90,7 @@ def test_a_sync_that_waited_too_long_for_another_says_so(
     config = province({"SNV": [task_row()]})
     argv = ["sync", "--config", str(config.path), "--as-of", AS_OF.isoformat(), "--quiet"]
     assert CliRunner().invoke(cli, argv).exit_code == 0
-    summary = Path(config.summary_target).read_bytes()
+    summary = Path(summary_file(config)).read_bytes()
     monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.3)
     other = sqlite3.connect(config.history_path, isolation_level=None)
     try:
@@ -103,7 +103,7 @@ def test_a_sync_that_waited_too_long_for_another_says_so(
         f"Lỗi: một lần tổng hợp khác đang ghi tệp lịch sử {config.history_path} và chưa xong sau khi đã chờ; "
         "chờ lần đó chạy xong rồi chạy lại (không có gì được ghi).\n"
     )
-    assert Path(config.summary_target).read_bytes() == summary
+    assert Path(summary_file(config)).read_bytes() == summary
     with History(config.history_path, create=False) as history:
         assert [run.as_of for run in history.runs()] == [AS_OF]
 
@@ -211,14 +211,14 @@ NEXT_DAY = AS_OF + timedelta(days=1)
 
 def test_a_sync_killed_before_the_history_commits_is_undone(province: Province) -> None:
     config = province({"SNV": [task_row()], "STC": [task_row(task_id="NV-9")]})
-    summary = Path(config.summary_target)
+    summary = Path(summary_file(config))
     sync_and_record(config, AS_OF)
     before = summary.read_bytes()
     _killed(config, "before-commit", NEXT_DAY)
     assert summary.read_bytes() != before and _runs(config) == [AS_OF]  # the state the kill leaves
     assert _leftovers(config) == [".tong-hop.xlsx.landing", ".tong-hop.xlsx.previous"]
     with History(config.history_path) as history:
-        said = Landing.for_config(config).resolve(history)
+        said = Landing.of(config, Path(summary_file(config))).resolve(history)
     assert said == (
         "Lần tổng hợp trước bị dừng sau khi ghi bảng tổng hợp nhưng trước khi ghi lịch sử: đã khôi phục "
         f"bảng tổng hợp trước đó ({summary}), để bảng tổng hợp và lịch sử luôn khớp nhau."
@@ -243,23 +243,23 @@ def test_the_next_sync_undoes_a_killed_one_and_says_so(province: Province) -> No
 def test_a_first_ever_sync_killed_leaves_no_summary(province: Province) -> None:
     config = province({"SNV": [task_row()]})
     _killed(config, "before-commit", AS_OF)
-    assert Path(config.summary_target).is_file() and _runs(config) == []
+    assert Path(summary_file(config)).is_file() and _runs(config) == []
     with History(config.history_path) as history:
-        said = Landing.for_config(config).resolve(history)
-    assert said is not None and f"đã xóa bảng tổng hợp {config.summary_target} của lần đó" in said
-    assert not Path(config.summary_target).exists() and _leftovers(config) == []
+        said = Landing.of(config, Path(summary_file(config))).resolve(history)
+    assert said is not None and f"đã xóa bảng tổng hợp {summary_file(config)} của lần đó" in said
+    assert not Path(summary_file(config)).exists() and _leftovers(config) == []
 
 
 def test_a_sync_killed_after_the_commit_keeps_its_summary(province: Province) -> None:
     config = province({"SNV": [task_row()]})
     sync_and_record(config, AS_OF)
-    before = Path(config.summary_target).read_bytes()
+    before = Path(summary_file(config)).read_bytes()
     _killed(config, "after-commit", NEXT_DAY)
-    after = Path(config.summary_target).read_bytes()
+    after = Path(summary_file(config)).read_bytes()
     assert after != before and _runs(config) == [AS_OF, NEXT_DAY] and _leftovers(config)
     with History(config.history_path) as history:
-        assert Landing.for_config(config).resolve(history) is None
-    assert Path(config.summary_target).read_bytes() == after and _leftovers(config) == []
+        assert Landing.of(config, Path(summary_file(config))).resolve(history) is None
+    assert Path(summary_file(config)).read_bytes() == after and _leftovers(config) == []
 
 
 def test_a_google_summary_killed_before_the_commit_is_reported(province: Province, emu: Emulator) -> None:
@@ -282,7 +282,7 @@ def test_a_failure_after_the_summary_was_installed_puts_it_back_at_once(
     """The history's COMMIT fails after the rename (a full disk): the same process undoes the summary."""
     config = province({"SNV": [task_row()]})
     sync_and_record(config, AS_OF)
-    before = Path(config.summary_target).read_bytes()
+    before = Path(summary_file(config)).read_bytes()
     original = History.record
 
     def record(self: History, result: Any, *, before_commit: Callable[[], object], **kwargs: Any) -> Any:
@@ -295,5 +295,5 @@ def test_a_failure_after_the_summary_was_installed_puts_it_back_at_once(
     monkeypatch.setattr(History, "record", record)
     with pytest.raises(HistoryError, match="database or disk is full"):
         sync_and_record(config, NEXT_DAY)
-    assert Path(config.summary_target).read_bytes() == before
+    assert Path(summary_file(config)).read_bytes() == before
     assert _runs(config) == [AS_OF] and _leftovers(config) == []

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sync.backends.base import TabData
 from sync.config import UnitConfig
 from sync.normalize import (
     PLAIN_TYPES,
@@ -30,7 +31,6 @@ from sync.normalize import (
     safe_value,
 )
 from sync.schema import unit_sheet_schema
-from sync.sources.base import TabData
 from sync.validate import UnitResolver, read_tab, split_units
 from tests.helpers import AS_OF
 from tests.test_normalize import cell_values as spreadsheet_values

@@ -1,4 +1,4 @@
-"""``init`` on Google (sync.setup.google_book) through the emulator, over HTTP, as Google answers."""
+"""``init`` on Google (sync.backends.gsheets.create) through the emulator, over HTTP, as Google answers."""
 
 from __future__ import annotations
 
@@ -12,15 +12,9 @@ from typing import Any
 
 import pytest
 
-from sync.config import load_config
-from sync.emulator import Emulator
-from sync.emulator.client import credentials
-from sync.emulator.protection import PROTECTED_MESSAGE
-from sync.engine import run_sync
-from sync.exceptions import ConfigError, GoogleApiError
-from sync.google.client import INIT_SCOPES, SCOPES, GoogleClient
-from sync.schema import register_schema, unit_sheet_schema
-from sync.setup.google_book import (
+from sync.backends.gsheets import GSheetsBackend
+from sync.backends.gsheets.client import INIT_SCOPES, SCOPES, GoogleClient
+from sync.backends.gsheets.create import (
     DRIVE_FILES_URL,
     GUIDE_TAB,
     REGISTER_TITLE,
@@ -31,9 +25,15 @@ from sync.setup.google_book import (
     init_google,
     unit_title,
 )
-from sync.setup.layout import DATE_FORMAT, PREPARED_ROWS, columns
-from sync.setup.plan import UnitSpec
-from sync.sources.gsheets import GSheetsSource
+from sync.config import load_config
+from sync.emulator import Emulator
+from sync.emulator.client import credentials
+from sync.emulator.protection import PROTECTED_MESSAGE
+from sync.engine import run_sync
+from sync.exceptions import ConfigError, GoogleApiError
+from sync.schema import register_schema, unit_sheet_schema
+from sync.shapes.books import UnitSpec
+from sync.shapes.layout import DATE_FORMAT, PREPARED_ROWS, columns
 from tests.test_config import write
 
 UNITS_CSV = Path(__file__).resolve().parent.parent / "sync" / "data" / "an-giang-2025-units.csv"
@@ -508,9 +508,9 @@ def test_sync_reads_a_fresh_sheet(
     cfg_path = tmp_path / "ubnd-sync.toml"
     cfg_path.write_text("\n".join(lines), encoding="utf-8")
     cfg = load_config(cfg_path)
-    source = GSheetsSource.from_config(cfg)
+    source = GSheetsBackend(cfg)
     try:
-        result = run_sync(cfg, date(2025, 3, 15), source=source)
+        result = run_sync(cfg, date(2025, 3, 15), backend=source)
     finally:
         source.close()
     doc = result.to_dict()

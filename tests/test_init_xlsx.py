@@ -1,4 +1,4 @@
-"""``ubnd-sync init`` on the xlsx backend (sync.setup.xlsx_book, config_write, province, cli_init).
+"""``ubnd-sync init`` on the xlsx backend (sync.backends.xlsx.create, config_write, province, cli_init).
 
 One An Giang province (118 units, the real list) is made once per module and checked from every
 side: files, config, validate and sync on it, a re-run, openpyxl, and LibreOffice.
@@ -23,13 +23,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from sync.backends.xlsx.create import LISTS_TAB, REGISTER_FILE
 from sync.cli import cli
 from sync.config import load_config
 from sync.schema import register_schema, unit_sheet_schema
-from sync.setup.layout import DATE_FORMAT, PREPARED_ROWS, columns
 from sync.setup.units_csv import read_units_csv
-from sync.setup.xlsx_book import LISTS_TAB, REGISTER_FILE
-from tests.helpers import as_nobody
+from sync.shapes.layout import DATE_FORMAT, PREPARED_ROWS, columns
+from tests.helpers import as_nobody, resolved, summary_file
 from tests.test_libreoffice import convert
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +104,7 @@ def test_the_config_loads_and_matches_the_list(province: tuple[Path, str]) -> No
     assert config.unit("SNV").source == "don-vi/SNV.xlsx"  # relative: the folder can move
     assert config.sync.backend == "xlsx" and config.sync.cutoff_day == 25 and config.sync.sheet == "Nhiệm vụ"
     assert config.register.source == REGISTER_FILE
-    assert config.summary_target == str(directory / "out" / "tong-hop.xlsx")
+    assert summary_file(config) == str(directory / "out" / "tong-hop.xlsx")
 
 
 def test_validate_and_sync_on_the_fresh_province(province: tuple[Path, str], tmp_path: Path) -> None:
@@ -497,9 +497,9 @@ def test_a_config_elsewhere_points_at_the_files(tmp_path: Path) -> None:
     assert f'ubnd-sync sync -c "{config_path}"\n' in out  # a path with a space, quoted
     config = load_config(config_path)
     assert config.unit("SNV").source == "../Thư mục tỉnh/don-vi/SNV.xlsx"
-    assert Path(config.resolve(config.unit("SNV").source)).is_file()
-    assert Path(config.resolve(config.register.source)).resolve() == directory / REGISTER_FILE
-    assert config.summary_target == str(config_path.parent / "../Thư mục tỉnh/out/tong-hop.xlsx")
+    assert Path(resolved(config, config.unit("SNV").source)).is_file()
+    assert Path(resolved(config, config.register.source)).resolve() == directory / REGISTER_FILE
+    assert summary_file(config) == str(config_path.parent / "../Thư mục tỉnh/out/tong-hop.xlsx")
 
 
 def test_a_name_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from sync.backends.xlsx.summary import write_xlsx
 from sync.config import Config
 from sync.engine import run_sync
-from sync.summary import build_tables, write_xlsx
-from tests.helpers import AS_OF, task_row
+from sync.summary import build_tables
+from tests.helpers import AS_OF, summary_file, task_row
 
 Province = Callable[..., Config]
 
@@ -73,7 +74,7 @@ def test_libreoffice_reads_summary_figures(province: Province, tmp_path: Path) -
         }
     )
     result = run_sync(cfg, AS_OF)
-    path = write_xlsx(build_tables(result), cfg.summary_target)
+    path = write_xlsx(build_tables(result), summary_file(cfg))
     # sheet option -1: LibreOffice writes one UTF-8 CSV per tab, named <stem>-<tab>.csv
     convert(
         path,

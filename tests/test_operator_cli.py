@@ -24,11 +24,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sync.cli import cli
-from sync.cli_common import parse_day
-from sync.click_vi import CATALOG, MO_FILE, mo_bytes
+from sync.cli.click_vi import CATALOG, MO_FILE, mo_bytes
+from sync.cli.common import parse_day
 from sync.config import Config, load_config
 from sync.pipeline import sync_and_record
-from tests.helpers import AS_OF, as_nobody, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, as_nobody, summary_file, task_row, write_config, write_workbook
 
 Province = Callable[..., Config]
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,7 @@ def test_bad_as_of_says_why_in_vietnamese(province: Province, written: str, reas
     assert err.startswith("Cách dùng: ubnd-sync sync [TÙY CHỌN]")
     assert f"Lỗi: Giá trị không hợp lệ cho --as-of: “{written}” không phải ngày hợp lệ" in err
     assert reason in err and "2024-11-05" in err
-    assert not Path(cfg.summary_target).exists()
+    assert not Path(summary_file(cfg)).exists()
 
 
 def test_diff_since_takes_a_day_first_date(province: Province) -> None:
@@ -147,7 +147,7 @@ def test_installed_command_speaks_vietnamese_whatever_the_locale(tmp_path: Path)
 
 
 def test_compiled_catalog_matches_the_catalog() -> None:
-    assert MO_FILE.read_bytes() == mo_bytes()  # run `python -m sync.click_vi` after editing CATALOG
+    assert MO_FILE.read_bytes() == mo_bytes()  # run `python -m sync.cli.click_vi` after editing CATALOG
     with MO_FILE.open("rb") as fh:
         t = gettext.GNUTranslations(fh)
     assert t.gettext("Usage:") == "Cách dùng:"

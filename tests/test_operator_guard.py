@@ -21,18 +21,18 @@ import pytest
 from click.testing import CliRunner
 from google.oauth2 import service_account
 
+from sync.backends.gsheets import GSheetsBackend
+from sync.backends.gsheets.client import SCOPES, GoogleClient, credentials_path, load_credentials
+from sync.backends.gsheets.read import spreadsheet_id
+from sync.backends.gsheets.summary import memo_path, write_summary_gsheets
 from sync.cli import cli
 from sync.config import Config, load_config
 from sync.demo.gsheets import KEY_NAME, load_demo_into_emulator
 from sync.emulator import Emulator
 from sync.exceptions import ConfigError, GoogleUnreachable, OutputError, TooManyUnreadable
-from sync.google import SCOPES, GoogleClient
-from sync.google.client import credentials_path, load_credentials
 from sync.history import History
 from sync.pipeline import sync_and_record
-from sync.sources.gsheets import GSheetsSource, spreadsheet_id
 from sync.summary import build_tables
-from sync.summary.gsheets import memo_path, write_summary_gsheets
 from tests.helpers import AS_OF, task_row, tree_hash, write_config, write_workbook
 
 CODES = ("SNV", "STC", "STP", "RG")
@@ -251,9 +251,9 @@ def test_connection_lost_mid_run_stops_the_run(tmp_path: Path, emu: Emulator) ->
     summary = emu.spreadsheet_json(spreadsheet_id(config.sync.summary))
     emu.reset_stats()
     emu.faults.add("drop", count=None, path_pattern="values:batchGet")
-    source = GSheetsSource.from_config(config, sleep=_no_sleep)
+    source = GSheetsBackend(config, sleep=_no_sleep)
     with pytest.raises(GoogleUnreachable) as e:
-        sync_and_record(config, AS_OF, source=source)
+        sync_and_record(config, AS_OF, backend=source)
     assert str(e.value).startswith("mất kết nối tới Google trong lúc tổng hợp (kết nối bị ngắt giữa chừng: ")
     reads = emu.stats_json()["by_endpoint"]["GET sheets.values.batchGet"]
     assert 6 < reads <= 11  # the first unit its six tries, the second a short first contact, no more
@@ -265,7 +265,7 @@ def test_one_units_connection_fault_costs_that_unit_only(tmp_path: Path, emu: Em
     config = _gsheets_province(tmp_path, emu)
     _fresh_read(config)
     emu.faults.add("drop", count=6, path_pattern="values:batchGet")  # the first unit's six tries
-    outcome = sync_and_record(config, AS_OF, source=GSheetsSource.from_config(config, sleep=_no_sleep))
+    outcome = sync_and_record(config, AS_OF, backend=GSheetsBackend(config, sleep=_no_sleep))
     status = {u.code: u.report_status for u in outcome.result.units}
     assert status["SNV"] == "unreadable" and outcome.unreadable
     assert [s for c, s in status.items() if c != "SNV"] == ["on_time"] * 3

@@ -18,8 +18,8 @@ from sync.config import Config
 from sync.findings import CATALOGUE
 from sync.labels import FINDING_LABELS, SEVERITY_LABELS
 from sync.pipeline import SyncOutcome, sync_and_record
-from sync.summary.tables import SUMMARY_TITLE
-from tests.helpers import AS_OF, task_row
+from sync.shapes.tables import SUMMARY_TITLE
+from tests.helpers import AS_OF, summary_file, task_row
 from tests.test_libreoffice import convert
 
 Province = Callable[..., Config]
@@ -52,7 +52,7 @@ def header_row(ws: Worksheet) -> list[object]:
 def test_every_tab_has_title_dates_and_page_numbers(synced: tuple[Config, SyncOutcome]) -> None:
     cfg, outcome = synced
     period = outcome.result.period
-    wb = openpyxl.load_workbook(cfg.summary_target)
+    wb = openpyxl.load_workbook(summary_file(cfg))
     assert wb.sheetnames == TABS
     for ws in wb.worksheets:
         assert ws.oddHeader.left.text == f"&B{SUMMARY_TITLE} – {ws.title}&B"
@@ -80,7 +80,7 @@ def test_every_tab_has_title_dates_and_page_numbers(synced: tuple[Config, SyncOu
 
 def test_long_text_wraps_and_rows_are_tall_enough(synced: tuple[Config, SyncOutcome]) -> None:
     cfg, _ = synced
-    ws = openpyxl.load_workbook(cfg.summary_target)["Nhiệm vụ"]
+    ws = openpyxl.load_workbook(summary_file(cfg))["Nhiệm vụ"]
     head = header_row(ws)
     obstacles = head.index("Khó khăn, vướng mắc, đề xuất") + 1
     summary = head.index("Nội dung nhiệm vụ") + 1
@@ -103,7 +103,7 @@ def test_extension_requests_tab_wraps_the_reason(synced: tuple[Config, SyncOutco
     """B's request (first seen by February's run of 05/02/2024): 14 working days before its
     deadline 01/03/2024 (Tết 08–14/02 off), the long reason wrapped in a tall row."""
     cfg, _ = synced
-    ws = openpyxl.load_workbook(cfg.summary_target)["Đề nghị gia hạn"]
+    ws = openpyxl.load_workbook(summary_file(cfg))["Đề nghị gia hạn"]
     head = header_row(ws)
     assert ws.max_row == 2 and ws.cell(2, head.index("Mã nhiệm vụ") + 1).value == "B"
     assert ws.cell(2, head.index("Ngày đề nghị") + 1).value == datetime(2024, 2, 5)
@@ -117,7 +117,7 @@ def test_extension_requests_tab_wraps_the_reason(synced: tuple[Config, SyncOutco
 
 def test_findings_errors_first_highlighted_with_labels(synced: tuple[Config, SyncOutcome]) -> None:
     cfg, outcome = synced
-    ws = openpyxl.load_workbook(cfg.summary_target)["Cảnh báo"]
+    ws = openpyxl.load_workbook(summary_file(cfg))["Cảnh báo"]
     head = header_row(ws)
     code_col, label_col = head.index("Mã lỗi"), head.index("Loại vấn đề")
     assert label_col == code_col + 1  # the label beside the code
@@ -144,7 +144,7 @@ def test_every_finding_code_has_a_label() -> None:
 
 def test_comparison_note_is_outside_the_filter(synced: tuple[Config, SyncOutcome]) -> None:
     cfg, outcome = synced
-    ws = openpyxl.load_workbook(cfg.summary_target)["So sánh"]
+    ws = openpyxl.load_workbook(summary_file(cfg))["So sánh"]
     last_unit_row = 1 + len(outcome.result.units) + 1  # header, units, total
     assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}{last_unit_row}"
     assert ws.cell(last_unit_row, 2).value == "Tổng cộng"
@@ -156,7 +156,7 @@ def test_comparison_note_is_outside_the_filter(synced: tuple[Config, SyncOutcome
 
 def test_info_shows_when_each_workbook_changed(synced: tuple[Config, SyncOutcome]) -> None:
     cfg, outcome = synced
-    ws = openpyxl.load_workbook(cfg.summary_target)["Thông tin"]
+    ws = openpyxl.load_workbook(summary_file(cfg))["Thông tin"]
     head = header_row(ws)
     assert "Phiên bản" not in head
     changed = head.index("Bảng tính sửa lần cuối")
@@ -175,7 +175,7 @@ def test_libreoffice_prints_every_tab_with_header_and_page_numbers(
     synced: tuple[Config, SyncOutcome], tmp_path: Path
 ) -> None:
     cfg, _ = synced
-    pdf = convert(Path(cfg.summary_target), "pdf", tmp_path / "pdf", tmp_path)
+    pdf = convert(Path(summary_file(cfg)), "pdf", tmp_path / "pdf", tmp_path)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     # a page per tab, two for the two tabs printed two pages wide: nothing spilt onto a third
@@ -196,8 +196,8 @@ def test_libreoffice_prints_every_tab_with_header_and_page_numbers(
 
 
 def test_google_summary_has_the_same_order_labels_wrap_and_note(synced: tuple[Config, SyncOutcome]) -> None:
+    from sync.backends.gsheets.summary import summary_requests
     from sync.summary.compare import comparison_table
-    from sync.summary.gsheets import summary_requests
     from sync.summary.tables import build_tables
 
     _, outcome = synced

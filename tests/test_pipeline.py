@@ -10,22 +10,22 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from sync.backends.xlsx import XlsxBackend
 from sync.cli import cli
 from sync.config import Config
 from sync.exceptions import OutputError
 from sync.history import History
 from sync.pipeline import sync_and_record
-from sync.sources.xlsx import XlsxSource
-from tests.helpers import AS_OF, task_row, tree_hash
+from tests.helpers import AS_OF, summary_file, task_row, tree_hash
 
 Province = Callable[..., Config]
 
 
-class Remembering(XlsxSource):
-    """An xlsx source that counts its commits, and can fail them like a full disk."""
+class Remembering(XlsxBackend):
+    """An xlsx backend that counts its commits, and can fail them like a full disk."""
 
     def __init__(self, config: Config, fail: bool = False):
-        super().__init__(base_dir=config.base_dir)
+        super().__init__(config)
         self.commits = 0
         self.closed = False
         self.fail = fail
@@ -44,11 +44,11 @@ def test_summary_with_comparison_tab_and_history_snapshot(province: Province) ->
     cfg = province({"SNV": [task_row()], "STC": [task_row(task_id="NV-002", status="Hoàn thành")]})
     first = sync_and_record(cfg, AS_OF.replace(month=2))
     source = Remembering(cfg)
-    outcome = sync_and_record(cfg, AS_OF, source=source)
-    assert outcome.summary == first.summary == str(cfg.summary_target) == outcome.result.summary_path
+    outcome = sync_and_record(cfg, AS_OF, backend=source)
+    assert outcome.summary == first.summary == str(summary_file(cfg)) == outcome.result.summary_path
     assert outcome.warnings == [] and not outcome.unreadable
     assert source.commits == 1 and source.closed
-    wb = openpyxl.load_workbook(cfg.summary_target)
+    wb = openpyxl.load_workbook(summary_file(cfg))
     assert wb.sheetnames == [
         "Thống kê",
         "Nhiệm vụ",
@@ -61,7 +61,7 @@ def test_summary_with_comparison_tab_and_history_snapshot(province: Province) ->
     with History(cfg.history_path) as h:
         runs = h.runs()
         assert [r.as_of.isoformat() for r in runs] == ["2024-02-05", "2024-03-05"]
-        assert runs[-1].summary_path == str(cfg.summary_target)
+        assert runs[-1].summary_path == str(summary_file(cfg))
         snapshot = h.previous_run(AS_OF.replace(day=6), outcome.result.period)
         assert snapshot is not None and snapshot.totals == outcome.result.totals
 
@@ -80,18 +80,20 @@ def test_dry_run_writes_nothing(province: Province, tmp_path: Path) -> None:
     before = tree_hash(tmp_path)
     source = Remembering(cfg)
     progress: list[tuple[str, int, int]] = []
-    outcome = sync_and_record(cfg, AS_OF, dry_run=True, source=source, progress=lambda *a: progress.append(a))
+    outcome = sync_and_record(
+        cfg, AS_OF, dry_run=True, backend=source, progress=lambda *a: progress.append(a)
+    )
     assert outcome.summary is None and outcome.result.units[0].code == "SNV"
     assert progress == [("SNV", 1, 1)]
     assert tree_hash(tmp_path) == before
-    assert not Path(cfg.summary_target).exists() and not Path(cfg.history_path).exists()
+    assert not Path(summary_file(cfg)).exists() and not Path(cfg.history_path).exists()
     assert source.commits == 0 and source.closed
 
 
 def test_state_not_saved_is_a_warning_not_a_failure(province: Province) -> None:
     cfg = province({"SNV": [task_row()]})
-    outcome = sync_and_record(cfg, AS_OF, source=Remembering(cfg, fail=True))
-    assert Path(cfg.summary_target).exists()
+    outcome = sync_and_record(cfg, AS_OF, backend=Remembering(cfg, fail=True))
+    assert Path(summary_file(cfg)).exists()
     assert len(outcome.warnings) == 1
     assert outcome.warnings[0].startswith("không lưu được trạng thái đọc lần này (")
     assert outcome.warnings[0].endswith("lần sau sẽ đọc lại tất cả.")
@@ -99,7 +101,7 @@ def test_state_not_saved_is_a_warning_not_a_failure(province: Province) -> None:
 
 def test_the_command_prints_the_warning(province: Province, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = province({"SNV": [task_row()]})
-    monkeypatch.setattr("sync.pipeline.make_source", lambda config: Remembering(config, fail=True))
+    monkeypatch.setattr("sync.backends.open_backend", lambda config: Remembering(config, fail=True))
     result = CliRunner().invoke(cli, ["sync", "-c", str(cfg.path), "--as-of", "2024-03-05"])
     assert result.exit_code == 0
     assert result.stderr.startswith("Cảnh báo: không lưu được trạng thái đọc lần này (")
@@ -108,10 +110,10 @@ def test_the_command_prints_the_warning(province: Province, monkeypatch: pytest.
 
 def test_failed_summary_commits_nothing(province: Province) -> None:
     cfg = province({"SNV": [task_row()]})
-    Path(cfg.summary_target).mkdir(parents=True)  # the summary cannot be renamed into place
+    Path(summary_file(cfg)).mkdir(parents=True)  # the summary cannot be renamed into place
     source = Remembering(cfg)
     with pytest.raises(OutputError):
-        sync_and_record(cfg, AS_OF, source=source)
+        sync_and_record(cfg, AS_OF, backend=source)
     assert source.commits == 0 and source.closed
     with History(cfg.history_path) as h:
         assert h.runs() == []

@@ -21,7 +21,7 @@ from sync.history import History
 from sync.pipeline import sync_and_record
 from sync.remind.sheet import COLUMNS, WIDTHS
 from sync.schema import unit_sheet_schema
-from sync.validate import find_header
+from sync.shapes.task_tab import find_header
 from tests.helpers import AS_OF
 from tests.test_remind import free_port, province
 

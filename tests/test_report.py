@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from sync import report as R
-from sync.cli_history import report_cmd
+from sync.cli.report import report_cmd
 from sync.config import Config, load_config
 from sync.demo import DEMO_AS_OF
 from sync.display import format_count, format_percent

@@ -9,7 +9,7 @@ import pytest
 from sync.config import load_config
 from sync.exceptions import ConfigError
 from sync.setup.config_write import config_data, config_text, write_config
-from sync.setup.plan import UnitSpec
+from sync.shapes.books import UnitSpec
 
 UNITS = [
     UnitSpec("SNV", "Sở Nội vụ", "so-nganh", ("Sở NV",), ("vanthu@snv.gov.vn",)),
@@ -25,7 +25,7 @@ def _data(**changes: object) -> dict[str, object]:
         "summary": "1SumId",
         "cutoff_day": 25,
         "task_tab": "Nhiệm vụ",
-        "gsheets": {"credentials": "khoa.json", "endpoint": "http://127.0.0.1:8765", "protection": "warn"},
+        "settings": {"credentials": "khoa.json", "endpoint": "http://127.0.0.1:8765", "protection": "warn"},
     }
     args.update(changes)
     return config_data(UNITS, **args)  # type: ignore[arg-type]
@@ -86,7 +86,7 @@ def test_an_unreadable_config_is_left_alone(tmp_path: Path) -> None:
 
 def test_protection_is_enforce_or_warn(tmp_path: Path) -> None:
     path = tmp_path / "ubnd-sync.toml"
-    path.write_text(config_text(_data(gsheets={"protection": "khoa"}), units_csv="don-vi.csv"), "utf-8")
+    path.write_text(config_text(_data(settings={"protection": "khoa"}), units_csv="don-vi.csv"), "utf-8")
     with pytest.raises(ConfigError) as err:
         load_config(path)
     line = path.read_text("utf-8").splitlines().index('protection = "khoa"') + 1

@@ -1,4 +1,4 @@
-"""The gsheets backend through real gspread + google-auth + sync.google, over HTTP to the emulator."""
+"""The gsheets backend through real gspread + google-auth + sync.backends.gsheets.client, over HTTP to the emulator."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 
+from sync.backends.gsheets import GSheetsBackend
+from sync.backends.gsheets.read import grid_from_value_range, spreadsheet_id
+from sync.backends.gsheets.summary import write_summary_gsheets
 from sync.config import Config, load_config
 from sync.demo.gsheets import SERVICE_ACCOUNT, load_demo_into_emulator
 from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.model import RunResult
-from sync.sources.gsheets import GSheetsSource, grid_from_value_range, spreadsheet_id
 from sync.summary import build_tables
-from sync.summary.gsheets import write_summary_gsheets
 from tests.helpers import AS_OF, DemoMonths, task_row, write_config, write_workbook
 
 NAMES = {"SNV": "Sở Nội vụ", "STC": "Sở Tài chính", "STP": "Sở Tư pháp", "RG": "UBND thành phố Rạch Giá"}
@@ -50,11 +51,11 @@ def gprovince(tmp_path: Path, emu: Emulator) -> Callable[..., Built]:
     return build
 
 
-def sync_g(cfg: Config, *, write: bool = True, commit: bool = True) -> tuple[RunResult, GSheetsSource]:
+def sync_g(cfg: Config, *, write: bool = True, commit: bool = True) -> tuple[RunResult, GSheetsBackend]:
     """What the CLI does for gsheets: one source, run, write summary, commit state."""
-    source = GSheetsSource.from_config(cfg)
+    source = GSheetsBackend(cfg)
     try:
-        result = run_sync(cfg, AS_OF, source=source)
+        result = run_sync(cfg, AS_OF, backend=source)
         if write:
             result.summary_path = write_summary_gsheets(cfg, build_tables(result))
             if commit:
@@ -155,13 +156,13 @@ def test_request_budget_full_incremental_one_changed(gprovince: Callable[..., Bu
     again, source = sync_g(gcfg)
     assert sum(api_stats(emu).values()) <= 3, api_stats(emu)
     assert comparable(again) == comparable(full)
-    assert source.read_ids == [] and len(source.reused_ids) == 4
+    assert source.reader().read_ids == [] and len(source.reader().reused_ids) == 4
 
     stc = spreadsheet_id(gcfg.unit("STC").source)
     emu.set_values(stc, "'Nhiệm vụ'!K5", [["Đã hoàn thành"]], "RAW")
     emu.reset_stats()
     changed, source = sync_g(gcfg)
-    assert source.read_ids == [stc]
+    assert source.reader().read_ids == [stc]
     assert api_stats(emu)["GET sheets.values.batchGet"] == 1
     assert any(f.unit == "STC" and f.code == "completion-date-missing" for f in changed.findings)
     assert comparable(changed)["findings"] != comparable(full)["findings"]
@@ -189,15 +190,15 @@ def test_fault_injection_same_result_no_duplicate_writes(
     emu.faults.add("429", count=None, probability=0.2, seed=1, retry_after=0)
     emu.faults.add("503", count=None, probability=0.15, seed=2)
     emu.faults.add("drop", count=None, probability=0.1, seed=3, path_pattern="values:batchGet")
-    source = GSheetsSource.from_config(gcfg, sleep=lambda s: None)
+    source = GSheetsBackend(gcfg, sleep=lambda s: None)
     try:
-        noisy = run_sync(gcfg, AS_OF, source=source)
+        noisy = run_sync(gcfg, AS_OF, backend=source)
     finally:
         source.close()
     emu.faults.clear()
     write_summary_gsheets(gcfg, build_tables(noisy))
     assert comparable(noisy) == comparable(clean)
-    assert source.client.stats.retries, "the faults fired"
+    assert source.client().stats.retries, "the faults fired"
     assert _summary_cells(emu, gcfg) == clean_summary
 
 
@@ -274,9 +275,9 @@ def test_demo_province_equivalent(demo_months: DemoMonths, tmp_path: Path, emu: 
     xres = run_sync(load_config(prov.config_path), prov.as_of)
     gcfg = load_config(gpath)
     emu.reset_stats()
-    source = GSheetsSource.from_config(gcfg)
+    source = GSheetsBackend(gcfg)
     try:
-        gres = run_sync(gcfg, prov.as_of, source=source)
+        gres = run_sync(gcfg, prov.as_of, backend=source)
         write_summary_gsheets(gcfg, build_tables(gres))
         source.commit()
     finally:
@@ -285,9 +286,9 @@ def test_demo_province_equivalent(demo_months: DemoMonths, tmp_path: Path, emu: 
     searched = sum(1 for u in gres.units if u.sheet and u.sheet != gcfg.sync.sheet)
     assert sum(api_stats(emu).values()) <= len(gcfg.units) + 3 + 2 * searched
     emu.reset_stats()
-    source = GSheetsSource.from_config(gcfg)
+    source = GSheetsBackend(gcfg)
     try:
-        again = run_sync(gcfg, prov.as_of, source=source)
+        again = run_sync(gcfg, prov.as_of, backend=source)
         write_summary_gsheets(gcfg, build_tables(again))
     finally:
         source.close()

@@ -15,8 +15,7 @@ from sync.config import Config, load_config
 from sync.engine import run_sync
 from sync.exceptions import SourceUnreadable
 from sync.model import CATEGORIES
-from sync.sources.xlsx import XlsxSource
-from tests.helpers import AS_OF, task_row, tree_hash, write_config, write_workbook
+from tests.helpers import AS_OF, task_row, tree_hash, write_config, write_workbook, xlsx_at
 
 Province = Callable[..., Config]
 
@@ -77,19 +76,18 @@ def test_no_task_tab(province: Province, tmp_path: Path) -> None:
 def test_renamed_task_tab_after_instruction_tab(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "u.xlsx", [task_row()], tab="Theo dõi NV", before_tabs=["Hướng dẫn"])
     from sync.schema import unit_sheet_schema
-    from sync.sources.base import select_task_tab
-    from sync.validate import has_header
+    from sync.shapes.task_tab import select_task_tab
 
-    wb = XlsxSource(tmp_path).open(str(path))
+    wb = xlsx_at(tmp_path).open(str(path))
     assert wb.tab_names() == ["Hướng dẫn", "Theo dõi NV"]
-    tab = select_task_tab(wb, "Nhiệm vụ", lambda rows: has_header(rows, unit_sheet_schema()))
+    tab = select_task_tab(wb, "Nhiệm vụ", unit_sheet_schema())
     assert tab.name == "Theo dõi NV"
     wb.close()
 
 
 def test_named_tab_matched_insensitively(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "u.xlsx", [task_row()], tab=" nhiệm  VỤ ")
-    wb = XlsxSource(tmp_path).open(str(path))
+    wb = xlsx_at(tmp_path).open(str(path))
     tab = wb.read_named_tab("Nhiệm vụ")
     assert tab is not None and tab.name == " nhiệm  VỤ "
     wb.close()
@@ -104,7 +102,7 @@ def test_grid_is_anchored_at_a1(tmp_path: Path) -> None:
     ws["D5"] = "m"
     ws.row_dimensions[3].hidden = True
     wb.save(tmp_path / "a.xlsx")
-    book = XlsxSource(tmp_path).open("a.xlsx")
+    book = xlsx_at(tmp_path).open("a.xlsx")
     tab = book.read_tab(book.tab_names()[0])
     assert tab.rows[2][2] == "x"
     assert tab.rows[4][3] == "m"
@@ -127,7 +125,7 @@ def test_hidden_rows_and_merged_lead_unit_are_tasks(province: Province, tmp_path
 
 def test_open_missing_raises_source_unreadable(tmp_path: Path) -> None:
     with pytest.raises(SourceUnreadable):
-        XlsxSource(tmp_path).open("nope.xlsx")
+        xlsx_at(tmp_path).open("nope.xlsx")
 
 
 def test_sync_never_changes_inputs(province: Province, tmp_path: Path) -> None:
@@ -138,9 +136,11 @@ def test_sync_never_changes_inputs(province: Province, tmp_path: Path) -> None:
         }
     )
     before = tree_hash(tmp_path / "units")
-    from sync.summary import build_tables, write_tables
+    from sync.backends import open_backend
+    from sync.summary import build_tables
 
-    write_tables(cfg, build_tables(run_sync(cfg, AS_OF)))
+    with open_backend(cfg) as backend:
+        backend.start_summary(build_tables(run_sync(cfg, AS_OF))).finish()
     assert tree_hash(tmp_path / "units") == before
 
 

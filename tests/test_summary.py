@@ -7,11 +7,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from sync.backends.xlsx.summary import write_xlsx
 from sync.config import Config
 from sync.engine import run_sync
 from sync.exceptions import OutputError
-from sync.summary import build_tables, write_xlsx
-from tests.helpers import AS_OF, has_child_process, task_row
+from sync.summary import build_tables
+from tests.helpers import AS_OF, has_child_process, summary_file, task_row
 
 Province = Callable[..., Config]
 
@@ -49,7 +50,7 @@ def summary(province: Province, tmp_path: Path) -> Path:
             "STC": None,
         }
     )
-    return write_xlsx(build_tables(run_sync(cfg, AS_OF)), cfg.summary_target)
+    return write_xlsx(build_tables(run_sync(cfg, AS_OF)), summary_file(cfg))
 
 
 def test_tabs_and_headers(summary: Path) -> None:
@@ -121,14 +122,14 @@ def test_crash_leaves_previous_summary_whole(
 ) -> None:
     cfg = province({"SNV": [task_row()]})
     tables = build_tables(run_sync(cfg, AS_OF))
-    target = write_xlsx(tables, cfg.summary_target)
+    target = write_xlsx(tables, summary_file(cfg))
     before = target.read_bytes()
 
     def boom(*args: object) -> None:
         Path(args[1]).write_bytes(b"half a file")  # type: ignore[arg-type]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sync.summary.xlsx._render_xlsx", boom)
+    monkeypatch.setattr("sync.backends.xlsx.summary._render_xlsx", boom)
     with pytest.raises(KeyboardInterrupt):
         write_xlsx(tables, target)
     assert target.read_bytes() == before
@@ -144,7 +145,7 @@ def test_unwritable_target_is_output_error(province: Province, tmp_path: Path) -
 
 
 def test_background_writer_gives_the_same_workbook(province: Province, tmp_path: Path) -> None:
-    from sync.summary import start_xlsx
+    from sync.backends.xlsx.summary import start_xlsx
 
     cfg = province({"SNV": [task_row(), task_row(task_id="B", deadline="01/03/2024")]})
     tables = build_tables(run_sync(cfg, AS_OF))
@@ -165,7 +166,7 @@ def test_background_writer_gives_the_same_workbook(province: Province, tmp_path:
 def test_background_writer_failure_keeps_previous(
     province: Province, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sync.summary import start_xlsx
+    from sync.backends.xlsx.summary import start_xlsx
 
     cfg = province({"SNV": [task_row()]})
     tables = build_tables(run_sync(cfg, AS_OF))
@@ -176,7 +177,7 @@ def test_background_writer_failure_keeps_previous(
         path.write_bytes(b"half")
         raise RuntimeError("đĩa đầy")
 
-    monkeypatch.setattr("sync.summary.xlsx._render_xlsx", boom)
+    monkeypatch.setattr("sync.backends.xlsx.summary._render_xlsx", boom)
     pending = start_xlsx(tables, target, background=True)
     with pytest.raises(OutputError, match="đĩa đầy"):
         pending.finish()
@@ -185,7 +186,7 @@ def test_background_writer_failure_keeps_previous(
 
 
 def test_abort_stops_the_writer(province: Province, tmp_path: Path) -> None:
-    from sync.summary import start_xlsx
+    from sync.backends.xlsx.summary import start_xlsx
 
     cfg = province({"SNV": [task_row()]})
     pending = start_xlsx(build_tables(run_sync(cfg, AS_OF)), tmp_path / "t.xlsx", background=True)
@@ -259,7 +260,7 @@ def _two_tier_province(province: Province) -> Config:
 
 def test_stats_groups_units_with_a_subtotal_row_each(province: Province) -> None:
     summary = write_xlsx(
-        build_tables(run_sync(cfg := _two_tier_province(province), AS_OF)), cfg.summary_target
+        build_tables(run_sync(cfg := _two_tier_province(province), AS_OF)), summary_file(cfg)
     )
     stats = openpyxl.load_workbook(summary)["Thống kê"]
     rows = [[c.value for c in r][:11] for r in stats.iter_rows(min_row=2)]
@@ -307,8 +308,8 @@ def test_code_column_fits_the_longest_code(province: Province) -> None:
 
 def test_a_short_text_of_several_lines_gets_the_height_of_its_lines(tmp_path: Path) -> None:
     """Row heights are written (LibreOffice does not compute them): lines typed with Alt+Enter count."""
+    from sync.backends.xlsx.summary import write_xlsx
     from sync.summary.tables import Column, Table
-    from sync.summary.xlsx import write_xlsx
 
     t = Table("Thử", [Column("Mã", 8), Column("Ghi chú", 40, wrap=True)])
     t.add(["A", "dòng 1\ndòng 2\ndòng 3"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sync.summary import Column, Table
-from sync.summary.gsheets import summary_requests
+from sync.backends.gsheets.summary import summary_requests
+from sync.shapes.tables import Column, Table
 
 
 def test_summary_rewritten_shrinks_and_keeps_office_tabs(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The safe writer for units' .xlsx (sync.unitwrite.xlsx): a round trip keeps everything, and every
+"""The safe writer for units' .xlsx (sync.backends.xlsx.unitbook): a round trip keeps everything, and every
 reason not to write (changed meanwhile, open in Excel/LibreOffice, parts openpyxl drops) is a refusal
 that leaves the file byte for byte as it was."""
 
@@ -18,10 +18,10 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sync.config import Limits
+from sync.backends.xlsx.read import XlsxWorkbook
+from sync.backends.xlsx.unitbook import UnitWorkbook, dropped_parts, lock_files, set_text
 from sync.exceptions import SourceUnreadable, UnitWriteRefused
-from sync.sources.xlsx import XlsxWorkbook
-from sync.unitwrite.xlsx import UnitWorkbook, dropped_parts, lock_files, set_text
+from sync.limits import Limits
 
 
 def rich_workbook(path: Path) -> Path:

@@ -11,12 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sync.backends.base import TabData
 from sync.config import Config
 from sync.engine import run_sync
 from sync.model import Finding, RunResult
 from sync.schema import unit_sheet_schema
-from sync.sources.base import TabData
-from sync.validate import UnitResolver, find_header, read_tab
+from sync.shapes.task_tab import find_header
+from sync.validate import UnitResolver, read_tab
 from tests.helpers import AS_OF, task_row
 
 Province = Callable[..., Config]

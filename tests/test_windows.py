@@ -15,12 +15,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from sync.backends.xlsx.summary import start_xlsx, write_xlsx
 from sync.cli import cli
 from sync.config import Config, load_config
 from sync.engine import run_sync
 from sync.history import History
-from sync.summary import build_tables, start_xlsx, write_xlsx
-from tests.helpers import AS_OF, has_child_process, task_row, write_config, write_workbook
+from sync.summary import build_tables
+from tests.helpers import AS_OF, has_child_process, summary_file, task_row, write_config, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = "Văn phòng UBND tỉnh/Thư mục chung"  # letters with marks, spaces
@@ -81,7 +82,7 @@ def test_summary_open_in_excel_names_the_file_and_keeps_the_previous_one(
     """Windows refuses to replace a file Excel has open (PermissionError, winerror 5)."""
     cfg = vietnamese_province(tmp_path)
     assert invoke("sync", "-c", str(cfg.path), "--as-of", "05/02/2024", "-q")[0] == 0
-    summary = Path(cfg.summary_target)
+    summary = Path(summary_file(cfg))
     before = summary.read_bytes()
     real_replace = os.replace
 
@@ -144,7 +145,7 @@ def test_a_whole_sync_without_fork_under_spawn(tmp_path: Path) -> None:
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
-    assert openpyxl.load_workbook(cfg.summary_target).sheetnames[0] == "Thống kê"
+    assert openpyxl.load_workbook(summary_file(cfg)).sheetnames[0] == "Thống kê"
 
 
 # ------------------------------------------------------------------ consoles

@@ -10,7 +10,7 @@ next to the xlsx config. A missing workbook becomes an id that does not exist (4
 corrupt one a spreadsheet that is not shared with the service account (403), so both are
 unreadable the same way as with the xlsx backend.
 
-The spreadsheets are written over HTTP through ``sync.google.client`` (as their owner, the
+The spreadsheets are written over HTTP through ``sync.backends.gsheets.client`` (as their owner, the
 Office's account) so the emulator's request stats include them: reset the stats after.
 
 The emulator needs the ``emulator`` extra (``cryptography``, to verify the JWT signatures of
@@ -41,16 +41,15 @@ except ModuleNotFoundError as e:
 from google.oauth2 import service_account
 
 from sync.atomic import atomic_write_bytes
+from sync.backends.gsheets.client import SCOPES, GoogleClient
+from sync.backends.xlsx import XlsxBackend
 from sync.config import Config, load_config
-from sync.google import SCOPES, GoogleClient
-from sync.sources.base import TabData
-from sync.sources.xlsx import XlsxSource
+from sync.shapes.grid import TabData, to_serial
 
 OWNER = "van-phong@ubnd-demo.gov.vn"
 SERVICE_ACCOUNT = "ubnd-sync@ubnd-demo.iam.gserviceaccount.com"
 CONFIG_NAME = "ubnd-sync.gsheets.toml"
 KEY_NAME = "service-account.json"
-_EPOCH = datetime(1899, 12, 30)
 
 
 def _cell(value: Any) -> dict[str, Any]:
@@ -61,7 +60,7 @@ def _cell(value: Any) -> dict[str, Any]:
     if isinstance(value, (int, float)):
         return {"userEnteredValue": {"numberValue": value}}
     if isinstance(value, datetime):
-        serial = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+        serial = to_serial(value)
         fmt = "dd/mm/yyyy" if value.time() == time(0) else "dd/mm/yyyy hh:mm:ss"
         kind = "DATE" if value.time() == time(0) else "DATE_TIME"
         return {
@@ -70,7 +69,7 @@ def _cell(value: Any) -> dict[str, Any]:
         }
     if isinstance(value, date):
         return {
-            "userEnteredValue": {"numberValue": float((value - _EPOCH.date()).days)},
+            "userEnteredValue": {"numberValue": to_serial(value)},
             "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "dd/mm/yyyy"}},
         }
     if isinstance(value, time):
@@ -145,9 +144,9 @@ def upload_workbook(client: GoogleClient, title: str, tabs: list[TabData]) -> st
     return sid
 
 
-def _read_all(path: Path) -> list[TabData] | None:
+def _read_all(province: XlsxBackend, ref: str) -> list[TabData] | None:
     try:
-        wb = XlsxSource(path.parent).open(str(path))
+        wb = province.open(ref)
     except SourceUnreadable:
         return None
     try:
@@ -231,11 +230,12 @@ def load_demo_into_emulator(province_dir: Path | str, config_path: Path | str, e
 def _upload_all(
     emulator: Emulator, config: Config, owner_creds: service_account.Credentials, sources: dict[str, str]
 ) -> None:
+    province = XlsxBackend(config)  # the .xlsx demo province, read as a sync reads it
     with GoogleClient(owner_creds, endpoint=emulator.url, requests_per_minute=100000) as client:
         for unit in config.units:
-            tabs = _read_all(Path(config.resolve(unit.source)))
+            tabs = _read_all(province, unit.source)
             if tabs is None:
-                path = Path(config.resolve(unit.source))
+                path = Path(province.resolve(unit.source))
                 if not path.exists():
                     sources[unit.code] = "1missing" + secrets.token_hex(10)  # no such spreadsheet: 404
                     continue
@@ -246,7 +246,7 @@ def _upload_all(
             emulator.share(sid, SERVICE_ACCOUNT, "reader")
             sources[unit.code] = sid
         if config.register.source:  # the Office's register, readable by the service account
-            tabs = _read_all(Path(config.resolve(config.register.source)))
+            tabs = _read_all(province, config.register.source)
             if tabs is not None:
                 sources["\0register"] = upload_workbook(client, "Danh mục nhiệm vụ", tabs)
                 emulator.share(sources["\0register"], SERVICE_ACCOUNT, "reader")

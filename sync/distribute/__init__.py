@@ -1,29 +1,48 @@
 """``ubnd-sync distribute``: hand the register's tasks out to their lead units' own sheets.
 
-``distribute(config, dry_run=..., unit=...)`` reads the register (``sync.register``), makes
-the plan (``plan``: missing tasks by lead unit, co-operation lists by co-unit, tasks held
-back) and lets the backend write each unit (``xlsx``: the safe writer; ``gsheets``: the
-Sheets API's append). Append-only: an existing row is never touched, a second run adds
-nothing, a refused or failed unit costs that unit only and is reported.
+``distribute(config, as_of=..., dry_run=..., unit=...)`` reads the register
+(``sync.register``), makes the plan (``plan``: missing tasks by lead unit, co-operation
+lists by co-unit, tasks held back) and, unit by unit, makes one decision whatever the
+backend (``distribute_unit``): read the unit's book once, find its task tab, append the
+tasks it lacks and replace its ``Phối hợp`` tab when the list changed, then save — or
+nothing. Append-only: an existing row is never touched, a second run adds nothing, a
+refused or failed unit costs that unit only and is reported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sync.config import Config
-from sync.distribute.plan import Held, UnitOutcome, config_names, make_plan
-from sync.exceptions import UsageError
+from sync.backends import Backend, open_backend
+from sync.config import Config, UnitConfig
+from sync.distribute.plan import (
+    COOP_WIDTHS,
+    Held,
+    UnitOutcome,
+    config_names,
+    coop_grid,
+    coop_is_current,
+    coop_rows,
+    make_plan,
+)
+from sync.exceptions import SourceUnreadable, UnitWriteFailed, UnitWriteRefused, UsageError
+from sync.model import Task
 from sync.register import load_register
-from sync.sources import make_source
+from sync.schema import Schema, unit_sheet_schema
+from sync.shapes.office_tabs import COOP_TAB
+from sync.shapes.task_tab import missing_tasks, select_task_tab, task_tab
 from sync.validate import UnitResolver
 
-__all__ = ["DistributeReport", "UnitOutcome", "distribute"]
+__all__ = ["DistributeReport", "UnitOutcome", "distribute", "distribute_unit"]
 
 #: statuses that make the command exit 1
 FAILED = ("refused", "failed")
+
+#: Called after each unit: (unit code, units done, units in all).
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(slots=True)
@@ -31,7 +50,7 @@ class DistributeReport:
     dry_run: bool
     units: list[UnitOutcome] = field(default_factory=list)
     held: list[Held] = field(default_factory=list)
-    requests: int | None = None  # Google only: API requests this run made
+    requests: int | None = None  # over the network only: API requests this run made
 
     @property
     def failed(self) -> list[UnitOutcome]:
@@ -52,7 +71,13 @@ class DistributeReport:
 
 
 def distribute(
-    config: Config, *, as_of: date, dry_run: bool = False, unit: str | None = None
+    config: Config,
+    *,
+    as_of: date,
+    dry_run: bool = False,
+    unit: str | None = None,
+    progress: Progress | None = None,
+    backend: Backend | None = None,
 ) -> DistributeReport:
     """Append each lead unit's missing register tasks (and refresh co-units' ``Phối hợp``)."""
     if config.register.source is None:
@@ -64,31 +89,95 @@ def distribute(
     if unit is not None and not units:
         codes = ", ".join(u.code for u in config.units)
         raise UsageError(f"không có đơn vị mã “{unit}” trong cấu hình (các mã: {codes}).")
-    source = make_source(config)
+    own = backend is None
+    backend = backend or open_backend(config)
     try:
-        register = load_register(config, source, UnitResolver(config.units), as_of)
-    finally:
-        source.close()
-    assert register is not None
-    if not register.readable:
-        raise UsageError(" ".join(f.message for f in register.findings))
-    plan = make_plan(register, config.units)
-    report = DistributeReport(dry_run, held=plan.held)
-    names = config_names(config)
-    if config.sync.backend == "gsheets":
-        from sync.distribute.gsheets import GSheetsDistributor
-
-        with GSheetsDistributor(config, names, as_of, dry_run) as writer:
-            for u in units:
-                report.units.append(writer.unit(u, plan.lead.get(u.code, []), plan.coop.get(u.code, [])))
-            report.requests = writer.requests()
-    else:
-        from sync.distribute.xlsx import distribute_unit
-
-        for u in units:
+        register = load_register(config, backend, UnitResolver(config.units), as_of)
+        assert register is not None
+        if not register.readable:
+            raise UsageError(" ".join(f.message for f in register.findings))
+        plan = make_plan(register, config.units)
+        report = DistributeReport(dry_run, held=plan.held)
+        names = config_names(config)
+        schema = unit_sheet_schema()
+        for i, u in enumerate(units, start=1):
+            lead, coop = plan.lead.get(u.code, []), plan.coop.get(u.code, [])
             report.units.append(
                 distribute_unit(
-                    config, u, plan.lead.get(u.code, []), plan.coop.get(u.code, []), names, as_of, dry_run
+                    backend, u, lead, coop, names=names, as_of=as_of, dry_run=dry_run, schema=schema
                 )
             )
-    return report
+            if progress is not None:
+                progress(u.code, i, len(units))
+        report.requests = backend.requests()
+        return report
+    finally:
+        if own:
+            backend.close()
+
+
+def distribute_unit(
+    backend: Backend,
+    unit: UnitConfig,
+    tasks: Sequence[Task],
+    coop: Sequence[Task],
+    *,
+    names: dict[str, str],
+    as_of: date,
+    dry_run: bool,
+    schema: Schema,
+) -> UnitOutcome:
+    """One unit: read its book once, add what it lacks, save — or nothing (the decision every backend shares)."""
+    out = UnitOutcome(unit.code, unit.name, "up_to_date")
+    if not tasks and not coop:
+        return out  # nothing for this unit in the register: not even read
+    try:
+        book = backend.unit_book(unit)
+    except SourceUnreadable as e:
+        out.status, out.message = "failed", f"không đọc được bảng tính: {e}"
+        return out
+    try:
+        try:
+            tabs = book.workbook.tab_names()
+        except SourceUnreadable as e:
+            out.status, out.message = "failed", f"không đọc được bảng tính: {e}"
+            return out
+        try:
+            wanted_coop = coop_rows(coop, names)
+            coop_read = book.workbook.read_tab(COOP_TAB).rows if COOP_TAB in tabs else None
+            coop_current = coop_is_current(coop_read, wanted_coop)
+            tab = select_task_tab(book.workbook, backend.config.sync.sheet, schema)
+        except SourceUnreadable as e:
+            out.status, out.message = "skipped", f"không có trang nhiệm vụ để thêm dòng: {e}"
+            return out
+        facts = task_tab(tab.name, tab.rows, schema)
+        if facts is None:  # select_task_tab returns a tab with a header
+            out.status, out.message = "skipped", f"trang “{tab.name}” không có dòng tiêu đề"
+            return out
+        out.sheet = facts.name
+        missing = missing_tasks(facts, tasks)
+        out.added = [t.task_id or "" for t in missing]
+        if not coop_current:
+            out.coop = [t.task_id or "" for t in coop]
+        if not missing and coop_current:
+            return out
+        if dry_run:
+            out.status = "would_add"
+            out.rows = list(range(facts.last_row + 2, facts.last_row + 2 + len(missing)))
+            return out
+        try:
+            if missing:
+                book.append_tasks(facts, missing)
+            if not coop_current:
+                book.put_office_tab(COOP_TAB, coop_grid(wanted_coop, as_of), COOP_WIDTHS)
+            book.save()
+        except UnitWriteRefused as e:
+            out.status, out.message, out.rows = "refused", str(e), []
+            return out
+        except (UnitWriteFailed, SourceUnreadable) as e:
+            out.status, out.message, out.rows = "failed", str(e), list(book.rows)
+            return out
+        out.status, out.rows = "added", list(book.rows)
+        return out
+    finally:
+        book.close()

@@ -1,5 +1,5 @@
-"""What ``distribute`` hands out: the register's tasks by lead unit and by co-unit, and the
-cell values of a task's row in a unit's sheet (backend-free; the backends write them).
+"""What ``distribute`` hands out: the register's tasks by lead unit and by co-unit (backend-free;
+the backends write them, ``sync.shapes.task_tab.row_cells`` gives a new row's cells).
 
 - a register task with an error finding on its row, or whose lead unit is not a configured
   unit, is held back (listed, never written);
@@ -20,10 +20,8 @@ from typing import Any
 from sync.config import Config, UnitConfig
 from sync.model import Task
 from sync.normalize import cell_text, format_date, is_blank
-from sync.register.read import Register, task_key
-from sync.schema import Schema, unit_sheet_schema
-from sync.unitwrite import office_tab_grid, office_tab_rows
-from sync.validate import Header, find_header
+from sync.register.read import Register
+from sync.shapes.office_tabs import office_tab_grid, office_tab_rows
 
 #: the co-operation tab's columns: deliberately no title of the unit sheet's schema, so it can
 #: never be taken for a task tab (``select_task_tab`` skips it by name as well)
@@ -58,12 +56,6 @@ class Plan:
     held: list[Held] = field(default_factory=list)
 
 
-def office_fields(schema: Schema | None = None) -> list[str]:
-    """The fields ``distribute`` writes: the unit sheet's Office-owned fields."""
-    schema = schema or unit_sheet_schema()
-    return [f.name for f in schema.fields if f.owner == "office"]
-
-
 def make_plan(register: Register, units: Sequence[UnitConfig]) -> Plan:
     codes = {u.code for u in units}
     error_rows = {f.row for f in register.findings if f.severity == "error" and f.row is not None}
@@ -84,93 +76,6 @@ def make_plan(register: Register, units: Sequence[UnitConfig]) -> Plan:
             if isinstance(co, str) and co in codes and co != lead and reg not in plan.coop.get(co, []):
                 plan.coop.setdefault(co, []).append(reg)
     return plan
-
-
-def cell_value(task: Task, name: str) -> date | str | None:
-    """A register task's value for one field as it goes into a unit's cell: a date as a date,
-    anything else as the text the Office wrote (NFC, trimmed)."""
-    value = task.values.get(name)
-    if isinstance(value, date):
-        return value
-    text = cell_text(task.raw.get(name))
-    return text or None
-
-
-@dataclass(slots=True)
-class TaskTab:
-    """A unit's task tab as read: header, ids present, where new rows go, the next STT."""
-
-    name: str
-    header: Header
-    ids: dict[str, int]  # task key -> 0-based grid row
-    last_row: int  # 0-based grid index of the last data row (the header's when none)
-    next_stt: int
-
-    @property
-    def first_col(self) -> int:
-        return min(self.header.columns.values())
-
-    @property
-    def last_col(self) -> int:
-        return max(self.header.columns.values())
-
-
-def _stt(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)) and float(value).is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def task_tab(name: str, rows: Sequence[Sequence[Any]], schema: Schema) -> TaskTab | None:
-    """The facts ``distribute`` needs from a task tab; None when it has no header row."""
-    header = find_header(rows, schema)
-    if header is None:
-        return None
-    id_col = header.columns.get("task_id")
-    stt_col = header.columns.get("stt")
-    ids: dict[str, int] = {}
-    last = header.row
-    stts: list[int] = []
-    data_rows = 0
-    for r in range(header.row + 1, len(rows)):
-        row = rows[r]
-        filled = [c for c, v in enumerate(row) if not is_blank(v) and c != stt_col]
-        if stt_col is not None and stt_col < len(row) and (n := _stt(row[stt_col])) is not None and filled:
-            stts.append(n)
-        if not filled:
-            continue
-        last = r
-        data_rows += 1
-        if id_col is not None and id_col < len(row):
-            text = cell_text(row[id_col])
-            if text:
-                ids.setdefault(task_key(text), r)
-    next_stt = max(stts) + 1 if stts else data_rows + 1
-    return TaskTab(name, header, ids, last, next_stt)
-
-
-def missing_tasks(tab: TaskTab, tasks: Sequence[Task]) -> list[Task]:
-    """The unit's register tasks whose id its task tab lacks (register order)."""
-    return [t for t in tasks if t.task_id and task_key(t.task_id) not in tab.ids]
-
-
-def row_cells(
-    tab: TaskTab, task: Task, stt: int | None, fields: Sequence[str]
-) -> dict[int, date | str | int]:
-    """Column index -> value for one new row: the Office-owned fields the header has, and STT."""
-    out: dict[int, date | str | int] = {}
-    for name in fields:
-        col = tab.header.columns.get(name)
-        value = cell_value(task, name)
-        if col is not None and value is not None:
-            out[col] = value
-    if stt is not None and "stt" in tab.header.columns:
-        out[tab.header.columns["stt"]] = stt
-    return out
 
 
 def coop_rows(tasks: Sequence[Task], units: dict[str, str]) -> list[list[str]]:

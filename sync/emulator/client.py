@@ -1,4 +1,4 @@
-"""Connect requests / google-auth / gspread to the emulator (the adapter is ``sync.google.client``'s).
+"""Connect requests / google-auth / gspread to the emulator (the adapter is ``sync.backends.gsheets.client``'s).
 
     from sync.emulator.client import gspread_client
     gc = gspread_client("key.json", "http://127.0.0.1:8765")
@@ -21,7 +21,7 @@ import requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
 
-from sync.google.client import GOOGLE_HOSTS, HostRewriteAdapter, mount_endpoint
+from sync.backends.gsheets.client import GOOGLE_HOSTS, HostRewriteAdapter, mount_endpoint
 
 DEFAULT_SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",

@@ -10,10 +10,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sync.evaluate.formula import Formula
 from sync.evaluate.year import PERIODS, TASK_COLUMNS, load_year, score_units
+from sync.formula import Formula
 from sync.history import History, RunInfo
 from sync.labels import GROUP_LABELS
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from sync.config import Config
 
-__all__ = ["Evaluation", "evaluate_year"]
+__all__ = ["Evaluation", "evaluate_year", "export_evaluation"]
 
 
 def rate(value: Any) -> float | None:
@@ -91,3 +92,18 @@ def evaluate_year(config: Config, year: int) -> Evaluation:
         record = load_year(history, year)
     table = score_units(record, config.evaluation)
     return Evaluation(year, config.evaluation, record.runs, table, record.months)
+
+
+def export_evaluation(config: Config, year: int, out: Path | None = None) -> tuple[Evaluation, Path]:
+    """``ubnd-sync evaluate``: the year's evaluation, written as a workbook to ``out`` (default:
+    ``danh-gia/danh-gia-nam-YYYY.xlsx`` beside the config); returns it and where it went."""
+    from sync.evaluate.workbook import write_evaluation
+    from sync.exceptions import OutputError, os_reason
+
+    evaluation = evaluate_year(config, year)
+    target = out or config.base_dir / "danh-gia" / f"danh-gia-nam-{year}.xlsx"
+    try:
+        write_evaluation(evaluation, target)
+    except OSError as e:
+        raise OutputError(f"Không ghi được tệp đánh giá {target}: {os_reason(e)}") from e
+    return evaluation, target

@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from sync.evaluate.formula import Formula
 from sync.exceptions import HistoryError
+from sync.formula import Formula
 from sync.history import History, RunInfo
 from sync.model import UNIT_GROUPS, Counts, group_of
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sync import findings as F
+from sync.backends import Backend
 from sync.config import Config
 from sync.exceptions import SourceUnreadable
 from sync.model import Finding, Task, task_key
 from sync.normalize import format_date
 from sync.schema import register_schema
-from sync.sources import Source, select_task_tab
-from sync.validate import UnitResolver, has_header, read_tab
+from sync.shapes.task_tab import select_task_tab
+from sync.validate import UnitResolver, read_tab
 
 #: The ``unit`` of findings about the register itself.
 REGISTER_UNIT = "register"
@@ -28,17 +29,15 @@ class Register:
     readable: bool = True
 
 
-def load_register(config: Config, source: Source, resolver: UnitResolver, as_of: date) -> Register | None:
+def load_register(config: Config, backend: Backend, resolver: UnitResolver, as_of: date) -> Register | None:
     """The configured register, or None when none is configured; never raises for a broken file."""
     if config.register.source is None:
         return None
     schema = register_schema()
     try:
-        workbook = source.open(config.resolve(config.register.source))
+        workbook = backend.open(config.register.source)
         try:
-            tab = select_task_tab(
-                workbook, config.register.sheet or schema.tab, lambda rows: has_header(rows, schema)
-            )
+            tab = select_task_tab(workbook, config.register.sheet or schema.tab, schema)
         finally:
             workbook.close()
         read = read_tab(tab, schema, unit=REGISTER_UNIT, resolver=resolver, as_of=as_of, limits=config.limits)

@@ -149,3 +149,13 @@ __all__ = [
     "write_charts",
     "write_report",
 ]
+
+
+def make_report(
+    config: Config, *, month: str | None = None, out_dir: Path | None = None, pdf: bool = True
+) -> ReportFiles:
+    """``ubnd-sync report``: the month's report (default: the latest run's month) from the history,
+    into ``out_dir`` (default: ``bao-cao`` beside the config)."""
+    target = out_dir or config.base_dir / "bao-cao"
+    with History(config.history_path, create=False) as h:
+        return write_report(config, h, month, target, pdf=pdf)

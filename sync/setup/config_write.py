@@ -9,7 +9,6 @@ would have written, the differences in Vietnamese for the Office to carry over b
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,24 +20,13 @@ import tomlkit
 from sync.atomic import atomic_create
 from sync.exceptions import OutputError, os_reason
 from sync.model import DEFAULT_KIND
-
-from .plan import UnitSpec
-
-SUMMARY_XLSX = "out/tong-hop.xlsx"
+from sync.shapes.books import UnitSpec
 
 _HEADER = (
     "Cấu hình ubnd-sync của tỉnh, do “ubnd-sync init” tạo từ danh sách đơn vị {units_csv}.",
     "Đường dẫn tương đối tính từ thư mục chứa tệp này. Sửa được bằng tay (xem README, mục Configuration);",
     "chạy lại “ubnd-sync init” không ghi đè tệp này.",
 )
-
-
-def relative(path: Path, base: Path) -> str:
-    """``path`` relative to ``base`` with ``/`` (works on Windows too), else absolute."""
-    try:
-        return Path(os.path.relpath(path, base)).as_posix()
-    except ValueError:  # another drive on Windows
-        return str(path)
 
 
 def config_data(
@@ -50,14 +38,15 @@ def config_data(
     summary: str,
     cutoff_day: int,
     task_tab: str,
-    gsheets: Mapping[str, str] | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The config as plain data (``sources``: unit code -> path or spreadsheet id)."""
+    """The config as plain data (``sources``: unit code -> path or spreadsheet id; ``settings``:
+    the backend's own section, e.g. ``[gsheets]``, when it has one)."""
     data: dict[str, Any] = {
         "sync": {"backend": backend, "summary": summary, "sheet": task_tab, "cutoff_day": cutoff_day}
     }
-    if gsheets:
-        data["gsheets"] = dict(gsheets)
+    if settings:
+        data[backend] = dict(settings)
     data["register"] = {"source": register}
     data["units"] = []
     for u in units:

@@ -21,8 +21,7 @@ from sync.config import EMAIL_ADDRESS, UNIT_CODE
 from sync.exceptions import ConfigError, os_reason
 from sync.model import DEFAULT_KIND, UNIT_KINDS
 from sync.normalize import clean_text, fold
-
-from .plan import UnitSpec
+from sync.shapes.books import UnitSpec
 
 REQUIRED_COLUMNS = ("code", "name")
 OPTIONAL_COLUMNS = ("kind", "aliases", "emails")

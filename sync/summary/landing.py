@@ -52,10 +52,11 @@ class Landing:
     summary: Path | None
 
     @classmethod
-    def for_config(cls, config: Config) -> Landing:
-        if config.sync.backend == "xlsx":
-            target = Path(config.summary_target)
-            return cls(target.with_name(f".{target.name}.landing"), target)
+    def of(cls, config: Config, summary_file: Path | None) -> Landing:
+        """The landing of ``config``'s summary; ``summary_file``: the summary when it is a local
+        file (``Backend.summary_file``), else None (written in place: nothing to put back)."""
+        if summary_file is not None:
+            return cls(summary_file.with_name(f".{summary_file.name}.landing"), summary_file)
         return cls(config.base_dir / f".{config.path.stem}.summary.landing", None)
 
     @property

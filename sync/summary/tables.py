@@ -1,8 +1,8 @@
 """The summary's content (contract §7): a ``RunResult`` as backend-neutral tables.
 
 ``build_tables`` turns a ``RunResult`` into ``Table`` objects (tab name, typed columns,
-rows, row styles, notes) that every writer renders the same way: ``sync.summary.xlsx`` (a file)
-and ``sync.summary.gsheets`` (a Google Sheet). Percent cells hold the rate rounded as
+rows, row styles, notes) that every writer renders the same way: ``sync.backends.xlsx.summary`` (a file)
+and ``sync.backends.gsheets.summary`` (a Google Sheet). Percent cells hold the rate rounded as
 every other place shows it (``sync.display.rounded_rate``).
 
 How a tab prints is decided here too, once for every writer that can print: the page
@@ -14,7 +14,6 @@ columns repeated on each of them (``repeat_columns``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -27,55 +26,10 @@ from sync.labels import (
     SEVERITY_LABELS,
     UPDATE_STATE_LABELS,
 )
-from sync.model import CATEGORIES, Counts, Period, RunResult, Task, grouped
+from sync.model import CATEGORIES, Counts, RunResult, Task, grouped
 from sync.normalize import cell_text
 from sync.schema import Schema, unit_sheet_schema
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    title: str
-    width: float = 14
-    kind: str = "text"  # text | int | date | percent | datetime
-    #: long text: wraps inside the column (on screen and on paper) instead of running on
-    wrap: bool = False
-
-
-#: The summary's title, at the top of every printed page.
-SUMMARY_TITLE = "Tổng hợp tình hình thực hiện nhiệm vụ"
-
-
-@dataclass(frozen=True, slots=True)
-class PageHeader:
-    """What every printed page of the summary says at its top: title, as-of date, period."""
-
-    as_of: date
-    period: Period
-    title: str = SUMMARY_TITLE
-
-    def dates(self) -> str:
-        return f"Ngày báo cáo {self.as_of:%d/%m/%Y} – kỳ báo cáo {self.period.label()}"
-
-
-@dataclass(slots=True)
-class Table:
-    name: str
-    columns: list[Column]
-    rows: list[list[Any]] = field(default_factory=list)
-    #: per row: None, "overdue", "due_soon", "error" or "total"
-    styles: list[str | None] = field(default_factory=list)
-    #: explanations shown below the table, apart from it (outside its filter and sorting)
-    notes: list[str] = field(default_factory=list)
-    #: printing: how many pages wide the tab prints (as many pages long as it takes) …
-    pages_wide: int = 1
-    #: … and how many columns from the left are repeated on each of those pages
-    repeat_columns: int = 0
-    header: PageHeader | None = None
-
-    def add(self, row: list[Any], style: str | None = None) -> None:
-        self.rows.append(row)
-        self.styles.append(style)
-
+from sync.shapes.tables import Column, PageHeader, Table
 
 TAB_STATS = "Thống kê"
 TAB_TASKS = "Nhiệm vụ"

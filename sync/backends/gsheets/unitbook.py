@@ -1,0 +1,299 @@
+"""The Office's writes into a unit's Google Sheet: ``values.append``, safe while units edit, and
+Office-owned tabs replaced whole in one ``batchUpdate``.
+
+Per unit (4 requests when something is added): the spreadsheet exported as .xlsx in one Drive
+``files.export`` (Drive's quota, not Sheets' 60 reads a minute) for the task tab and the
+Office's tabs; the tab ids (one ``spreadsheets.get``) only for a unit that gets something;
+
+- ``append_tasks``: ``values.append`` (``RAW``: text stays text, ``=…`` never a formula; dates
+  as serial numbers; ``INSERT_ROWS``: Google inserts new rows for the data, so nothing below
+  is ever overwritten) anchored at the cell below the last data row in the header's first
+  column. Where that cell is empty, the rows land exactly there; where a unit typed a row
+  there meanwhile, Google's table detection puts ours after the unit's table — below the
+  unit's row. An append is not idempotent, so it is never retried blindly
+  (``idempotent=False``: only a 429 or a connection never made is retried by the client).
+  After a 5xx or a lost answer the task tab is read again and only the tasks still absent
+  are appended (at most ``APPEND_ROUNDS`` times): a retried run never duplicates a row;
+- ``put_office_tab`` and ``save``: one ``batchUpdate``: the date cells of the new rows shown
+  ``dd/mm/yyyy``, and each Office tab deleted and added again (values, a protected range over
+  the whole tab editable only by the Office's account).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from sync.backends.base import UnitBook, Workbook
+from sync.backends.gsheets.client import GoogleClient
+from sync.backends.gsheets.read import GSheetsSource, GSheetsWorkbook, quote_title, spreadsheet_id
+from sync.exceptions import GoogleApiError, GoogleNetworkError, SourceUnreadable, UnitWriteFailed
+from sync.model import task_key
+from sync.schema import unit_sheet_schema
+from sync.shapes.grid import column_letter, serial_day
+from sync.shapes.layout import DATE_FORMAT
+from sync.shapes.office_tabs import OFFICE_TAB_LEAD
+from sync.shapes.task_tab import TaskTab, office_fields, row_cells, task_tab
+
+if TYPE_CHECKING:
+    from sync.config import UnitConfig
+    from sync.model import Task
+
+SHEETS = "https://sheets.googleapis.com/v4/spreadsheets/"
+APPEND_ROUNDS = 3
+_RANGE_START = re.compile(r"!\$?([A-Z]+)\$?(\d+)")
+
+
+def _json_value(value: date | str | int) -> str | int:
+    return serial_day(value) if isinstance(value, date) else value
+
+
+class GSheetsUnitBook(UnitBook):
+    """One unit's spreadsheet for the Office's writes, through the run's ``GoogleClient``."""
+
+    def __init__(self, unit: UnitConfig, ref: str, client: GoogleClient, source: GSheetsSource):
+        super().__init__(unit)
+        self.ref = ref
+        self.client = client
+        self.source = source
+        self.schema = unit_sheet_schema()
+        book = source.open(ref)
+        assert isinstance(book, GSheetsWorkbook)
+        self._book = book
+        self.sid = book.id
+        self._dated: list[tuple[TaskTab, list[int]]] = []
+        self._tabs: list[dict[str, Any]] = []
+        #: what went wrong with where an append landed (reported although the rows landed)
+        self._misplaced: list[str] = []
+
+    @property
+    def workbook(self) -> Workbook:
+        return self._book
+
+    # ---------------------------------------------------------------- the append
+
+    def append_tasks(self, tab: TaskTab, tasks: Sequence[Task]) -> list[int]:
+        try:
+            rows = self._append_safely(tab, tasks)
+        except (GoogleApiError, GoogleNetworkError, SourceUnreadable) as e:
+            raise self._failed(e) from None
+        self.rows += rows
+        self._dated.append((tab, rows))
+        return rows
+
+    def _append_safely(self, facts: TaskTab, tasks: Sequence[Task]) -> list[int]:
+        """Append ``tasks``; after a failure whose outcome is unknown, append only what is still absent.
+        Returns the 1-based sheet rows holding them."""
+        rows: list[int] = []
+        pending = list(tasks)
+        failure: Exception | None = None
+        for _ in range(APPEND_ROUNDS):
+            try:
+                rows += self._append(facts, pending)
+                return sorted(rows)
+            except GoogleApiError as e:
+                if e.status < 500:
+                    raise
+                failure = e
+            except GoogleNetworkError as e:
+                failure = e
+            facts = self._read_again(facts.name)  # what landed?
+            landed = [t for t in pending if task_key(t.task_id or "") in facts.ids]
+            rows += [facts.ids[task_key(t.task_id or "")] + 1 for t in landed]
+            pending = [t for t in pending if t not in landed]
+            if not pending:
+                return sorted(rows)
+        assert failure is not None
+        raise failure
+
+    def _read_again(self, name: str) -> TaskTab:
+        """The task tab as it is now (a fresh export)."""
+        facts = task_tab(name, self.source.open(self.ref).read_tab(name).rows, self.schema)
+        if facts is None:
+            raise SourceUnreadable(f"trang “{name}” không còn dòng tiêu đề", detail="no-header")
+        return facts
+
+    def _append(self, facts: TaskTab, tasks: Sequence[Task]) -> list[int]:
+        fields = office_fields()
+        first, last = facts.first_col, facts.last_col
+        values = []
+        for i, task in enumerate(tasks):
+            cells = row_cells(facts, task, facts.next_stt + i, fields)
+            values.append([_json_value(cells[c]) if c in cells else "" for c in range(first, last + 1)])
+        anchor = f"{quote_title(facts.name)}!{column_letter(first)}{facts.last_row + 2}"
+        response = self.client.request(
+            "post",
+            SHEETS + f"{self.sid}/values/{quote(anchor, safe='')}:append",
+            params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+            json={"majorDimension": "ROWS", "values": values},
+            idempotent=False,
+        ).json()
+        updated = str((response.get("updates") or {}).get("updatedRange") or "")
+        m = _RANGE_START.search(updated)
+        start = int(m.group(2)) if m else facts.last_row + 2
+        if m and m.group(1) != column_letter(first):  # Google's table detection started elsewhere
+            self._misplaced.append(
+                f"Google đặt các dòng mới ({updated}) bắt đầu từ cột {m.group(1)} thay vì cột "
+                f"{column_letter(first)} của dòng tiêu đề; Văn phòng kiểm tra và chuyển các ô cho đúng cột"
+            )
+        return list(range(start, start + len(tasks)))
+
+    # ---------------------------------------------------------------- Office tabs and formats
+
+    def put_office_tab(self, name: str, grid: list[list[str]], widths: tuple[int, ...] = ()) -> None:
+        try:
+            self._tabs += office_tab_requests(
+                self._book.sheet_ids(), name, grid, self.client.account_email, widths
+            )
+        except SourceUnreadable as e:
+            raise self._failed(e) from None
+
+    def save(self) -> list[str]:
+        try:
+            requests: list[dict[str, Any]] = []
+            for tab, rows in self._dated:
+                sheet_id = self._book.sheet_ids().get(tab.name)  # None: a title the export shortened
+                if sheet_id is not None:
+                    requests += self._date_formats(sheet_id, tab, rows)
+            requests += self._tabs
+            if requests:
+                self.client.http.batch_update(self.sid, {"requests": requests})
+        except (GoogleApiError, GoogleNetworkError, SourceUnreadable) as e:
+            raise self._failed(e) from None
+        if self._misplaced:
+            landed = ", ".join(map(str, self.rows))
+            raise UnitWriteFailed(f"đã thêm ở dòng {landed} nhưng {self._misplaced[0]}")
+        return []
+
+    def _failed(self, e: Exception) -> UnitWriteFailed:
+        landed = f" (đã thêm ở dòng {', '.join(map(str, self.rows))})" if self.rows else ""
+        return UnitWriteFailed(
+            f"Google báo lỗi khi ghi vào bảng tính {spreadsheet_id(self.sid)}{landed}: {e}; chạy lại sau"
+        )
+
+    def _date_formats(self, sheet_id: int, facts: TaskTab, rows: list[int]) -> list[dict[str, Any]]:
+        """Show the new rows' date cells as dd/mm/yyyy (one repeatCell per date column and run of rows)."""
+        out: list[dict[str, Any]] = []
+        dates = [
+            facts.header.columns[f.name]
+            for f in self.schema.fields
+            if f.owner == "office" and f.type in ("date", "date_or_kind") and f.name in facts.header.columns
+        ]
+        for start, end in _runs(rows):
+            for col in dates:
+                out.append(
+                    {
+                        "repeatCell": {
+                            "range": {
+                                "sheetId": sheet_id,
+                                "startRowIndex": start - 1,
+                                "endRowIndex": end,
+                                "startColumnIndex": col,
+                                "endColumnIndex": col + 1,
+                            },
+                            "cell": {
+                                "userEnteredFormat": {
+                                    "numberFormat": {"type": "DATE", "pattern": DATE_FORMAT}
+                                }
+                            },
+                            "fields": "userEnteredFormat.numberFormat",
+                        }
+                    }
+                )
+        return out
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of 1-based rows as (first, last)."""
+    out: list[tuple[int, int]] = []
+    for r in sorted(rows):
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
+
+
+_BOLD = {"textFormat": {"bold": True}}
+_TITLE = {"textFormat": {"bold": True, "fontSize": 13}}
+_COLUMN_TITLES = {"textFormat": {"bold": True}, "backgroundColor": {"red": 0.85, "green": 0.85, "blue": 0.85}}
+_ROWS = {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}
+
+
+def _cell(value: str, r: int) -> dict[str, Any]:
+    fmt = (
+        _TITLE
+        if r == 0
+        else _COLUMN_TITLES
+        if r == OFFICE_TAB_LEAD
+        else _ROWS
+        if r > OFFICE_TAB_LEAD
+        else None
+    )
+    cell: dict[str, Any] = {"userEnteredValue": {"stringValue": value}} if value else {}
+    if fmt is not None:
+        cell["userEnteredFormat"] = fmt
+    return cell
+
+
+def office_tab_requests(
+    sheet_ids: dict[str, int], name: str, grid: list[list[str]], editor: str, widths: tuple[int, ...] = ()
+) -> list[dict[str, Any]]:
+    """Delete ``name`` if present, add it again with ``grid`` (all text, RAW), and a protected range
+    over the whole tab that only ``editor`` (the Office's service account) may edit.
+
+    Laid out as the .xlsx tab is: the title and the column titles (the 4th row) bold, frozen below
+    the column titles, rows wrapped in columns ``widths`` characters wide (Google's pixels: 7 a
+    character and a margin).
+    """
+    out: list[dict[str, Any]] = []
+    if name in sheet_ids:
+        out.append({"deleteSheet": {"sheetId": sheet_ids[name]}})
+    new_id = max(sheet_ids.values(), default=0) + 1
+    width = max((len(r) for r in grid), default=1)
+    out += [
+        {
+            "addSheet": {
+                "properties": {
+                    "sheetId": new_id,
+                    "title": name,
+                    "gridProperties": {
+                        "rowCount": len(grid) + 5,
+                        "columnCount": width,
+                        "frozenRowCount": min(OFFICE_TAB_LEAD + 1, len(grid)),
+                    },
+                }
+            }
+        },
+        {
+            "updateCells": {
+                "start": {"sheetId": new_id, "rowIndex": 0, "columnIndex": 0},
+                "rows": [{"values": [_cell(v, r) for v in row]} for r, row in enumerate(grid)],
+                "fields": "userEnteredValue,userEnteredFormat",
+            }
+        },
+        *(
+            {
+                "updateDimensionProperties": {
+                    "range": {"sheetId": new_id, "dimension": "COLUMNS", "startIndex": c, "endIndex": c + 1},
+                    "properties": {"pixelSize": w * 7 + 10},
+                    "fields": "pixelSize",
+                }
+            }
+            for c, w in enumerate(widths[:width])
+        ),
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": new_id},
+                    "description": "Văn phòng UBND tỉnh cập nhật; đơn vị không sửa",
+                    "warningOnly": False,
+                    "editors": {"users": [editor]},
+                }
+            }
+        },
+    ]
+    return out
