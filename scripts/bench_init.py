@@ -32,7 +32,7 @@ RUN = r"""
 import csv, json, os, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
-from sync.emulator.client import credentials
+from google_emulator.client import credentials
 from sync.google.client import INIT_SCOPES, GoogleClient
 from sync.setup.google_book import init_google
 from sync.setup.plan import UnitSpec
@@ -56,8 +56,8 @@ def unit_count() -> int:
 
 
 def bench_init(work: Path) -> list[dict[str, Any]]:
+    from google_emulator import Emulator
     from sync.atomic import atomic_write_bytes
-    from sync.emulator import Emulator
 
     directory = work / "init-118"
     if directory.exists():

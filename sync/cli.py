@@ -310,25 +310,19 @@ def demo_cmd(
             click.echo(f"Cấu hình mẫu: {made.config_path}")
             click.echo(f"Mở bảng tổng hợp: {config.summary_target}")
         return
-    from sync.demo.gsheets import Emulator, load_demo_into_emulator
+    from sync.demo.host import hosted_demo  # the emulator, a plugin: its own package and extra
 
-    emulator = Emulator().start()
-    try:
-        gs_config_path = load_demo_into_emulator(made.directory, made.config_path, emulator)
-        emulator.reset_stats()
+    with hosted_demo(backend, made.directory, made.config_path) as hosted:
         if not quiet and not as_json:
-            click.echo(f"Trình giả lập Google Sheets đang chạy tại {emulator.url}.", err=True)
-        config = load_config(gs_config_path)
+            click.echo(f"Trình giả lập Google Sheets đang chạy tại {hosted.url}.", err=True)
+        config = load_config(hosted.config_path)
         _show(_sync(config, made.as_of, quiet=quiet), as_json=as_json)
         if not as_json:
-            stats = emulator.stats_json()
-            click.echo(f"Cấu hình mẫu (Google Sheets): {gs_config_path}")
+            click.echo(f"Cấu hình mẫu (Google Sheets): {hosted.config_path}")
             click.echo(
                 f"Bảng tổng hợp là Google Sheet {config.sync.summary} trên trình giả lập; "
-                f"lần tổng hợp này dùng {stats['total']} yêu cầu tới Google API."
+                f"lần tổng hợp này dùng {hosted.requests()} yêu cầu tới Google API."
             )
-    finally:
-        emulator.stop()
 
 
 cli.add_command(history_cmd)

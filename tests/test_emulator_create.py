@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from sync.emulator import Emulator
-from sync.emulator.client import credentials
-from sync.emulator.protection import PROTECTED_MESSAGE
+from google_emulator import Emulator
+from google_emulator.client import credentials
+from google_emulator.protection import PROTECTED_MESSAGE
 from sync.exceptions import GoogleApiError
 from sync.google.client import GoogleClient
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from google_emulator import Emulator
 from sync.config import load_config
-from sync.emulator import Emulator
 from sync.exceptions import AuthError, ConfigError, GoogleApiError, GoogleNetworkError
 from sync.google.client import (
     INIT_SCOPES,

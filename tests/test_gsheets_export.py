@@ -14,9 +14,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from google_emulator import Emulator
+from google_emulator.demo import load_demo_into_emulator
 from sync.config import Config, load_config
-from sync.demo.gsheets import load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.pipeline import sync_and_record
 from sync.sources.gsheets import GSheetsSource, spreadsheet_id

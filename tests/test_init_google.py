@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from google_emulator import Emulator
+from google_emulator.client import credentials
+from google_emulator.protection import PROTECTED_MESSAGE
 from sync.config import load_config
-from sync.emulator import Emulator
-from sync.emulator.client import credentials
-from sync.emulator.protection import PROTECTED_MESSAGE
 from sync.engine import run_sync
 from sync.exceptions import ConfigError, GoogleApiError
 from sync.google.client import INIT_SCOPES, SCOPES, GoogleClient

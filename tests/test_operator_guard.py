@@ -21,10 +21,10 @@ import pytest
 from click.testing import CliRunner
 from google.oauth2 import service_account
 
+from google_emulator import Emulator
+from google_emulator.demo import KEY_NAME, load_demo_into_emulator
 from sync.cli import cli
 from sync.config import Config, load_config
-from sync.demo.gsheets import KEY_NAME, load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.exceptions import ConfigError, GoogleUnreachable, OutputError, TooManyUnreadable
 from sync.google import SCOPES, GoogleClient
 from sync.google.client import credentials_path, load_credentials

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from google_emulator import Emulator
+from google_emulator.demo import SERVICE_ACCOUNT, load_demo_into_emulator
 from sync.config import Config, load_config
-from sync.demo.gsheets import SERVICE_ACCOUNT, load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.model import RunResult
 from sync.sources.gsheets import GSheetsSource, grid_from_value_range, spreadsheet_id
