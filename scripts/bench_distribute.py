@@ -71,7 +71,7 @@ def add_register(directory: Path, config: Path) -> Path:
 
 def register_on_google(directory: Path, config: Path, emulator: Any) -> Path:
     """The province and its register loaded into the emulator; the service account may edit units."""
-    from sync.demo.gsheets import SERVICE_ACCOUNT, load_demo_into_emulator
+    from google_emulator.demo import SERVICE_ACCOUNT, load_demo_into_emulator
 
     gpath = load_demo_into_emulator(directory, config, emulator)
     for sid in re.findall(r'^source = "([^"]+)"$', gpath.read_text(encoding="utf-8"), flags=re.M):
@@ -106,7 +106,7 @@ def _row(name: str, wall: float, stdout: str, stats: dict[str, Any] | None) -> d
 
 
 def bench_distribute(work: Path) -> list[dict[str, Any]]:
-    from sync.emulator import Emulator
+    from google_emulator import Emulator
 
     directory = work / "distribute-118"
     if directory.exists():

@@ -39,7 +39,7 @@ import json, sys, tomllib
 import gspread
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
-from sync.emulator.client import connect_session
+from google_emulator.client import connect_session
 # The naive way: per unit open_by_key + worksheet + get_all_values, then the summary in one update.
 cfg = tomllib.loads(open(sys.argv[1], encoding="utf-8").read())
 creds = Credentials.from_service_account_file(sys.argv[2], scopes=["https://www.googleapis.com/auth/spreadsheets",
@@ -116,8 +116,8 @@ def _variant(gs_config: Path, name: str) -> Path:
 def bench_gsheets(work: Path) -> list[dict[str, Any]]:
     import tomllib
 
-    from sync.demo.gsheets import load_demo_into_emulator
-    from sync.emulator import Emulator
+    from google_emulator import Emulator
+    from google_emulator.demo import load_demo_into_emulator
 
     directory = work / "gsheets-118"
     if directory.exists():

@@ -32,10 +32,10 @@ RUN = r"""
 import csv, json, os, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
-from sync.emulator.client import credentials
 from sync.backends.gsheets.client import INIT_SCOPES, GoogleClient
 from sync.backends.gsheets.create import init_google
 from sync.shapes.books import UnitSpec
+from google_emulator.client import credentials
 config_dir, key, endpoint, _, stop_after = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 with open(sys.argv[6], encoding="utf-8", newline="") as fh:
     units = [UnitSpec(r["code"], r["name"], r["kind"], emails=(r["code"].lower() + "@angiang.gov.vn",))
@@ -56,8 +56,8 @@ def unit_count() -> int:
 
 
 def bench_init(work: Path) -> list[dict[str, Any]]:
+    from google_emulator import Emulator
     from sync.atomic import atomic_write_bytes
-    from sync.emulator import Emulator
 
     directory = work / "init-118"
     if directory.exists():

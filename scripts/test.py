@@ -1,4 +1,4 @@
-"""Set up .venv (first run) and run the whole check: ruff, vulture, mypy on sync/, pytest.
+"""Set up .venv (first run) and run the whole check: ruff, vulture, mypy on sync/ and google_emulator/, pytest.
 
 Usage: python scripts/test.py [pytest arguments, e.g. -k validate -x]
 (on Windows: py scripts\\test.py). Stops at the first check that fails, with its exit code.
@@ -14,7 +14,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _venv  # noqa: E402 - beside this script, found through the line above
 
-CODE = ["sync", "tests", "sheets_schema"]
+CODE = ["sync", "google_emulator", "tests", "sheets_schema"]
+PACKAGES = ["sync", "google_emulator"]  # what vulture and mypy check
 
 
 def checks(python: str, pytest_args: list[str]) -> list[tuple[str, list[str]]]:
@@ -22,8 +23,8 @@ def checks(python: str, pytest_args: list[str]) -> list[tuple[str, list[str]]]:
         ("ruff", [python, "-m", "ruff", "check", *CODE]),
         ("ruff format", [python, "-m", "ruff", "format", "--check", *CODE]),
         # Names used only by libraries or tests are listed, with the reason, in scripts/vulture_whitelist.py.
-        ("vulture (dead code)", [python, "-m", "vulture", "sync", "scripts/vulture_whitelist.py"]),
-        ("mypy", [python, "-m", "mypy", "sync"]),
+        ("vulture (dead code)", [python, "-m", "vulture", *PACKAGES, "scripts/vulture_whitelist.py"]),
+        ("mypy", [python, "-m", "mypy", *PACKAGES]),
         ("pytest", [python, "-m", "pytest", "-p", "no:cacheprovider", *pytest_args]),
     ]
 

@@ -4,9 +4,13 @@ Only names that are used, by a library or by the tests, belong here, each with t
 """
 
 # ruff: noqa
-from sync.demo.gsheets import load_demo_into_emulator
+from google_emulator import demo
+from google_emulator.server import Emulator
 from sync.demo.model import DemoProvince, ExpectedUnit
-from sync.emulator.server import Emulator
+
+# `ubnd-sync demo --backend gsheets` loads it through its entry point (pyproject.toml,
+# group ubnd_sync.demo_hosts; sync.demo.host).
+demo.host
 
 # The emulator is a test double: its Python API is for the tests, scripts/bench.py and the
 # conformance replay (tests/conformance_replay.py).

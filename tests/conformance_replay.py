@@ -29,9 +29,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 from google.auth.transport.requests import Request
 
-from sync.emulator import Emulator, routes
-from sync.emulator.a1 import A1Error, parse_a1
-from sync.emulator.client import connect_session, credentials
+from google_emulator import Emulator, routes
+from google_emulator.a1 import A1Error, parse_a1
+from google_emulator.client import connect_session, credentials
 
 #: The recordings: a copy of ``../shared/conformance`` kept with the tests (CI has only the repository).
 DEFAULT_CASSETTE_DIR = Path(__file__).resolve().parent / "data" / "conformance"

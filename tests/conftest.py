@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from google_emulator import Emulator
 from sync.config import Config, load_config
 from sync.demo import DemoProvince
-from sync.emulator import Emulator
 from tests.emulator_fixtures import emulator, emulator_server, gspread_client, service_account
 from tests.helpers import DemoMonths, write_config, write_workbook
 

@@ -16,8 +16,8 @@ from typing import Any
 import gspread
 import pytest
 
-from sync.emulator import Emulator
-from sync.emulator.client import gspread_client as _make_client
+from google_emulator import Emulator
+from google_emulator.client import gspread_client as _make_client
 
 __all__ = ["emulator_server", "emulator", "service_account", "gspread_client"]
 

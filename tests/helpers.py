@@ -15,9 +15,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from google_emulator import Emulator
+from google_emulator.demo import load_demo_into_emulator
 from sync.demo import DEMO_AS_OF, DemoProvince, make_demo
-from sync.demo.gsheets import load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.schema import unit_sheet_schema
 
 AS_OF = date(2024, 3, 5)  # period (25/01/2024, 25/02/2024]

@@ -52,7 +52,7 @@ def _imports() -> dict[str, set[tuple[str, str]]]:
         rel = path.relative_to(ROOT).with_suffix("")
         module = ".".join(rel.parts).removesuffix(".__init__")
         source = _package_of(module)
-        if source is None:  # sync/__init__.py, sync/__main__.py
+        if source is None or source.startswith("_"):  # sync/__init__.py, sync/__main__.py
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             targets: list[str] = []

@@ -17,14 +17,14 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from google_emulator import Emulator
+from google_emulator.client import gspread_client
+from google_emulator.demo import SERVICE_ACCOUNT
 from sync.backends.xlsx.read import XlsxWorkbook
 from sync.cli import cli
 from sync.config import Config, load_config
-from sync.demo.gsheets import SERVICE_ACCOUNT
 from sync.distribute import DistributeReport, distribute
 from sync.distribute.plan import COOP_COLUMNS
-from sync.emulator import Emulator
-from sync.emulator.client import gspread_client
 from sync.engine import run_sync
 from sync.schema import unit_sheet_schema
 from sync.shapes.task_tab import find_header

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from google_emulator import Emulator
+from google_emulator.demo import load_demo_into_emulator
 from sync.cli import cli
 from sync.config import load_config
 from sync.demo import DEMO_AS_OF, DemoProvince
-from sync.demo.gsheets import load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.model import RunResult
 from tests.helpers import DemoMonths, tree_hash

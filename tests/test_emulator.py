@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import ast
 import json
+import re
 import subprocess
 import sys
 import time
@@ -12,9 +14,9 @@ import pytest
 import requests
 from google.auth.transport.requests import AuthorizedSession
 
-from sync.emulator import Emulator
-from sync.emulator.client import connect_session, credentials
-from sync.emulator.client import gspread_client as make_client
+from google_emulator import Emulator
+from google_emulator.client import connect_session, credentials
+from google_emulator.client import gspread_client as make_client
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -252,8 +254,64 @@ def test_connect_session_rewrites(emulator: Emulator) -> None:
 
 def test_the_product_does_not_import_the_emulator() -> None:
     code = (
-        "import sys, sync.cli, sync.engine, sync.backends.gsheets.read, sync.demo; "
-        "print(sorted(m for m in sys.modules if m.startswith('sync.emulator')))"
+        "import sys, sync.cli, sync.engine, sync.backends.gsheets.read, sync.demo, sync.demo.host; "
+        "print(sorted(m for m in sys.modules if m.startswith('google_emulator')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+EMULATOR = "google_emulator"
+_MODULE_NAMED = re.compile(r"google_emulator(\.\w+)*(:\w+)?")  # a module, or an entry point's target
+
+
+def emulator_references(source: str) -> list[int]:
+    """The lines where Python ``source`` imports the emulator's package, at the top or inside a
+    function, or names it as a module in a string (``importlib.import_module("google_emulator.x")``,
+    ``__import__``, an entry point written out); its name inside a sentence is not one."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names = [node.module or ""]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names = [EMULATOR] if _MODULE_NAMED.fullmatch(node.value.strip()) else []
+        else:
+            continue
+        if any(n == EMULATOR or n.startswith(EMULATOR + ".") for n in names):
+            lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        ("import google_emulator", [1]),
+        ("import os, google_emulator.server as s", [1]),
+        ("from google_emulator.demo import host", [1]),
+        ("from google_emulator import demo", [1]),
+        ("def f():\n    from google_emulator import Emulator\n    return Emulator", [2]),
+        ("import importlib\nhost = importlib.import_module('google_emulator.demo').host", [2]),
+        ("m = __import__('google_emulator')", [1]),
+        ("TARGET = 'google_emulator.demo:host'", [1]),
+        ('"""The emulator (google_emulator) is a plugin: sync never imports it."""', []),
+        ("import google\nfrom sync.google import client\nimport google_emulators", []),
+        ("from . import emulator\nx = 'google'", []),
+    ],
+)
+def test_what_counts_as_naming_the_emulator(source: str, lines: list[int]) -> None:
+    assert emulator_references(source) == lines
+
+
+def test_nothing_in_sync_names_the_emulator() -> None:
+    """sync/ is the product; the emulator (google_emulator/) is above it and reached only through
+    the demo hosts' entry point (sync.demo.host)."""
+    modules = sorted((ROOT / "sync").rglob("*.py"))
+    assert len(modules) > 50
+    found = {
+        str(path.relative_to(ROOT)): lines
+        for path in modules
+        if (lines := emulator_references(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from google_emulator import Emulator
+from google_emulator.client import credentials
+from google_emulator.protection import PROTECTED_MESSAGE
 from sync.backends.gsheets.client import GoogleClient
-from sync.emulator import Emulator
-from sync.emulator.client import credentials
-from sync.emulator.protection import PROTECTED_MESSAGE
 from sync.exceptions import GoogleApiError
 
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"

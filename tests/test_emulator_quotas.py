@@ -9,8 +9,8 @@ from pathlib import Path
 
 import requests
 
-from sync.emulator import Emulator
-from sync.emulator.quota import Quota
+from google_emulator import Emulator
+from google_emulator.quota import Quota
 
 ACCOUNT = "bench@quota-project.iam.gserviceaccount.com"
 
@@ -98,7 +98,7 @@ def test_project_bucket_and_window_refill() -> None:
 def test_emulator_script_starts_with_google_quotas(tmp_path: Path) -> None:
     key = tmp_path / "key.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sync.emulator", "--port", "0", "--key-out", str(key), "--quotas", "google"],
+        [sys.executable, "-m", "google_emulator", "--port", "0", "--key-out", str(key), "--quotas", "google"],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -12,10 +12,10 @@ import openpyxl
 from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
+from google_emulator import Emulator
 from sync.backends.gsheets.read import spreadsheet_id
 from sync.cli import cli
 from sync.config import load_config
-from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.extension import made_on
 from sync.history import History

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from google_emulator import Emulator
 from sync.backends.gsheets.client import (
     INIT_SCOPES,
     SCOPES,
@@ -20,7 +21,6 @@ from sync.backends.gsheets.client import (
     retry_after_seconds,
 )
 from sync.config import load_config
-from sync.emulator import Emulator
 from sync.exceptions import AuthError, ConfigError, GoogleApiError, GoogleNetworkError
 
 EMAIL = "sync@test.iam.gserviceaccount.com"

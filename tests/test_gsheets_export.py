@@ -14,12 +14,12 @@ from typing import Any
 import openpyxl
 import pytest
 
+from google_emulator import Emulator
+from google_emulator.demo import load_demo_into_emulator
 from sync.backends.gsheets import GSheetsBackend
 from sync.backends.gsheets.read import spreadsheet_id
 from sync.backends.gsheets.summary import memo_path
 from sync.config import Config, load_config
-from sync.demo.gsheets import load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.pipeline import sync_and_record
 from tests.helpers import AS_OF, task_row, write_config, write_workbook, xlsx_at

@@ -30,11 +30,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from google_emulator import Emulator
+from google_emulator.demo import load_demo_into_emulator
 from sync.backends.gsheets.read import grid_from_value_range, spreadsheet_id
 from sync.cli import cli
 from sync.config import Config, load_config
-from sync.demo.gsheets import load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.exceptions import SourceUnreadable
 from sync.limits import Limits

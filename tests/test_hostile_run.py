@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from google_emulator import Emulator
+from google_emulator.demo import load_demo_into_emulator
 from sync.backends.gsheets.read import cache_path_for
 from sync.cli import cli
 from sync.config import Config, load_config
-from sync.demo.gsheets import load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.exceptions import HistoryError
 from sync.history import History, store
 from sync.pipeline import sync_and_record
@@ -118,7 +118,7 @@ def _mode(path: Path) -> int:
 def test_the_emulators_key_out_is_private(tmp_path: Path) -> None:
     key = tmp_path / "key.json"
     with subprocess.Popen(
-        [sys.executable, "-m", "sync.emulator", "--port", "0", "--key-out", str(key)],
+        [sys.executable, "-m", "google_emulator", "--port", "0", "--key-out", str(key)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from google_emulator import Emulator
+from google_emulator.client import credentials
+from google_emulator.protection import PROTECTED_MESSAGE
 from sync.backends.gsheets import GSheetsBackend
 from sync.backends.gsheets.client import INIT_SCOPES, SCOPES, GoogleClient
 from sync.backends.gsheets.create import (
@@ -26,9 +29,6 @@ from sync.backends.gsheets.create import (
     unit_title,
 )
 from sync.config import load_config
-from sync.emulator import Emulator
-from sync.emulator.client import credentials
-from sync.emulator.protection import PROTECTED_MESSAGE
 from sync.engine import run_sync
 from sync.exceptions import ConfigError, GoogleApiError
 from sync.schema import register_schema, unit_sheet_schema

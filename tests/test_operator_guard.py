@@ -21,14 +21,14 @@ import pytest
 from click.testing import CliRunner
 from google.oauth2 import service_account
 
+from google_emulator import Emulator
+from google_emulator.demo import KEY_NAME, load_demo_into_emulator
 from sync.backends.gsheets import GSheetsBackend
 from sync.backends.gsheets.client import SCOPES, GoogleClient, credentials_path, load_credentials
 from sync.backends.gsheets.read import spreadsheet_id
 from sync.backends.gsheets.summary import memo_path, write_summary_gsheets
 from sync.cli import cli
 from sync.config import Config, load_config
-from sync.demo.gsheets import KEY_NAME, load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.exceptions import ConfigError, GoogleUnreachable, OutputError, TooManyUnreadable
 from sync.history import History
 from sync.pipeline import sync_and_record

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
+from google_emulator import Emulator
 from sync.cli import cli
 from sync.config import load_config
-from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.schema import register_schema, unit_sheet_schema
 from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook

@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner, Result
 
+from google_emulator import Emulator
+from google_emulator.demo import SERVICE_ACCOUNT, load_demo_into_emulator
 from sync.cli import cli
 from sync.config import load_config
-from sync.demo.gsheets import SERVICE_ACCOUNT, load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.history import History
 from sync.pipeline import sync_and_record

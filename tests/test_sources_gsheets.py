@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from google_emulator import Emulator
+from google_emulator.demo import SERVICE_ACCOUNT, load_demo_into_emulator
 from sync.backends.gsheets import GSheetsBackend
 from sync.backends.gsheets.read import grid_from_value_range, spreadsheet_id
 from sync.backends.gsheets.summary import write_summary_gsheets
 from sync.config import Config, load_config
-from sync.demo.gsheets import SERVICE_ACCOUNT, load_demo_into_emulator
-from sync.emulator import Emulator
 from sync.engine import run_sync
 from sync.model import RunResult
 from sync.summary import build_tables

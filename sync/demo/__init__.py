@@ -45,8 +45,9 @@ Modules: ``model`` (public types, constants, the world's types), ``styles`` (how
 unit keeps its sheet), ``words`` (the province's vocabulary), ``tasks`` (ordinary tasks),
 ``mistakes`` (seeded mistakes), ``province`` (the world from a seed), ``render`` (the
 world on a meeting date), ``truth`` (the ground truth), ``workbook`` (the .xlsx files and
-the config), ``gsheets`` (the same province loaded into the Google emulator; needs the
-``emulator`` extra).
+the config), ``host`` (where ``--backend gsheets`` serves the province: a plugin found through
+an entry point, the Google emulator of ``google_emulator/``, which loads it with
+``google_emulator.demo``; it needs the ``emulator`` extra).
 """
 
 from __future__ import annotations

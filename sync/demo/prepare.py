@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sync.config import load_config
 from sync.demo import DEFAULT_PROVINCE, DemoProvince, make_demo
+from sync.demo.host import find_host
 from sync.engine import Progress
 from sync.exceptions import UsageError
 from sync.pipeline import SyncOutcome, sync_and_record
@@ -79,32 +80,28 @@ def run_demo(
     """Make the demo province and sync it (``ubnd-sync demo``).
 
     With ``backend="xlsx"`` the ``months`` meetings before are synced into the history first
-    (for ``diff`` and ``report``); with ``"gsheets"`` the province is loaded into the local
-    Google emulator and synced through Google's own path. ``announce`` gets a line for a person
+    (for ``diff`` and ``report``); with another backend the province is served by that
+    backend's demo host (``sync.demo.host``: for ``"gsheets"``, the local Google emulator) and
+    synced through the backend's own path. ``announce`` gets a line for a person
     as each stage is reached.
     """
     from sync.demo import demo_as_of
 
     key = province or DEFAULT_PROVINCE
-    history_months = months if backend == "xlsx" else 1
+    # another backend serves the province from a host outside sync (the Google emulator): found
+    # first, so that a missing one stops the demo before anything is made
+    host = None if backend == "xlsx" else find_host(backend)
+    history_months = months if host is None else 1
     made = prepare_demo(
         directory, seed=seed, as_of=as_of or demo_as_of(key), months=history_months, province=key
     )
     if announce:
         announce(f"Đã tạo tỉnh mẫu trong {made.directory} ({len(made.units)} đơn vị).")
-    if backend == "xlsx":
+    if host is None:
         outcome = sync_and_record(load_config(made.config_path), made.as_of, progress=progress)
         return DemoOutcome(made, outcome, made.config_path)
-    from sync.demo.gsheets import Emulator, load_demo_into_emulator
-
-    emulator = Emulator().start()
-    try:
-        gs_config_path = load_demo_into_emulator(made.directory, made.config_path, emulator)
-        emulator.reset_stats()
+    with host(made.directory, made.config_path) as hosted:
         if announce:
-            announce(f"Trình giả lập Google Sheets đang chạy tại {emulator.url}.")
-        outcome = sync_and_record(load_config(gs_config_path), made.as_of, progress=progress)
-        stats = emulator.stats_json()
-        return DemoOutcome(made, outcome, gs_config_path, int(stats["total"]))
-    finally:
-        emulator.stop()
+            announce(f"Trình giả lập Google Sheets đang chạy tại {hosted.url}.")
+        outcome = sync_and_record(load_config(hosted.config_path), made.as_of, progress=progress)
+        return DemoOutcome(made, outcome, hosted.config_path, hosted.requests())

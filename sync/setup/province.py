@@ -35,14 +35,14 @@ def init_province(
     directory: Path,
     config_path: Path,
     units_csv: str,
-    backend: str = "xlsx",
+    backend: str | None = None,
     cutoff_day: int = 25,
     gsheets: GSheetsSettings | None = None,
     office_emails: Sequence[str] = (),
     progress: Progress | None = None,
     settings_dir: Path | None = None,
 ) -> InitOutcome:
-    """Create what a province needs on ``backend`` and its config.
+    """Create what a province needs on ``backend`` (default: the config's default) and its config.
 
     ``gsheets``: the Google settings the command was given (credentials, endpoint, protection),
     paths in them relative to ``settings_dir`` (default: the folder the command runs in).
@@ -50,6 +50,7 @@ def init_province(
     """
     directory = Path(directory)
     config_path = Path(config_path)
+    backend = backend or SyncSettings().backend
     # the config init is about to write, as far as its backend needs to know it
     config = Config(
         path=config_path,

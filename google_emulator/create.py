@@ -4,7 +4,7 @@ Google's ``Spreadsheet`` resource, when sent to ``create``, may carry per sheet 
 ``data`` (``GridData``: ``rowData`` of ``CellData`` — values, formats, notes, ``dataValidation`` —
 and ``rowMetadata``/``columnMetadata``), ``merges``, ``conditionalFormats``, ``basicFilter`` and
 ``protectedRanges``. The emulator turns that body into the ``batchUpdate`` requests that make
-the same spreadsheet and applies them with :mod:`sync.emulator.batch_update`'s handlers, so a
+the same spreadsheet and applies them with :mod:`google_emulator.batch_update`'s handlers, so a
 created spreadsheet and one built request by request are the same thing.
 """
 

@@ -1,4 +1,4 @@
-"""python -m sync.emulator --port N --key-out FILE [--email E] [--quotas google|off] [--export-limit BYTES]"""
+"""python -m google_emulator --port N --key-out FILE [--email E] [--quotas google|off] [--export-limit BYTES]"""
 
 from __future__ import annotations
 

@@ -13,30 +13,25 @@ unreadable the same way as with the xlsx backend.
 The spreadsheets are written over HTTP through ``sync.backends.gsheets.client`` (as their owner, the
 Office's account) so the emulator's request stats include them: reset the stats after.
 
+``host(province_dir, config_path)`` is how ``ubnd-sync demo --backend gsheets`` runs the
+province (``sync.demo.host``): an in-process emulator with the province loaded, found through
+the entry point ``gsheets`` of the group ``ubnd_sync.demo_hosts`` (pyproject.toml), so that
+nothing in ``sync`` names this package.
+
 The emulator needs the ``emulator`` extra (``cryptography``, to verify the JWT signatures of
-service accounts); without it, importing this module raises a ``UsageError`` that says how
-to install it.
+service accounts); without it, importing this module raises ``ModuleNotFoundError`` for
+``cryptography``, which ``sync.demo.host`` turns into a message that says how to install it.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-
-from sync.exceptions import SourceUnreadable, UsageError
-
-try:  # before google-auth, whose recent releases need cryptography too
-    from sync.emulator import Emulator
-except ModuleNotFoundError as e:
-    if e.name != "cryptography":
-        raise
-    raise UsageError(
-        "Tỉnh mẫu trên Google Sheets cần trình giả lập, mà trình giả lập cần gói cryptography. "
-        'Cài thêm bằng: pip install "ubnd-sync[emulator]"'
-    ) from e
 
 from google.oauth2 import service_account
 
@@ -44,7 +39,11 @@ from sync.atomic import atomic_write_bytes
 from sync.backends.gsheets.client import SCOPES, GoogleClient
 from sync.backends.xlsx import XlsxBackend
 from sync.config import Config, load_config
+from sync.demo.host import HostedDemo
+from sync.exceptions import SourceUnreadable
 from sync.shapes.grid import TabData, to_serial
+
+from .server import Emulator
 
 OWNER = "van-phong@ubnd-demo.gov.vn"
 SERVICE_ACCOUNT = "ubnd-sync@ubnd-demo.iam.gserviceaccount.com"
@@ -171,7 +170,7 @@ def config_text(
 ) -> str:
     s = config.sync
     lines = [
-        "# Tỉnh mẫu trên trình giả lập Google Sheets (tạo bởi sync.demo.gsheets)",
+        "# Tỉnh mẫu trên trình giả lập Google Sheets (tạo bởi google_emulator.demo)",
         "[sync]",
         'backend = "gsheets"',
         f"summary = {_toml(summary)}",
@@ -253,3 +252,13 @@ def _upload_all(
         summary = upload_workbook(client, "Tổng hợp tình hình thực hiện nhiệm vụ", [TabData("Sheet1", [])])
         emulator.share(summary, SERVICE_ACCOUNT, "writer")
         sources["\0summary"] = summary
+
+
+@contextmanager
+def host(province_dir: Path, config_path: Path) -> Iterator[HostedDemo]:
+    """The demo province served by an in-process emulator, stopped on leaving (the demo host
+    ``gsheets``, see ``sync.demo.host``); its request count starts after the loading."""
+    with Emulator() as emulator:
+        gs_config = load_demo_into_emulator(province_dir, config_path, emulator)
+        emulator.reset_stats()
+        yield HostedDemo(gs_config, emulator.url, lambda: int(emulator.stats_json()["total"]))

@@ -1,6 +1,6 @@
 """Connect requests / google-auth / gspread to the emulator (the adapter is ``sync.backends.gsheets.client``'s).
 
-    from sync.emulator.client import gspread_client
+    from google_emulator.client import gspread_client
     gc = gspread_client("key.json", "http://127.0.0.1:8765")
 
 ``connect_session(session, endpoint)`` mounts an adapter on any requests.Session

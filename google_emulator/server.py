@@ -4,7 +4,7 @@ Start with :class:`Emulator` (``with Emulator() as emu: ...``) or ``scripts/emul
 Control endpoints (no auth): ``GET /_emulator/stats``, ``POST /_emulator/stats/reset``,
 ``POST /_emulator/reset``, ``GET|POST|DELETE /_emulator/faults``, ``POST /_emulator/quota`` (numbers),
 ``GET|POST /_emulator/quotas`` (``{"enabled": true}``: Google's published quotas per account and
-project, ``sync.emulator.quota``; ``false``: none), ``POST /_emulator/export`` (``{"limit": bytes}``),
+project, ``google_emulator.quota``; ``false``: none), ``POST /_emulator/export`` (``{"limit": bytes}``),
 ``POST /_emulator/accounts`` (``{"email": ...}`` -> service-account key JSON).
 """
 

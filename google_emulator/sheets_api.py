@@ -55,7 +55,7 @@ def spreadsheets_get(call: Call) -> Response:
 
 
 def spreadsheets_create(call: Call) -> Response:
-    """A new spreadsheet with the body's whole content (``sync.emulator.create``), or nothing on a 400."""
+    """A new spreadsheet with the body's whole content (``google_emulator.create``), or nothing on a 400."""
     body = call.body or {}
     props = body.get("properties") or {}
     f = call.state.create_file(
