@@ -132,3 +132,8 @@ init_google
 from sync.backends.xlsx.summary import write_xlsx
 
 write_xlsx
+
+# pickle calls it for every class a cached tab names (sync.backends.xlsx.cache: only the cells' classes).
+from sync.backends.xlsx.cache import _CellsOnly
+
+_CellsOnly.find_class

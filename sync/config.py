@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sync.config_file import parse_toml, read_config_text
+from sync.config_file import DEFAULT_CONFIG, PROTECTIONS, parse_toml, read_config_text
 from sync.exceptions import ConfigError
 from sync.findings import DATE_REASONS
 from sync.formula import FORMULA_RANGES, Formula, parse_formula
@@ -22,13 +22,10 @@ from sync.limits import LIMIT_RANGES, Limits, parse_limits
 from sync.model import DEFAULT_KIND, UNIT_KINDS
 from sync.normalize import clean_text, fold, format_date, parse_date
 
-DEFAULT_CONFIG = "ubnd-sync.toml"
 #: the backends ``[sync] backend`` may name (``sync.backends.register_backend`` adds one): name -> what it is
 BACKENDS: dict[str, str] = {"xlsx": "tệp .xlsx trong thư mục dùng chung", "gsheets": "Google Sheets"}
 #: [report] signing (NĐ 30/2020): the head signs, a deputy signs for (KT.), by order (TL.), acting (Q.)
 SIGNING_MODES = ("direct", "KT", "TL", "Q")
-#: [gsheets] protection: how init protects the Office's columns on Google
-PROTECTIONS = ("enforce", "warn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +141,12 @@ class Config:
     def state_path(self) -> Path:
         """Small local state file next to the config (incremental Google sync)."""
         return self.base_dir / (self.path.stem + ".state.json")
+
+    @property
+    def cache_path(self) -> Path:
+        """The local cache next to the config: what the backends read last time, to read again
+        only what changed (``sync.backends.xlsx.cache``; the Google backend's grids)."""
+        return self.base_dir / (self.path.stem + ".cache.sqlite")
 
     @property
     def history_path(self) -> Path:

@@ -22,6 +22,13 @@ from typing import Any
 
 from sync.exceptions import ConfigError, os_reason
 
+# Two names the command line needs before any config is read (kept here, so that
+# ``ubnd-sync --help`` does not load the config's checker, ``sync.config``):
+#: the config's name when none is given (``-c``)
+DEFAULT_CONFIG = "ubnd-sync.toml"
+#: [gsheets] protection: how init protects the Office's columns on Google
+PROTECTIONS = ("enforce", "warn")
+
 #: a config of a province (~120 units) is some 20 KB; anything far larger is not a config
 MAX_CONFIG_BYTES = 4 << 20
 

@@ -32,7 +32,7 @@ from sync.schema import Schema, unit_sheet_schema
 from sync.shapes.grid import TabData
 from sync.shapes.task_tab import Header, select_task_tab
 from sync.validate import TabRead, UnitResolver, read_tab
-from sync.workdays import WorkCalendar
+from sync.workdays import PublicHolidays, WorkCalendar
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 log = logging.getLogger(__name__)
@@ -308,15 +308,19 @@ def run_sync(
     schema: Schema | None = None,
     generated_at: datetime | None = None,
     requests: RequestDates | None = None,
+    holidays: PublicHolidays | None = None,
 ) -> RunResult:
     """Read, validate, classify and flag every configured unit.
 
     ``requests``: when the extension requests seen by earlier runs were made (the pipeline
     reads them from the history: ``sync.pipeline.request_dates``); without it every request
-    counts as first seen now (``sync.extension``).
+    counts as first seen now (``sync.extension``). ``holidays``: the public holidays with the
+    years known already (the pipeline keeps them in the local cache); default: computed.
     """
     with gc_paused():
-        return _run_sync(config, as_of, backend, progress, schema, generated_at, requests or RequestDates())
+        return _run_sync(
+            config, as_of, backend, progress, schema, generated_at, requests or RequestDates(), holidays
+        )
 
 
 def _run_sync(
@@ -327,6 +331,7 @@ def _run_sync(
     schema: Schema | None,
     generated_at: datetime | None,
     requests: RequestDates,
+    holidays: PublicHolidays | None,
 ) -> RunResult:
     if not MIN_YEAR <= as_of.year <= MAX_YEAR:
         raise UsageError(
@@ -369,7 +374,7 @@ def _run_sync(
         findings_by_unit[f.unit].append(f)
 
     rules = ExtensionRules(
-        WorkCalendar(config.calendar.days_off, config.calendar.working_saturdays),
+        WorkCalendar(config.calendar.days_off, config.calendar.working_saturdays, holidays),
         config.extension.min_working_days,
         requests,
     )

@@ -36,6 +36,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sync.backends import Backend, open_backend
@@ -47,6 +48,7 @@ from sync.model import RunResult
 from sync.summary import build_tables
 from sync.summary.landing import Landing
 from sync.unreadable import ALLOW_OPTION, refusal, unreadable_problem, unreadable_warning
+from sync.workdays import PublicHolidays
 
 if TYPE_CHECKING:
     from sync.history import History, RecordOutcome
@@ -77,7 +79,10 @@ def validate_units(
     """Read and check every unit as a sync would; nothing is written (``ubnd-sync validate``)."""
     with _existing_history(config, readable_only=True) as history, _backend(config, backend) as backend:
         requests = _request_dates(history, as_of)
-        result = run_sync(config, as_of, progress=progress, backend=backend, requests=requests)
+        holidays = PublicHolidays.load(config.cache_path)
+        result = run_sync(
+            config, as_of, progress=progress, backend=backend, requests=requests, holidays=holidays
+        )
         problem = unreadable_problem(backend, result)
     return SyncOutcome(result, warnings=[unreadable_warning(problem)] if problem else [])
 
@@ -108,7 +113,10 @@ def sync_and_record(
             warnings += _land_killed_run(config, backend, history)
             history.check_as_of(as_of, backdated=back_dated)
             requests = _request_dates(history, as_of)
-        result = run_sync(config, as_of, progress=progress, backend=backend, requests=requests)
+        holidays = PublicHolidays.load(config.cache_path)
+        result = run_sync(
+            config, as_of, progress=progress, backend=backend, requests=requests, holidays=holidays
+        )
         problem = unreadable_problem(backend, result)
         if problem and not allow_unreadable:
             raise TooManyUnreadable(refusal(problem))
@@ -119,7 +127,8 @@ def sync_and_record(
         with history:
             recorded = _write_and_record(config, backend, history, result, back_dated=back_dated)
         notes = [f"{problem.rstrip('.')}; vẫn ghi theo yêu cầu ({ALLOW_OPTION})."] if problem else []
-        return SyncOutcome(result, result.summary_path, warnings + notes + _commit(backend), recorded)
+        kept = _commit(backend, holidays, config.cache_path)
+        return SyncOutcome(result, result.summary_path, warnings + notes + kept, recorded)
 
 
 @contextlib.contextmanager
@@ -199,10 +208,12 @@ def _write_and_record(
             landing.resolve(history)
 
 
-def _commit(backend: Backend) -> list[str]:
-    """Let the backend remember what it read; failing costs only a full read next time."""
+def _commit(backend: Backend, holidays: PublicHolidays, cache: Path) -> list[str]:
+    """Let the backend remember what it read, and keep the holidays computed; failing costs only
+    a full read next time."""
     try:
         backend.commit()
+        holidays.save(cache)
     except (OSError, ValueError) as e:
         return [f"không lưu được trạng thái đọc lần này ({e}); lần sau sẽ đọc lại tất cả."]
     return []

@@ -176,6 +176,10 @@ def parse_schema(data: Any, source: str) -> Schema:
     )
 
 
+#: libyaml's safe loader where PyYAML has it (the same documents, ten times faster), else PyYAML's own
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_schema_file(path: str | Path) -> Schema:
     path = Path(path)
     try:
@@ -183,7 +187,7 @@ def load_schema_file(path: str | Path) -> Schema:
     except OSError as e:
         raise SchemaError(f"Không đọc được tệp lược đồ {path}: {os_reason(e)}") from e
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f", dòng {mark.line + 1}" if mark is not None else ""

@@ -12,9 +12,13 @@ folder not reachable, Google not reachable, the service account not shared …).
 
 from __future__ import annotations
 
-from sync.backends import Backend
+from typing import TYPE_CHECKING
+
 from sync.display import format_percent
-from sync.model import RunResult, UnitResult
+
+if TYPE_CHECKING:  # ``ubnd-sync sync --help`` reads ALLOW_OPTION: nothing heavy at import
+    from sync.backends import Backend
+    from sync.model import RunResult, UnitResult
 
 __all__ = ["ALLOW_OPTION", "refusal", "unreadable_problem", "unreadable_warning"]
 

@@ -17,11 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from sync.cli.click_vi import vietnamese
-from sync.config import DEFAULT_CONFIG
-from sync.exceptions import UbndSyncError
-from sync.findings import DATE_REASONS
-from sync.normalize import MONTH_FIRST, NO_SUCH_DAY, OUT_OF_RANGE, parse_date
-from sync.progress import ProgressLine
+from sync.config_file import DEFAULT_CONFIG
 
 #: Called as work goes: (unit code or "", done, total).
 Progress = Callable[[str, int, int], None]
@@ -62,6 +58,9 @@ class VietnameseGroup(click.Group):
 
 def parse_day(value: str, option: str = "--as-of") -> date:
     """A day as the Office writes it: ``05/11/2024`` (day first, also ``5/11/2024``) or ``2024-11-05``."""
+    from sync.findings import DATE_REASONS
+    from sync.normalize import MONTH_FIRST, NO_SUCH_DAY, OUT_OF_RANGE, parse_date
+
     day = parse_date(value.strip()) if len(value) <= 64 else None
     if isinstance(day, date):
         return day
@@ -153,6 +152,8 @@ def guard(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sync.exceptions import UbndSyncError
+
         debug = kwargs.get("debug", False)
         try:
             return fn(*args, **kwargs)
@@ -197,6 +198,8 @@ def progress_bar(
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    from sync.progress import ProgressLine
+
     line = ProgressLine(time.monotonic())
     with click.progressbar(
         length=total,

@@ -19,9 +19,6 @@ from sync.cli.common import (
     json_option,
     parse_day,
 )
-from sync.config import load_config
-from sync.history.commands import diff_runs, list_runs, void_run
-from sync.history.render import render_diff, render_runs, render_void
 
 
 @click.group("history", cls=VietnameseGroup, context_settings=CONTEXT, invoke_without_command=True)
@@ -42,6 +39,10 @@ def history_cmd(ctx: click.Context, config_path: Path, as_json: bool, debug: boo
     """
     if ctx.invoked_subcommand is not None:
         return
+    from sync.config import load_config
+    from sync.history.commands import list_runs
+    from sync.history.render import render_runs
+
     config = load_config(config_path)
     runs = list_runs(config)
     if as_json:
@@ -73,6 +74,10 @@ def void_cmd(
     if ctx.get_parameter_source("config_path") is click.core.ParameterSource.DEFAULT:
         config_path = group.get("config_path", config_path)
     as_json = as_json or bool(group.get("as_json"))
+    from sync.config import load_config
+    from sync.history.commands import void_run
+    from sync.history.render import render_void
+
     info = void_run(load_config(config_path), run_id, reason)
     if as_json:
         echo_json(info.to_dict())
@@ -110,6 +115,10 @@ def diff_cmd(config_path: Path, as_json: bool, debug: bool, since: str | None, r
       ubnd-sync diff --since 05/10/2024
       ubnd-sync diff --since 3 --json
     """
+    from sync.config import load_config
+    from sync.history.commands import diff_runs
+    from sync.history.render import render_diff
+
     d = diff_runs(load_config(config_path), since=_since(since), run_id=run_id)
     if as_json:
         echo_json(d.to_dict())

@@ -18,8 +18,7 @@ from sync.cli.common import (
     progress_bar,
     quiet_option,
 )
-from sync.config import DEFAULT_CONFIG, EMAIL_ADDRESS, PROTECTIONS, GSheetsSettings
-from sync.exceptions import UsageError
+from sync.config_file import DEFAULT_CONFIG, PROTECTIONS
 
 
 @click.command("init", cls=VietnameseCommand, context_settings=CONTEXT)
@@ -121,6 +120,8 @@ def init_cmd(
       ubnd-sync init --units an-giang-2025-units.csv --dir tinh-an-giang
       ubnd-sync init --units don-vi.csv --backend gsheets --credentials khoa.json
     """
+    from sync.config import EMAIL_ADDRESS, GSheetsSettings
+    from sync.exceptions import UsageError
     from sync.setup.province import init_province
     from sync.setup.render import init_lines
     from sync.setup.units_csv import read_units_csv

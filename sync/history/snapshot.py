@@ -17,7 +17,6 @@ added, and ``before_commit`` still runs (the summary is rewritten, the same).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import sqlite3
@@ -97,8 +96,9 @@ def _jsonable_tree(value: Any) -> Any:
     return jsonable(value)
 
 
-# the C encoder with a fallback for dates: much faster than mapping each value first
-_dumps = functools.partial(json.dumps, ensure_ascii=False, default=_json_default)
+# the C encoder with a fallback for dates: much faster than mapping each value first; one
+# encoder for every row (``json.dumps`` would make one per call: a fifth of the time)
+_dumps = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 
 def _run_row(result: RunResult, config_path: str, task_count: int, backdated: bool) -> tuple[Any, ...]:

@@ -12,6 +12,7 @@ when it is used, so a command that only reads never loads the writers.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +21,8 @@ from sync.backends.base import Backend, CreatedBooks, NewProvince, PendingSummar
 from sync.shapes.books import relative
 
 if TYPE_CHECKING:
-    from sync.config import UnitConfig
+    from sync.backends.xlsx.cache import ReadCache
+    from sync.config import Config, UnitConfig
     from sync.model import UnitResult
     from sync.shapes.tables import Table
 
@@ -35,14 +37,32 @@ class XlsxBackend(Backend):
     #: python-calamine parses without holding the GIL: read the next unit while this one is checked
     read_ahead = 1
 
+    def __init__(self, config: Config):
+        super().__init__(config)
+        self._cache: ReadCache | None = None
+        self._lock = threading.Lock()  # units are opened from the engine's reader thread too
+
     def resolve(self, ref: str) -> str:
         p = Path(os.path.expanduser(ref))
         return str(p if p.is_absolute() else self.config.base_dir / p)
 
     def open(self, ref: str) -> Workbook:
-        from sync.backends.xlsx.read import XlsxWorkbook, same_name_on_disk
+        from sync.backends.xlsx.read import same_name_on_disk
 
-        return XlsxWorkbook(same_name_on_disk(Path(self.resolve(ref))), self.config.limits)
+        return self.read_cache().open(same_name_on_disk(Path(self.resolve(ref))))
+
+    def read_cache(self) -> ReadCache:
+        """This run's reads, with what the last sync read (``sync.backends.xlsx.cache``)."""
+        with self._lock:
+            if self._cache is None:
+                from sync.backends.xlsx.cache import ReadCache
+
+                self._cache = ReadCache(self.config.cache_path, self.config.limits)
+            return self._cache
+
+    def commit(self) -> None:
+        if self._cache is not None:
+            self._cache.save()
 
     # ---------------------------------------------------------------- the summary
 

@@ -55,9 +55,16 @@ _SHEET_PART = re.compile(r"^(?:xl/worksheets/[^/]+\.xml|content\.xml)$", re.IGNO
 
 def read_checked(path: Path, limits: Limits) -> tuple[bytes, os.stat_result]:
     """The bytes of a unit's file once every check before parsing passed, and its stat."""
+    data, st = read_regular(path, limits)
+    check_package(io.BytesIO(data), path.name, limits)
+    return data, st
+
+
+def read_regular(path: Path, limits: Limits) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file within ``max_file_mb``, and its stat (taken on the opened
+    file); the package itself is not checked yet (``check_package``)."""
     fh, st = open_regular(path, limits)
     with fh:
-        check_package(fh, path.name, limits)
         try:
             return fh.read(), st
         except OSError as e:

@@ -50,16 +50,24 @@ def _is_failure(e: BaseException) -> bool:
 class XlsxWorkbook(Workbook):
     """A workbook file, or ``data`` already in memory (a Google export, shown as ``path``'s name)."""
 
-    def __init__(self, path: Path, limits: Limits | None = None, data: bytes | None = None):
+    def __init__(
+        self,
+        path: Path,
+        limits: Limits | None = None,
+        data: bytes | None = None,
+        *,
+        stat: os.stat_result | None = None,
+    ):
+        """``data``: the bytes already read (``stat``: of the file they were read from, which then
+        gives the version; else they are a Google export, without one)."""
         self.path = path
         self.limits = limits or Limits()
         if data is None:
-            self._data, stat = guard.read_checked(path, self.limits)
-            self.version: str | None = f"{stat.st_mtime_ns}-{stat.st_size}"
-            self.modified: datetime | None = datetime.fromtimestamp(stat.st_mtime).astimezone()
+            data, stat = guard.read_checked(path, self.limits)
         else:
             guard.check_package(io.BytesIO(data), path.name, self.limits)
-            self._data, self.version, self.modified = data, None, None
+        self._data = data
+        self.version, self.modified = file_version(stat) if stat is not None else (None, None)
         self._repairs = list(_REPAIRS) if self._data[:4] == b"PK\x03\x04" else []
         try:
             self._book = self._open(self._data)
@@ -128,6 +136,11 @@ class XlsxWorkbook(Workbook):
 
     def close(self) -> None:
         self._book.close()
+
+
+def file_version(stat: os.stat_result) -> tuple[str, datetime]:
+    """A file's version (changes whenever it is saved) and when it was last changed."""
+    return f"{stat.st_mtime_ns}-{stat.st_size}", datetime.fromtimestamp(stat.st_mtime).astimezone()
 
 
 def same_name_on_disk(path: Path) -> Path:

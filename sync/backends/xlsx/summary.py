@@ -21,6 +21,7 @@ from typing import Any
 import xlsxwriter
 
 from sync.atomic import AtomicFile, remove_stale_temporaries
+from sync.backends.xlsx.sheetbody import BodyFormats, BodySheet, body_xml, column_letters, fast_body_supported
 from sync.exceptions import OutputError, os_reason
 from sync.gcpause import gc_paused
 from sync.shapes.grid import to_serial
@@ -224,6 +225,10 @@ def _formats(wb: Any) -> tuple[Any, dict[tuple[str | None, str], Any], dict[str,
     # Plain text and numbers in unstyled rows are written without a format: they take their
     # column's (the cheapest cell). A styled row's cells take the row's format instead.
     columns = {kind: formats[(None, kind)] for kind in ("text", "wrap")}
+    # numbered now, in this order, not as the file is written: the rows' XML made beforehand
+    # (``sheetbody``) and XlsxWriter's own cells then name the same formats alike
+    for fmt in (header_fmt, *formats.values()):
+        fmt._get_xf_index()
     return header_fmt, formats, columns
 
 
@@ -241,7 +246,10 @@ def _write_notes(ws: Any, table: Table, first_row: int, fmt: Any) -> None:
             ws.write_string(r, 0, note, fmt)
 
 
-def _render_xlsx(tables: list[Table], path: Path) -> None:
+def _render_xlsx(tables: list[Table], path: Path, *, fast: bool | None = None) -> None:
+    """Render ``tables`` into ``path``; ``fast``: the body rows as XML made at once (``sheetbody``;
+    default: when this XlsxWriter allows it), else cell by cell through XlsxWriter's methods."""
+    fast = fast_body_supported() if fast is None else fast
     # Default (shared-strings) mode: measured 2x faster than constant_memory for the
     # summary's repeated texts (unit names, labels), within the memory target (README).
     wb = xlsxwriter.Workbook(
@@ -256,7 +264,7 @@ def _render_xlsx(tables: list[Table], path: Path) -> None:
     header_fmt, formats, column_formats = _formats(wb)
     wb.set_properties({"title": SUMMARY_TITLE, "author": "ubnd-sync"})
     for table in tables:
-        ws = wb.add_worksheet(table.name)
+        ws = wb.add_worksheet(table.name, BodySheet if fast else None)
         for c, col in enumerate(table.columns):
             ws.set_column(c, c, col.width, column_formats["wrap" if col.wrap else "text"])
         ws.set_row(0, 32)
@@ -266,16 +274,23 @@ def _render_xlsx(tables: list[Table], path: Path) -> None:
         _print_setup(ws, table)
         if table.rows:
             ws.autofilter(0, 0, len(table.rows), len(table.columns) - 1)  # the notes stay outside
-        _write_rows(ws, table, formats)
+        _write_rows(ws, table, formats, column_formats)
         _write_notes(ws, table, len(table.rows) + 1, formats[(None, "wrap")])
     wb.close()
 
 
-def _write_rows(ws: Any, table: Table, formats: dict[tuple[str | None, str], Any]) -> None:
+def _write_rows(
+    ws: Any,
+    table: Table,
+    formats: dict[tuple[str | None, str], Any],
+    columns: dict[str, Any],
+) -> None:
     col_kinds = [col.kind for col in table.columns]
     wraps = [col.wrap for col in table.columns]
     wrapped = [(c, col.width) for c, col in enumerate(table.columns) if col.wrap]
     write_string, write_number = ws.write_string, ws.write_number
+    body = _body_formats(table, formats, columns) if isinstance(ws, BodySheet) else None
+    letters = column_letters(len(table.columns))
     for r, (row, style) in enumerate(zip(table.rows, table.styles, strict=True), start=1):
         # the height wrapped text needs, said in the file: not every program computes it on opening
         lines = 1
@@ -290,6 +305,10 @@ def _write_rows(ws: Any, table: Table, formats: dict[tuple[str | None, str], Any
             ws.set_row(
                 r, _LINE * lines + 3 if lines > 1 else None, formats[(style, "text")] if style else None
             )
+        if body is not None and r < ws.xls_rowmax:
+            cells = body_xml(row, r + 1, letters, body[style], ws.str_table)
+            if cells is not None and ws.body_row(r, *cells):
+                continue
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
@@ -307,3 +326,24 @@ def _write_rows(ws: Any, table: Table, formats: dict[tuple[str | None, str], Any
                 write_number(r, c, to_serial(value), formats[(style, kind)])
             else:
                 write_string(r, c, str(value))
+
+
+def _body_formats(
+    table: Table, formats: dict[tuple[str | None, str], Any], columns: dict[str, Any]
+) -> dict[str | None, BodyFormats]:
+    """Each row style's cell openings (``sheetbody.BodyFormats``), with the formats ``_write_rows``
+    gives cells cell by cell: a styled row's texts wrap where the column does; whole numbers
+    and texts take the row's format, or the column's."""
+    cols = table.columns
+    column = [columns["wrap" if col.wrap else "text"] for col in cols]
+    out: dict[str | None, BodyFormats] = {}
+    for style in _STYLES:
+        row_format = formats[(style, "text")] if style else None
+        out[style] = BodyFormats(
+            strings=[formats[(style, "wrap")] if style and col.wrap else None for col in cols],
+            numbers=[formats[(style, col.kind)] if col.kind != "int" else None for col in cols],
+            dates=formats[(style, "date")],
+            datetimes=formats[(style, "datetime")],
+            fallback=[row_format or column[c] for c in range(len(cols))],
+        )
+    return out
