@@ -52,10 +52,12 @@ class UnitResolver:
         return self._lookup.get(fold(text))
 
 
-def fill_merged(tab: TabData, header_row: int) -> None:
-    """A value merged down over data rows applies to each of them (first column only);
-    merges in the title rows and the header block are left alone."""
-    rows = tab.rows
+def fill_merged(tab: TabData, header_row: int) -> list[list[Any]]:
+    """The tab's rows where a value merged down over data rows applies to each of them (first
+    column only); merges in the title rows and the header block are left alone. The tab itself
+    is never changed (the rows filled are copies): what a backend read stays as it read it."""
+    rows = list(tab.rows)
+    copied: set[int] = set()
     for (r0, c0), (r1, _c1) in tab.merged:
         if r0 <= header_row or r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
@@ -63,7 +65,11 @@ def fill_merged(tab: TabData, header_row: int) -> None:
         for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
             row = rows[r]
             if c0 < len(row) and is_blank(row[c0]):
+                if r not in copied:
+                    row = rows[r] = list(row)
+                    copied.add(r)
                 row[c0] = value
+    return rows
 
 
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
@@ -234,7 +240,7 @@ def read_tab(
     if missing:
         return TabRead([], found, header, missing)
     if tab.merged:
-        fill_merged(tab, header.row)
+        tab = TabData(tab.name, fill_merged(tab, header.row), tab.merged)
 
     ctx = _RowContext(unit, tab.name, header, found)
     fields = [(schema[f], c) for f, c in header.columns.items()]

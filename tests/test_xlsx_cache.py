@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import io
 import json
+import marshal
 import os
+import pickle
 import sqlite3
 import zipfile
+import zlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+import python_calamine as pc
 
 from sync.backends import open_backend
 from sync.backends.xlsx import XlsxBackend
+from sync.backends.xlsx.cache import _tab_from_blob
 from sync.config import Config, load_config
 from sync.pipeline import sync_and_record, validate_units
 from sync.workdays import PublicHolidays, package_stamp
@@ -149,15 +155,10 @@ def test_damaged_or_foreign_cache_is_not_used(province: Callable[..., Config]) -
 
 
 def test_a_cached_tab_cannot_name_other_classes(province: Callable[..., Config]) -> None:
-    import pickle
-    import zlib
-
     config = province({"SNV": [task_row()]})
     expected, _ = _sync(config)
     with sqlite3.connect(config.cache_path) as conn:
         (payload,) = conn.execute("SELECT payload FROM xlsx_reads").fetchone()
-        import marshal
-
         names, tabs = marshal.loads(payload)
         evil = zlib.compress(pickle.dumps(("Nhiệm vụ", [[os.getcwd]], [])))  # a function, not a cell
         conn.execute(
@@ -209,3 +210,37 @@ def test_holidays_kept_for_the_same_package_only(tmp_path: Path) -> None:
     with sqlite3.connect(cache) as conn:
         conn.execute("UPDATE holidays SET stamp = 'holidays-0.1.dist-info 1 1'")
     assert PublicHolidays.load(cache).known == {}  # another package's years: computed anew
+
+
+def test_a_tab_with_merged_cells_is_kept_as_read(province: Callable[..., Config]) -> None:
+    # the checks fill a value merged down over data rows into each of them: into copies, so
+    # the cache keeps the tab as the file has it, and the next run checks it the same way
+
+    config = province(
+        {
+            "SNV": [
+                task_row(task_id="NV-001", lead_unit="Sở Nội vụ"),
+                task_row(task_id="NV-002", lead_unit=None),
+            ]
+        }
+    )
+    path = config.base_dir / "units" / "SNV.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Nhiệm vụ"]
+    lead = next(c.column_letter for c in ws[4] if c.value == "Đơn vị chủ trì")
+    ws.merge_cells(f"{lead}5:{lead}6")
+    wb.save(path)
+
+    first, _ = _sync(config)
+    second, backend = _sync(config)
+    assert backend.read_cache().reused == [str(path)]
+    assert second == first
+    assert not any(f["code"] == "required-missing" for f in second["findings"])  # NV-002's lead filled in
+
+    with sqlite3.connect(config.cache_path) as conn:
+        (payload,) = conn.execute("SELECT payload FROM xlsx_reads").fetchone()
+    _names, tabs = marshal.loads(payload)
+    cached = _tab_from_blob(tabs["Nhiệm vụ"])
+    book = pc.CalamineWorkbook.from_path(str(path))
+    assert cached.rows == book.get_sheet_by_name("Nhiệm vụ").to_python(skip_empty_area=False)
+    assert cached.rows[5][int(openpyxl.utils.column_index_from_string(lead)) - 1] == ""  # not filled in

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -56,3 +58,21 @@ class Table:
     def add(self, row: list[Any], style: str | None = None) -> None:
         self.rows.append(row)
         self.styles.append(style)
+
+
+#: The info tab's row that changes on every run (``sync.summary.tables.info_table``)
+GENERATED_LABEL = "Thời điểm tạo"
+
+
+def tables_digest(tables: list[Table]) -> str:
+    """What the summary shows, as a hash: the same for a re-run that would write the same cells,
+    formats and layout; the time it was made (``GENERATED_LABEL``) left out. A summary already
+    showing these tables is not written again (both backends)."""
+    h = hashlib.sha256()
+    for t in tables:
+        rows = [r for r in t.rows if not (r and r[0] == GENERATED_LABEL)]
+        cols = [(c.title, c.kind, c.width, c.wrap) for c in t.columns]
+        head = None if t.header is None else [t.header.title, t.header.dates()]
+        layout = [t.notes, t.pages_wide, t.repeat_columns, head]
+        h.update(json.dumps([t.name, cols, rows, t.styles, layout], default=repr, ensure_ascii=False).encode())
+    return h.hexdigest()

@@ -29,7 +29,7 @@ from sync.labels import (
 from sync.model import CATEGORIES, Counts, RunResult, Task, grouped
 from sync.normalize import cell_text
 from sync.schema import Schema, unit_sheet_schema
-from sync.shapes.tables import Column, PageHeader, Table
+from sync.shapes.tables import GENERATED_LABEL, Column, PageHeader, Table
 
 TAB_STATS = "Thống kê"
 TAB_TASKS = "Nhiệm vụ"
@@ -293,7 +293,7 @@ def info_table(result: RunResult) -> Table:
     t.add(["Ngày báo cáo", result.as_of])
     t.add(["Kỳ báo cáo: từ sau ngày", result.period.previous_cutoff])
     t.add(["Kỳ báo cáo: đến ngày", result.period.cutoff])
-    t.add(["Thời điểm tạo", result.generated_at.strftime("%d/%m/%Y %H:%M:%S %z")])
+    t.add([GENERATED_LABEL, result.generated_at.strftime("%d/%m/%Y %H:%M:%S %z")])
     t.add(["Phiên bản ubnd-sync", result.version])
     t.add(["Số đơn vị", len(result.units)])
     t.add(["Nguồn dữ liệu của từng đơn vị", None])

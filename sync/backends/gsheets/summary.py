@@ -14,7 +14,6 @@ Every text goes in as ``stringValue`` (RAW): nothing becomes a formula.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -29,7 +28,7 @@ from sync.backends.gsheets.client import GoogleClient
 from sync.backends.gsheets.read import spreadsheet_id, spreadsheet_url
 from sync.exceptions import GoogleApiError, GoogleNetworkError, GoogleUnreachable, OutputError
 from sync.shapes.grid import to_serial
-from sync.shapes.tables import Table
+from sync.shapes.tables import Table, tables_digest
 
 
 def _rgb(hex_color: str) -> dict[str, float]:
@@ -215,20 +214,6 @@ def _width_runs(widths: Iterable[float]) -> list[tuple[int, int, float]]:
         else:
             runs.append((i, i + 1, w))
     return runs
-
-
-#: The info tab's row that changes on every run; left out of the digest (see the docstring)
-GENERATED_LABEL = "Thời điểm tạo"
-
-
-def tables_digest(tables: list[Table]) -> str:
-    """What the summary shows, as a hash: the same for a re-run that would write the same cells."""
-    h = hashlib.sha256()
-    for t in tables:
-        rows = [r for r in t.rows if not (r and r[0] == GENERATED_LABEL)]
-        cols = [(c.title, c.kind) for c in t.columns]
-        h.update(json.dumps([t.name, cols, rows, t.styles], default=repr, ensure_ascii=False).encode())
-    return h.hexdigest()
 
 
 def memo_path(config: Any) -> Path:

@@ -22,6 +22,7 @@ from sync.shapes.books import relative
 
 if TYPE_CHECKING:
     from sync.backends.xlsx.cache import ReadCache
+    from sync.backends.xlsx.summary import PendingSummary as XlsxPendingSummary
     from sync.config import Config, UnitConfig
     from sync.model import UnitResult
     from sync.shapes.tables import Table
@@ -41,6 +42,8 @@ class XlsxBackend(Backend):
         super().__init__(config)
         self._cache: ReadCache | None = None
         self._lock = threading.Lock()  # units are opened from the engine's reader thread too
+        #: the summary being written and its tables' digest, remembered by ``commit``
+        self._written: tuple[XlsxPendingSummary, str] | None = None
 
     def resolve(self, ref: str) -> str:
         p = Path(os.path.expanduser(ref))
@@ -63,6 +66,13 @@ class XlsxBackend(Backend):
     def commit(self) -> None:
         if self._cache is not None:
             self._cache.save()
+        if self._written is not None:
+            from sync.backends.xlsx.unchanged import Written, save_written
+
+            pending, digest = self._written
+            self._written = None
+            if pending.file.committed:
+                save_written(self.config.cache_path, Written.of(pending.target, digest))
 
     # ---------------------------------------------------------------- the summary
 
@@ -71,9 +81,25 @@ class XlsxBackend(Backend):
         return Path(self.resolve(self.config.sync.summary))
 
     def start_summary(self, tables: list[Table]) -> PendingSummary:
+        """The summary rendered in a child process, or kept as it is when it already shows these
+        tables and nothing was read anew (``sync.backends.xlsx.unchanged``)."""
+        from sync.backends.xlsx.unchanged import KeptSummary, still_shows
+        from sync.shapes.tables import tables_digest
+
+        target = self.summary_file
+        shown: str | bool = False
+        if self._cache is not None and self._cache.reused and not self._cache.parsed:
+            shown = still_shows(self.config.cache_path, target, tables)
+            if shown is True:
+                return KeptSummary(target)
         from sync.backends.xlsx.summary import start_xlsx
 
-        return start_xlsx(tables, self.summary_file)
+        pending = start_xlsx(tables, target)
+        # for the next run, made while the child renders the file
+        self._written = (pending, shown if isinstance(shown, str) else tables_digest(tables))
+        if self._cache is not None:
+            self._cache.prepare()
+        return pending
 
     # ---------------------------------------------------------------- units' own books
 

@@ -111,14 +111,22 @@ def _tab_from_blob(blob: bytes) -> TabData:
 
 @dataclass
 class Reads:
-    """What one file gave: its tab names (once asked for) and each tab read, as blobs."""
+    """What one file gave: its tab names (once asked for) and each tab read, as blobs (``tabs``)
+    or, read this run, as the reader returned them until ``prepare`` makes blobs of them."""
 
     stamp: Stamp
     digest: bytes
     names: list[str] | None = None
     tabs: dict[str, bytes] = field(default_factory=dict)
+    fresh: dict[str, tuple[str, list[list[Any]], list[Any]]] = field(default_factory=dict)
+
+    def prepare(self) -> None:
+        for name, (tab_name, rows, merged) in self.fresh.items():
+            self.tabs[name] = _tab_blob(TabData(tab_name, rows, merged))
+        self.fresh.clear()
 
     def payload(self) -> bytes:
+        self.prepare()
         return marshal.dumps((self.names, self.tabs))
 
     @classmethod
@@ -177,7 +185,10 @@ class CachedFileWorkbook(Workbook):
                 self.reads.tabs[name] = blob
                 return tab
         tab = self._parsed().read_tab(name)
-        self.reads.tabs[name] = _tab_blob(tab)  # now, before the checks fill merged cells in
+        # kept as read: nothing changes a tab a backend hands over (``sync.validate.fill_merged``
+        # fills copies); made a blob later, while the summary renders (``ReadCache.prepare``)
+        self.reads.fresh[name] = (tab.name, tab.rows, tab.merged)
+        self.reads.tabs.pop(name, None)
         return tab
 
     def close(self) -> None:
@@ -249,6 +260,14 @@ class ReadCache:
             )
         return out
 
+    def prepare(self) -> None:
+        """Make blobs of the tabs parsed this run (``save`` does it otherwise): the xlsx backend
+        calls it while the summary renders in its child process, on the parent's idle core."""
+        with self._lock:
+            reads = list(self._this_run.values())
+        for r in reads:
+            r.prepare()
+
     def save(self) -> None:
         """Keep what this run read, in one transaction; raises ``OSError`` (the run is not at
         fault: it only costs a full read next time)."""
@@ -256,7 +275,7 @@ class ReadCache:
             rows = [
                 (key, *r.stamp, r.digest, self.identity, r.payload())
                 for key, r in self._this_run.items()
-                if r.names is not None or r.tabs
+                if r.names is not None or r.tabs or r.fresh
             ]
         try:
             try:
