@@ -74,5 +74,7 @@ def tables_digest(tables: list[Table]) -> str:
         cols = [(c.title, c.kind, c.width, c.wrap) for c in t.columns]
         head = None if t.header is None else [t.header.title, t.header.dates()]
         layout = [t.notes, t.pages_wide, t.repeat_columns, head]
-        h.update(json.dumps([t.name, cols, rows, t.styles, layout], default=repr, ensure_ascii=False).encode())
+        h.update(
+            json.dumps([t.name, cols, rows, t.styles, layout], default=repr, ensure_ascii=False).encode()
+        )
     return h.hexdigest()

@@ -125,7 +125,14 @@ def save_written(cache: Path, written: Written) -> None:
                 )
                 conn.execute(
                     f"INSERT INTO {_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
-                    (written.path, written.size, written.mtime_ns, written.file_digest, written.digest, written.renderer),
+                    (
+                        written.path,
+                        written.size,
+                        written.mtime_ns,
+                        written.file_digest,
+                        written.digest,
+                        written.renderer,
+                    ),
                 )
         finally:
             conn.close()
