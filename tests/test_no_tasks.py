@@ -356,6 +356,7 @@ EVAL_UNITS = [
     ("STC", "Sở Tài chính", "units/STC.xlsx"),  # its one task completed late
     ("SDL", "Sở Du lịch", "units/SDL.xlsx"),  # never a task
     ("SNGV", "Sở Ngoại vụ", "units/SNGV.xlsx"),  # never sent its workbook
+    ("STP", "Sở Tư pháp", "units/STP.xlsx"),  # one task due in December, in progress in March
     ("X", "UBND xã Mỹ Hòa Hưng", "units/X.xlsx"),  # one task, completed on time
     ("P", "UBND phường Bình Đức", "units/P.xlsx"),  # never a task
 ]
@@ -364,6 +365,7 @@ EVAL_TASKS = {
     "SNV": [("A1", date(2025, 1, 31), date(2025, 1, 20)), ("A2", date(2025, 2, 28), date(2025, 2, 25))],
     "STC": [("B1", date(2025, 1, 31), date(2025, 2, 10))],
     "X": [("C1", date(2025, 2, 15), date(2025, 2, 10))],
+    "STP": [("D1", date(2025, 12, 20), date(2025, 12, 15))],
 }
 
 
@@ -376,7 +378,7 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Config:
     for month in (1, 2, 3):
         as_of = date(YEAR, month, 27)  # cutoff day 25: the run reports on ``month``
         updated = date(YEAR, month, 20).strftime("%d/%m/%Y")
-        for code in ("SNV", "STC", "SDL", "X", "P"):
+        for code in ("SNV", "STC", "SDL", "STP", "X", "P"):
             rows = []
             for task_id, deadline, done in EVAL_TASKS.get(code, []):
                 finished = done <= as_of
@@ -404,7 +406,13 @@ def test_idle_units_are_listed_but_neither_scored_nor_ranked(year: Config) -> No
     # SNV 2/2 on time -> 100, alone at the top; STC 0/1 on time -> 60; the units with no task due in
     # the year come after, without a rank or a score (before: SDL tied first with 100)
     assert ranked == {
-        "so-nganh": [("SNV", 1, 100.0), ("STC", 2, 60.0), ("SDL", None, None), ("SNGV", None, None)],
+        "so-nganh": [
+            ("SNV", 1, 100.0),
+            ("STC", 2, 60.0),
+            ("SDL", None, None),
+            ("SNGV", None, None),
+            ("STP", None, None),
+        ],
         # a single task decides the band like any other count: X's 1/1 on time -> 100
         "cap-xa": [("X", 1, 100.0), ("P", None, None)],
     }
@@ -417,6 +425,12 @@ def test_idle_units_are_listed_but_neither_scored_nor_ranked(year: Config) -> No
     assert units["SNV"]["periods"]["on_time"] == 3 and units["SNV"]["not_scored"] is None
     # never readable: no task could be seen; its three months not reported stay on record
     assert sngv["not_scored"] == "no_readable_task" and sngv["periods"]["not_reported"] == 3
+    # a task due in the year but not yet due at the year's last run (March): nothing rated yet
+    stp = units["STP"]
+    assert (
+        stp["tasks"]["due"] == stp["tasks"]["in_progress_on_time"] == 1 and stp["not_scored"] == "none_rated"
+    )
+    assert stp["periods"]["on_time"] == 3  # it had a task to report on every month
 
 
 def test_terminal_and_workbook_say_why_a_unit_is_not_ranked(year: Config, tmp_path: Path) -> None:
