@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sync import __version__
 from sync import findings as F
 from sync.backends import Backend, open_backend
-from sync.classify import classify_task, report_status, reporting_period
+from sync.classify import absent_state, classify_task, report_status, reporting_period
 from sync.config import Config, UnitConfig
 from sync.exceptions import SourceUnreadable, UsageError
 from sync.extension import ExtensionRules, RequestDates, check_request
@@ -27,7 +27,7 @@ from sync.gcpause import gc_paused
 from sync.limits import Limits, limit_breach, number
 from sync.model import Counts, Finding, Period, RunResult, Task, UnitResult
 from sync.normalize import MAX_YEAR, MIN_YEAR, cell_text, format_date
-from sync.register import load_register, reconcile
+from sync.register import absent_tasks, load_register, reconcile
 from sync.schema import Schema, unit_sheet_schema
 from sync.shapes.grid import TabData
 from sync.shapes.task_tab import Header, select_task_tab
@@ -360,11 +360,14 @@ def _run_sync(
             backend.close()
 
     extra: list[Finding] = []
+    #: per unit, the update states of the register's tasks its sheet lacks
+    absent: dict[str, list[str]] = {}
     if register is not None:  # first: a row in the wrong unit's sheet is not that unit's (nor a duplicate)
         extra = register.findings
         if register.readable:
             for code, found in reconcile(register, reads).items():
                 findings_by_unit[code].extend(found)
+                absent[code] = [absent_state(t, period) for t in absent_tasks(register, found)]
     for f in _duplicate_ids(reads):
         findings_by_unit[f.unit].append(f)
 
@@ -385,7 +388,7 @@ def _run_sync(
             if request is not None:
                 pending.append(request)
         result.set_counts(Counts.of(result.tasks))
-        result.report_status = report_status(result.tasks)
+        result.report_status = report_status(result.tasks, absent.get(result.code, ()))
 
     province = sum((u.tally for u in units), Counts())
     findings: list[Finding] = sorted(extra, key=_finding_order)

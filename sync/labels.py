@@ -16,6 +16,7 @@ REPORT_STATUS_LABELS: dict[str, str] = {
     "late": "Cập nhật muộn",
     "incomplete": "Cập nhật chưa đầy đủ",
     "missing": "Không cập nhật",
+    "no_tasks": "Chưa có nhiệm vụ",
     "invalid": "Sai mẫu bảng",
     "unreadable": "Không đọc được",
 }

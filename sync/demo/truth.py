@@ -74,7 +74,9 @@ def expect_unit(wunit: WorldUnit, rows: list[Row], as_of: date, period: tuple[da
         codes.add("stale-update")
     if "late" in needed:
         codes.add("late-update")
-    if not needed or all(s == "fresh" for s in needed):
+    if not states:  # nothing assigned yet: nothing to report (contract §3)
+        status = "no_tasks"
+    elif not needed or all(s == "fresh" for s in needed):
         status = "on_time"
     elif stale == len(needed):
         status = "missing"

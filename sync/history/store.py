@@ -6,12 +6,13 @@
 * a file written by a newer version of ubnd-sync, or a damaged file, is an
   error, never overwritten.
 
-Tables (schema version 3): ``runs`` (as-of, period, totals, where it came
+Tables (schema version 5): ``runs`` (as-of, period, totals, where it came
 from; whether it was a deliberate back-dated run, when and why it was voided,
 the digest of its data), ``unit_results`` (per unit: its kind, report status, counts, rates, the source
 and the source version read), ``tasks`` (per task: its fields as parsed and as
-written, its category, effective deadline, days overdue, update state) and
-``findings``.
+written, its category, effective deadline, days overdue, update state),
+``findings`` and ``deliveries`` (the reminders sent). Version 5 adds no column: it records
+idle units of earlier runs as ``no_tasks``.
 """
 
 from __future__ import annotations
@@ -146,6 +147,19 @@ MIGRATIONS: tuple[str, ...] = (
         at          TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (unit, channel, cutoff, digest, status)
+    """,
+    # 5 — the report status ``no_tasks`` (contract §3: a readable, valid unit with no task row is
+    # neither on time nor late). Earlier versions recorded such a unit ``on_time`` with 0 tasks; it
+    # becomes ``no_tasks`` unless the register gave it tasks its sheet lacked (``task-missing``
+    # findings of that run): then what it was owed is not known here, and the status stays.
+    """
+    UPDATE unit_results SET report_status = 'no_tasks'
+        WHERE report_status = 'on_time' AND total = 0
+        AND NOT EXISTS (
+            SELECT 1 FROM findings
+            WHERE findings.run_id = unit_results.run_id AND findings.unit = unit_results.code
+            AND findings.code = 'task-missing'
+        )
     """,
 )
 

@@ -126,3 +126,9 @@ def reconcile(register: Register, reads: Iterable[tuple[UnitResult, TabRead]]) -
                 )
             )
     return out
+
+
+def absent_tasks(register: Register, found: Iterable[Finding]) -> list[Task]:
+    """The register's tasks that a unit's ``task-missing`` findings name: tasks it has but did not
+    put in its sheet (they count for its report status: ``sync.classify.absent_state``)."""
+    return [register.tasks[task_key(str(f.value))] for f in found if f.code == "task-missing"]

@@ -2,8 +2,11 @@
 
 A notice lists, from the run's findings and tasks: cells to fix (errors), overdue
 tasks (by how many days), tasks due soon, rows not updated in the period and rows
-updated late, each with the cell and what to do. Its ``digest`` covers the items
-only (not the run's date), so the same problems are never sent twice in a period.
+updated late, and the register's tasks missing from the sheet or rows of another unit's
+task, each with the cell and what to do. A unit with none of these gets no notice: a unit
+with no task (``no_tasks``) is told nothing unless its sheet has something wrong. Its
+``digest`` covers the items only (not the run's date), so the same problems are never sent
+twice in a period.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Nhiệm vụ sắp đến hạn", ("due-soon",)),
     ("Dòng chưa cập nhật trong kỳ", ("stale-update",)),
     ("Dòng cập nhật muộn", ("late-update",)),
+    # the register's tasks the sheet lacks count as not updated (sync.classify.absent_state), and a
+    # row of another unit's task is not this unit's: both said, even to a unit with no task of its own
+    ("Đối chiếu với danh mục nhiệm vụ của Văn phòng", ("task-missing", "wrong-unit")),
 )
 ERRORS = "Lỗi cần sửa trong bảng theo dõi"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

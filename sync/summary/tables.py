@@ -48,7 +48,8 @@ def _unit_names(result: RunResult) -> dict[str, str]:
     return {u.code: u.name for u in result.units}
 
 
-#: Units the Office must chase are coloured like overdue tasks; late or partial ones like due-soon.
+#: Units the Office must chase are coloured like overdue tasks; late or partial ones like due-soon;
+#: those on time or with no task (``no_tasks``: nothing to chase) are not coloured.
 _STATUS_STYLE = {
     "missing": "overdue",
     "unreadable": "overdue",
