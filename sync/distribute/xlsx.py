@@ -1,17 +1,16 @@
 """``distribute`` on .xlsx: append the missing rows and refresh the ``Phối hợp`` tab through
-the safe writer (``sync.unitwrite.xlsx``): one read, one atomic replace, or nothing at all."""
+the safe writer (``sync.unitwrite.xlsx``): one read, the package edited in place (every byte
+but the rows and the tab written kept), one atomic replace, or nothing at all."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from copy import copy
 from datetime import date
 from pathlib import Path
 
-from openpyxl.worksheet.worksheet import Worksheet
-
 from sync.config import Config, UnitConfig
 from sync.distribute.plan import (
+    COOP_TITLE,
     COOP_WIDTHS,
     TaskTab,
     UnitOutcome,
@@ -25,51 +24,34 @@ from sync.distribute.plan import (
 )
 from sync.exceptions import SourceUnreadable, UnitWriteRefused
 from sync.model import Task
+from sync.office_tabs import find_office_tab, first_cell
 from sync.schema import unit_sheet_schema
 from sync.sources import select_task_tab
 from sync.sources.xlsx import XlsxWorkbook
 from sync.unitwrite import COOP_TAB
-from sync.unitwrite.xlsx import UnitWorkbook, replace_office_tab, set_text
+from sync.unitwrite.xlsx import UnitWorkbook, replace_office_tab
 from sync.validate import has_header
-
-DATE_FORMAT = "DD/MM/YYYY"
-
-
-def _write_row(
-    ws: Worksheet, sheet_row: int, cells: dict[int, date | str | int], style_row: int | None
-) -> None:
-    for col, value in cells.items():
-        cell = ws.cell(row=sheet_row, column=col + 1)
-        if not cell.has_style and style_row is not None:
-            above = ws.cell(row=style_row, column=col + 1)
-            if above.has_style:
-                cell._style = copy(above._style)
-        if isinstance(value, str):
-            set_text(ws, sheet_row, col + 1, value)
-        else:
-            cell.value = value
-            if isinstance(value, date):
-                cell.number_format = DATE_FORMAT
+from sync.xlsx_package import XlsxPackage
 
 
-def append_tasks(ws: Worksheet, tab: TaskTab, tasks: Sequence[Task]) -> list[int]:
-    """Write ``tasks`` after the last data row; returns the sheet rows written (1-based).
+def append_tasks(package: XlsxPackage, tab: TaskTab, tasks: Sequence[Task]) -> list[int]:
+    """Write ``tasks`` after the last data row of ``tab``; returns the sheet rows written (1-based).
 
-    A row below the last data row may hold an STT only (a pre-numbered template): it is used
-    and its STT kept."""
+    Each new cell takes the format of the cell above in the last data row; a date is a date
+    cell shown ``DD/MM/YYYY``. A row below the last data row may hold an STT only (a
+    pre-numbered template, or a formula): it is used and its STT kept."""
     fields = office_fields()
     style_row = tab.last_row + 1 if tab.last_row > tab.header.row else None
     stt_col = tab.header.columns.get("stt")
-    written = []
+    rows: dict[int, dict[int, date | str | int]] = {}
     stt = tab.next_stt
     for i, task in enumerate(tasks):
         sheet_row = tab.last_row + 2 + i
-        present = stt_col is not None and ws.cell(row=sheet_row, column=stt_col + 1).value not in (None, "")
-        cells = row_cells(tab, task, None if present else stt, fields)
-        _write_row(ws, sheet_row, cells, style_row)
-        written.append(sheet_row)
+        present = stt_col is not None and stt_col in package.occupied(tab.name, sheet_row)
+        rows[sheet_row] = row_cells(tab, task, None if present else stt, fields)
         stt += 1
-    return written
+    package.write_cells(tab.name, rows, style_row=style_row)
+    return list(rows)
 
 
 def distribute_unit(
@@ -92,7 +74,10 @@ def distribute_unit(
         return out
     try:
         wanted_coop = coop_rows(coop, names)
-        coop_read = reader.read_tab(COOP_TAB).rows if COOP_TAB in reader.tab_names() else None
+        coop_tab = find_office_tab(
+            reader.tab_names(), COOP_TAB, COOP_TITLE, lambda name: first_cell(reader.read_tab(name).rows)
+        )
+        coop_read = reader.read_tab(coop_tab).rows if coop_tab is not None else None
         coop_current = coop_is_current(coop_read, wanted_coop)
         tab = select_task_tab(reader, config.sync.sheet, lambda rows: has_header(rows, schema))
     except SourceUnreadable as e:
@@ -116,11 +101,13 @@ def distribute_unit(
         out.rows = list(range(facts.last_row + 2, facts.last_row + 2 + len(missing)))
         return out
     try:
-        book = target.book()
-        if missing:
-            out.rows = append_tasks(book[tab.name], facts, missing)
-        if not coop_current:
-            replace_office_tab(book, COOP_TAB, coop_grid(wanted_coop, as_of), COOP_WIDTHS)
+        with target.editing() as package:
+            if missing:
+                out.rows = append_tasks(package, facts, missing)
+            if not coop_current:
+                out.coop_tab = replace_office_tab(
+                    package, COOP_TAB, coop_grid(wanted_coop, as_of), COOP_WIDTHS
+                )
         target.save()
     except UnitWriteRefused as e:
         out.status, out.message, out.rows = "refused", str(e), []

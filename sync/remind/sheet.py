@@ -27,7 +27,8 @@ TITLE = "NHẮC VIỆC CỦA VĂN PHÒNG UBND TỈNH (Văn phòng cập nhật; 
 COLUMNS = ("Loại việc", "Mã NV liên quan", "Ô cần xem", "Hướng dẫn xử lý")
 WIDTHS = (28, 16, 18, 90)
 
-Writer = Callable[[UnitConfig, list[list[str]]], None]
+#: writes a unit's tab; returns the name it bears (``Nhắc việc``, or a fallback beside a unit's own tab)
+Writer = Callable[[UnitConfig, list[list[str]]], str]
 
 
 def tab_grid(notice: Notice, as_of: date, cutoff: date) -> list[list[str]]:
@@ -40,10 +41,12 @@ def tab_grid(notice: Notice, as_of: date, cutoff: date) -> list[list[str]]:
 
 
 def _xlsx_writer(config: Config) -> Writer:
-    def write(unit: UnitConfig, grid: list[list[str]]) -> None:
+    def write(unit: UnitConfig, grid: list[list[str]]) -> str:
         target = UnitWorkbook.read(Path(config.resolve(unit.source)), unit.code, config.limits)
-        replace_office_tab(target.book(), REMIND_TAB, grid, WIDTHS)
+        with target.editing() as package:
+            name = replace_office_tab(package, REMIND_TAB, grid, WIDTHS)
         target.save()
+        return name
 
     return write
 
@@ -57,11 +60,12 @@ def _google_writer(config: Config) -> Iterator[Writer]:
     client = GoogleClient.from_config(config)
     source = GSheetsSource(client, read="values", limits=config.limits)
 
-    def write(unit: UnitConfig, grid: list[list[str]]) -> None:
+    def write(unit: UnitConfig, grid: list[list[str]]) -> str:
         workbook = source.open(config.resolve(unit.source))
         assert isinstance(workbook, GSheetsWorkbook)
         requests = office_tab_requests(workbook.sheet_ids(), REMIND_TAB, grid, client.account_email, WIDTHS)
         client.http.batch_update(workbook.id, {"requests": requests})
+        return REMIND_TAB
 
     try:
         yield write
@@ -91,8 +95,8 @@ def deliver_to_sheets(
             if write is None:
                 write = stack.enter_context(_writer(config))
             try:
-                write(units[notice.unit], tab_grid(notice, as_of, cutoff))
-                outcome = Outcome(notice.unit, "sent", REMIND_TAB, channel=CHANNEL_SHEET)
+                tab = write(units[notice.unit], tab_grid(notice, as_of, cutoff))
+                outcome = Outcome(notice.unit, "sent", tab, channel=CHANNEL_SHEET)
             except (SourceUnreadable, UnitWriteRefused, GoogleApiError, GoogleNetworkError) as e:
                 outcome = Outcome(notice.unit, "failed", str(e), channel=CHANNEL_SHEET)
             except OSError as e:
