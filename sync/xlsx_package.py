@@ -387,9 +387,9 @@ class _Row:
     number: int
     start: int
     head_end: int
-    inner_end: int
-    end: int
-    cells: list[_Cell] | None = None  # scanned on demand
+    inner_end: int = -1  # found on demand, with the cells
+    end: int = -1
+    cells: list[_Cell] | None = None
 
 
 class _Sheet:
@@ -402,7 +402,7 @@ class _Sheet:
         prolog = xml.find(b"<", 3 if xml.startswith(b"\xef\xbb\xbf") else 0)
         if xml.startswith(b"<?xml", prolog):
             prolog = xml.find(b"<", xml.index(b"?>", prolog))
-        if b"<!" in xml or b"<?" in xml[prolog:]:
+        if xml.find(b"<!") >= 0 or xml.find(b"<?", prolog) >= 0:
             raise PackageRefused(
                 f"trang “{name}” có chú thích XML hoặc khối CDATA, công cụ không sửa an toàn được; "
                 "mở và lưu lại bằng Excel"
@@ -415,19 +415,31 @@ class _Sheet:
         else:
             self.data_inner_end = xml.index(b"</" + q, self.data_head_end)
             self.data_end = xml.index(b">", self.data_inner_end) + 1
-        if b"xmlns" in xml[self.data_start : self.data_end]:
+        if xml.find(b"xmlns", self.data_start, self.data_end) >= 0 and re.compile(
+            rb"<[^<>]*\sxmlns[:=]"
+        ).search(xml, self.data_start, self.data_end):
             raise PackageRefused(
                 f"trang “{name}” khai báo không gian tên bên trong bảng; mở và lưu lại bằng Excel"
             )
         p = re.escape(self.prefix)
-        self._row_start = re.compile(b"<" + p + rb"row[\s/>]")
-        self._row_close = re.compile(b"</" + p + rb"row\s*>")
+        #: a row's start tag and its attributes (numbers and flags: never a ">" in them)
+        self._row_head = re.compile(b"<" + p + rb"row(?=[\s/>])([^>]*)>")
+        self._row_close = b"</" + self.prefix + b"row"
         self._cell_start = re.compile(b"<" + p + rb"c[\s/>]")
         self._cell_close = re.compile(b"</" + p + rb"c\s*>")
         self._formula = re.compile(b"<" + p + rb"f[\s/>]")
         self._value = re.compile(b"<" + p + rb"v\s*>([^<]*)</" + p + rb"v\s*>")
         self._inline = re.compile(b"<" + p + rb"is\s*>(.*?)</" + p + rb"is\s*>", re.DOTALL)
-        self.rows = self._rows()
+        self._rows: list[_Row] | None = None
+        self._by_number: dict[int, _Row] = {}
+
+    @property
+    def rows(self) -> list[_Row]:
+        """The rows of ``<sheetData>`` (scanned once, when first asked)."""
+        if self._rows is None:
+            self._rows = self._scan_rows()
+            self._by_number = {row.number: row for row in self._rows}
+        return self._rows
 
     def _head(self) -> tuple[bytes, int, int, tuple[int, int, str] | None, list[tuple[int, int, int]]]:
         """Up to ``<sheetData>``, parsed: its prefix and offsets, the dimension and the columns' styles."""
@@ -473,33 +485,29 @@ class _Sheet:
         assert m is not None
         return m.group(1) or b"", at, _tag_end(self.xml, at), dimension[0] if dimension else None, cols
 
-    def _rows(self) -> list[_Row]:
+    def _scan_rows(self) -> list[_Row]:
         rows: list[_Row] = []
         number = 0
-        pos = self.data_head_end
-        while (m := self._row_start.search(self.xml, pos, self.data_inner_end)) is not None:
-            start = m.start()
-            head_end = _tag_end(self.xml, start)
-            r = _attr(self.xml[start:head_end], b"r")
-            number = int(r) if r and r.isdigit() else number + 1
-            if self.xml[head_end - 2 : head_end] == b"/>":
-                inner_end = end = head_end
-            else:
-                close = self._row_close.search(self.xml, head_end)
-                if close is None:
-                    raise PackageRefused(f"trang “{self.name}” hỏng (dòng {number} không đóng)")
-                inner_end, end = close.start(), close.end()
-            rows.append(_Row(number, start, head_end, inner_end, end))
-            pos = end
+        for m in self._row_head.finditer(self.xml, self.data_head_end, self.data_inner_end):
+            r = _ATTR[b"r"].search(m.group(1))
+            number = int(r.group(2)) if r and r.group(2).isdigit() else number + 1
+            rows.append(_Row(number, m.start(), m.end()))
         return rows
 
     def row(self, number: int) -> _Row | None:
-        for row in self.rows:
-            if row.number == number:
-                if row.cells is None:
-                    row.cells = self._cells(row)
-                return row
-        return None
+        """Row ``number`` (1-based) with its extent and cells, or None when the sheet has none."""
+        row = self._by_number.get(number) if self.rows else None
+        if row is None or row.cells is not None:
+            return row
+        if self.xml[row.head_end - 2 : row.head_end] == b"/>":
+            row.inner_end = row.end = row.head_end
+        else:
+            row.inner_end = self.xml.find(self._row_close, row.head_end, self.data_inner_end)
+            if row.inner_end < 0:
+                raise PackageRefused(f"trang “{self.name}” hỏng (dòng {number} không đóng)")
+            row.end = self.xml.index(b">", row.inner_end) + 1
+        row.cells = self._cells(row)
+        return row
 
     def _cells(self, row: _Row) -> list[_Cell]:
         cells: list[_Cell] = []
@@ -1199,27 +1207,21 @@ class XlsxPackage:
 
     # -- whole sheets
 
-    def put_sheet(self, name: str, spec: SheetSpec, *, replace: str | None = None) -> None:
-        """Add worksheet ``name`` at the end, or write it over worksheet ``replace`` (same part,
-        same position, renamed to ``name``): everything the old tab held goes, with the parts only
-        it used (its printer settings, comments …) and the names defined on it."""
+    def put_sheet(self, name: str, spec: SheetSpec) -> None:
+        """Write worksheet ``name`` whole: over the worksheet of that name (same part, same position;
+        everything it held goes, with the parts only it used — printer settings, comments … — and
+        the names defined on it), else added at the end."""
         styles = {spec_style for _, spec_style in spec.cells.values() if spec_style}
         style_ids = {s: self._styles_part().style(s) for s in sorted(styles, key=repr)}
         xml = _sheet_xml(spec, style_ids)
-        if replace is not None:
-            ref = self._sheet_ref(replace)
+        if name in self.sheet_names():
+            ref = self._sheet_ref(name)
             assert ref.part is not None
             self._drop_sheet_parts(ref.part)
             self._write(ref.part, xml)
-            self._sheets_cache.pop(replace, None)
+            self._sheets_cache.pop(name, None)
             index = self.sheets.index(ref)
             book_edits = self._local_names_removed(index)
-            if replace != name:
-                tag = self._book_xml[ref.el.start : ref.el.head_end]
-                book_edits.append(
-                    (ref.el.start, ref.el.head_end, _set_attr(tag, b"name", _attr_text(name).encode()))
-                )
-            ref.name = name
         else:
             index = len(self.sheets)
             part, rid = self._new_sheet_part()
@@ -1249,7 +1251,7 @@ class XlsxPackage:
             raise PackageRefused("gói .xlsx thiếu phần quan hệ của bảng tính; mở và lưu lại bằng Excel")
         root, _ = _parse(rels_xml, self._book_rels_part)
         p = root.prefix(rels_xml).decode()
-        target = posixpath.relpath(part, posixpath.dirname(self.workbook_part))
+        target = posixpath.relpath(part, posixpath.dirname(self.workbook_part) or ".")
         rel = f'<{p}Relationship Id="{rid}" Type="{WORKSHEET_TYPE}" Target="{target}"/>'.encode()
         self._write(self._book_rels_part, _splice(rels_xml, [(root.inner_end, root.inner_end, rel)]))
         self._book_rels = self._rels(self._book_rels_part, self.workbook_part)

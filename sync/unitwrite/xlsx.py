@@ -111,7 +111,7 @@ def replace_office_tab(
             f"bảng tính đã có các trang “{name}” … “{name} (Văn phòng 9)” của đơn vị, không còn tên cho "
             f"trang “{name}” của Văn phòng; đơn vị đổi tên một trang trong số đó"
         )
-    package.put_sheet(target, office_tab_spec(grid, widths), replace=ours)
+    package.put_sheet(target, office_tab_spec(grid, widths))
     return target
 
 
