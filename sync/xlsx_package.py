@@ -40,7 +40,7 @@ import time
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.parsers import expat
@@ -548,9 +548,6 @@ class _Sheet:
     def column_style(self, col: int) -> int:
         return next((s for lo, hi, s in self.cols if lo <= col <= hi), 0)
 
-    def has_formulas(self) -> bool:
-        return self._formula.search(self.xml, self.data_head_end, self.data_inner_end) is not None
-
 
 def _inline_text(content: bytes) -> str:
     """The text of an ``<is>`` or a shared ``<si>``: its ``<t>`` runs, phonetic runs left out."""
@@ -682,14 +679,17 @@ class _Styles:
             if c.attrs.get("numFmtId", "").isdigit()
         }
 
-    def _add(self, section: str, entry: bytes, key: object) -> int:
-        self.added.setdefault(section, []).append(entry)
-        self._keys[section].append(key)
-        return len(self._keys[section]) - 1
-
-    def _find(self, section: str, key: object) -> int | None:
+    def _index(self, section: str, entry: bytes, key_of: Callable[[_El], object]) -> int:
+        """The index of an entry like ``entry`` in ``section`` (compared by ``key_of``), added when none is."""
+        key = key_of(_parse_fragment(entry, self.declared))
         keys = self._keys[section]
-        return keys.index(key) if key in keys else None
+        if key in keys:
+            return keys.index(key)
+        self.added.setdefault(section, []).append(entry)
+        keys.append(key)
+        if section == "cellXfs":
+            self.xfs.append((None, entry))
+        return len(keys) - 1
 
     def _el(self, tag: str, attrs: str = "", inner: str = "") -> bytes:
         p = self.p.decode()
@@ -717,13 +717,7 @@ class _Styles:
             )
         head_end = _tag_end(raw, 0)
         tag = _set_attr(_set_attr(raw[:head_end], b"numFmtId", str(fmt).encode()), b"applyNumberFormat", b"1")
-        entry = tag + raw[head_end:]
-        key = _xf_key(_parse_fragment(entry, self.declared))
-        found = self._find("cellXfs", key)
-        if found is not None:
-            return found
-        self.xfs.append((None, entry))
-        return self._add("cellXfs", entry, key)
+        return self._index("cellXfs", tag + raw[head_end:], _xf_key)
 
     def style(self, spec: CellStyle) -> int:
         """The cell format for ``spec`` (Calibri), found or added with its font and fill."""
@@ -734,10 +728,7 @@ class _Styles:
             + self._el("name", 'val="Calibri"').decode()
             + self._el("family", 'val="2"').decode(),
         )
-        font_key = _font_key(_parse_fragment(font, self.declared))
-        font_id = self._find("fonts", font_key)
-        if font_id is None:
-            font_id = self._add("fonts", font, font_key)
+        font_id = self._index("fonts", font, _font_key)
         fill_id = 0
         if spec.fill:
             fill = self._el(
@@ -749,9 +740,7 @@ class _Styles:
                     + self._el("bgColor", 'indexed="64"').decode(),
                 ).decode(),
             )
-            fill_key = _fill_key(_parse_fragment(fill, self.declared))
-            found = self._find("fills", fill_key)
-            fill_id = found if found is not None else self._add("fills", fill, fill_key)
+            fill_id = self._index("fills", fill, _fill_key)
         align = " ".join(
             a
             for a in (
@@ -770,12 +759,7 @@ class _Styles:
             f'numFmtId="0" fontId="{font_id}" fillId="{fill_id}" borderId="0" xfId="0"{applies}',
             self._el("alignment", align).decode() if align else "",
         )
-        key = _xf_key(_parse_fragment(xf, self.declared))
-        found = self._find("cellXfs", key)
-        if found is not None:
-            return found
-        self.xfs.append((None, xf))
-        return self._add("cellXfs", xf, key)
+        return self._index("cellXfs", xf, _xf_key)
 
     def to_bytes(self) -> bytes | None:
         """The changed part, or None when nothing was added."""
@@ -965,9 +949,6 @@ class XlsxPackage:
         e = self._by_key.pop(_part_key(part), None)
         if e is not None:
             self._entries.remove(e)
-
-    def changed_parts(self) -> list[str]:
-        return [e.name for e in self._entries if e.new is not None]
 
     def _rels(self, part: str, source: str) -> dict[str, tuple[str, str, _El]]:
         """Relationship id -> (type, resolved target or external URL, element) of a .rels part."""
