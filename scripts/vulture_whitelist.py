@@ -122,3 +122,13 @@ from sync.setup.google_book import init_google
 
 INIT_SCOPES
 init_google
+
+# expat calls the handlers assigned to a parser (sync.xlsx_package).
+from xml.parsers import expat
+
+_parser = expat.ParserCreate()
+_parser.StartElementHandler
+_parser.EndElementHandler
+_parser.StartNamespaceDeclHandler
+_parser.StartDoctypeDeclHandler
+_parser.CharacterDataHandler

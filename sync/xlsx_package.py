@@ -37,7 +37,6 @@ import posixpath
 import re
 import struct
 import time
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
@@ -59,8 +58,6 @@ CellValue = str | int | date
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 WORKSHEET_TYPE = REL_NS + "/worksheet"
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -885,11 +882,6 @@ def _resolve(source: str, target: str) -> str:
 def _rels_of(part: str) -> str:
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def sheet_name_key(name: str) -> str:
-    """Tab names as Excel compares them: case and Unicode form ignored."""
-    return unicodedata.normalize("NFC", name).casefold()
 
 
 class XlsxPackage:

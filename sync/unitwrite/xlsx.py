@@ -125,7 +125,7 @@ def lock_files(path: Path) -> list[Path]:
 
 
 def dropped_parts(data: bytes) -> list[str]:
-    """What a round trip through openpyxl would lose from this package (names for people)."""
+    """Parts of this package the tool does not write beside yet (names for people; ``DROPPED_PARTS``)."""
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         names = [n.lower() for n in package.namelist()]
     found: list[str] = []
