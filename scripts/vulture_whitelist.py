@@ -132,3 +132,13 @@ init_google
 from sync.backends.xlsx.summary import write_xlsx
 
 write_xlsx
+
+# expat calls the handlers assigned to a parser (sync.backends.xlsx.package).
+from xml.parsers import expat
+
+_parser = expat.ParserCreate()
+_parser.StartElementHandler
+_parser.EndElementHandler
+_parser.StartNamespaceDeclHandler
+_parser.StartDoctypeDeclHandler
+_parser.CharacterDataHandler

@@ -15,7 +15,7 @@ OUTCOME_TEXT = {
 }
 #: The same for the ``Nhắc việc`` tab in the unit's own sheet.
 SHEET_TEXT = {
-    "sent": "đã ghi trang “Nhắc việc” trong bảng của đơn vị",
+    "sent": "đã ghi trang “{detail}” trong bảng của đơn vị",
     "failed": "CHƯA GHI ĐƯỢC trang “Nhắc việc”: {detail} — sẽ ghi lại ở lần chạy sau",
     "already_sent": "trang “Nhắc việc” đã có thông báo này trong kỳ (ghi lúc {detail}), không ghi lại",
 }
