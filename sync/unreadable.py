@@ -16,6 +16,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from sync import findings as F
 from sync.config import Config
 from sync.display import format_percent
 from sync.model import RunResult, UnitResult
@@ -118,6 +119,6 @@ def _google_cause(bad: list[UnitResult]) -> str | None:
 def _example(unit: UnitResult, result: RunResult) -> str:
     """No common cause found: the first unreadable unit's own message, as an example."""
     for f in result.findings:
-        if f.unit == unit.code and f.code == "source-unreadable":
+        if f.unit == unit.code and f.code == F.SOURCE_UNREADABLE.code:
             return f"ví dụ đơn vị {unit.code}: {f.message}"
     return f"ví dụ đơn vị {unit.code}"
