@@ -187,7 +187,7 @@ def _unreadable(result: UnitResult, e: SourceUnreadable) -> UnitResult:
 
 def _unreadable_finding(unit: UnitConfig, e: SourceUnreadable) -> Finding:
     return F.make(
-        "source-unreadable",
+        F.SOURCE_UNREADABLE,
         unit=unit.code,
         sheet=None,
         value=unit.source,
@@ -200,12 +200,12 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
     out: list[Finding] = []
     unit, sheet, row = task.unit, task.sheet, task.row
 
-    def add(code: str, field_id: str, value: object, **details: object) -> None:
+    def add(kind: F.FindingKind, field_id: str, value: object, **details: object) -> None:
         details.setdefault("title", header.titles.get(field_id, field_id))
         details.setdefault("text", cell_text(value))
         out.append(
             F.make(
-                code,
+                kind,
                 unit=unit,
                 sheet=sheet,
                 cell=header.cell(field_id, row),
@@ -223,7 +223,7 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
         assert task.effective_deadline is not None
         if task.days_overdue is not None:
             add(
-                "overdue",
+                F.OVERDUE,
                 deadline_field,
                 task.days_overdue,
                 summary=short,
@@ -232,7 +232,7 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
         else:
             days = (task.effective_deadline - as_of).days
             add(
-                "due-soon",
+                F.DUE_SOON,
                 deadline_field,
                 days,
                 summary=short,
@@ -242,14 +242,14 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
     if task.update_state == "stale":
         updated = task.raw.get("updated_on")
         add(
-            "stale-update",
+            F.STALE_UPDATE,
             "updated_on",
             updated,
             period=period.label(),
             shown="đang trống" if updated is None else f"là “{cell_text(updated)}”",
         )
     elif task.update_state == "late":
-        add("late-update", "updated_on", task.raw.get("updated_on"), cutoff=format_date(period.cutoff))
+        add(F.LATE_UPDATE, "updated_on", task.raw.get("updated_on"), cutoff=format_date(period.cutoff))
     return out
 
 
@@ -285,7 +285,7 @@ def _duplicate_ids(reads: list[tuple[UnitResult, TabRead]]) -> list[Finding]:
             others = _others(copies, i)
             out.append(
                 F.make(
-                    "duplicate-task-id",
+                    F.DUPLICATE_TASK_ID,
                     unit=t.unit,
                     sheet=t.sheet,
                     cell=cell,

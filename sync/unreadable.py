@@ -12,6 +12,7 @@ folder not reachable, Google not reachable, the service account not shared …).
 
 from __future__ import annotations
 
+from sync import findings as F
 from sync.backends import Backend
 from sync.display import format_percent
 from sync.model import RunResult, UnitResult
@@ -59,6 +60,6 @@ def _probable_cause(backend: Backend, bad: list[UnitResult], result: RunResult) 
 def _example(unit: UnitResult, result: RunResult) -> str:
     """No common cause found: the first unreadable unit's own message, as an example."""
     for f in result.findings:
-        if f.unit == unit.code and f.code == "source-unreadable":
+        if f.unit == unit.code and f.code == F.SOURCE_UNREADABLE.code:
             return f"ví dụ đơn vị {unit.code}: {f.message}"
     return f"ví dụ đơn vị {unit.code}"

@@ -19,19 +19,15 @@ from html import escape
 
 import xlsxwriter
 
+from sync import findings as F
 from sync.history import RunSnapshot, TaskSnapshot
 from sync.labels import SEVERITY_LABELS
 from sync.model import Finding
 
-#: Sections of a notice: (title, finding codes); errors of any code come first.
-SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Nhiệm vụ quá hạn", ("overdue",)),
-    ("Nhiệm vụ sắp đến hạn", ("due-soon",)),
-    ("Dòng chưa cập nhật trong kỳ", ("stale-update",)),
-    ("Dòng cập nhật muộn", ("late-update",)),
-    # the register's tasks the sheet lacks count as not updated (sync.classify.absent_state), and a
-    # row of another unit's task is not this unit's: both said, even to a unit with no task of its own
-    ("Đối chiếu với danh mục nhiệm vụ của Văn phòng", ("task-missing", "wrong-unit")),
+#: Sections of a notice: (title, finding codes), from each kind's ``section`` in ``sync.findings``;
+#: errors of any code come first.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (title, tuple(k.code for k in F.KINDS if k.section == title)) for title in F.REMINDER_SECTIONS
 )
 ERRORS = "Lỗi cần sửa trong bảng theo dõi"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
+from sync import findings as F
 from sync.extension import asks_for_more
 from sync.history import History, HistoryError, RunInfo, RunSnapshot, TaskSnapshot, diff
 from sync.labels import GROUP_LABELS
@@ -325,7 +326,7 @@ def _units(current: RunSnapshot, previous: RunSnapshot | None) -> tuple[UnitFact
     for t in current.tasks:
         states.setdefault(t.unit, Counter())[t.update_state] += 1
     before = {u.code: u.report_status for u in previous.units} if previous else {}
-    absent = Counter(f.unit for f in current.findings if f.code == "task-missing")
+    absent = Counter(f.unit for f in current.findings if f.code == F.TASK_MISSING.code)
     out = []
     for u in current.units:
         st = states.get(u.code, Counter())
