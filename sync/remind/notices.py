@@ -53,12 +53,19 @@ def next_cutoff(cutoff: date) -> date:
     return date(y, m + 1, cutoff.day)
 
 
+def subject(unit_name: str, cutoff: date) -> str:
+    """The e-mail's subject: the unit and the next cut-off (``sync.remind.headers`` encodes it)."""
+    return f"Nhắc việc: {unit_name} – cập nhật nhiệm vụ trước ngày {next_cutoff(cutoff):%d/%m/%Y}"
+
+
 def _task_line(f: Finding, task: TaskSnapshot | None) -> str:
     where = f"dòng {f.row}" if f.row else "bảng theo dõi"
     if task is None:
         return f"{where}: {f.message}"
     name = f" {task.task_id}" if task.task_id else ""
     summary = (task.values.get("summary") or "").strip()
+    if not summary or summary[:40] in f.message:  # the message names the task already (overdue, due soon)
+        return f"{where} (nhiệm vụ{name}): {f.message}" if name else f"{where}: {f.message}"
     summary = summary if len(summary) <= 160 else summary[:157] + "…"
     return f"{where} (nhiệm vụ{name}: {summary}): {f.message}"
 
@@ -190,7 +197,7 @@ def build_notices(snap: RunSnapshot, units: dict[str, tuple[str, tuple[str, ...]
                 unit=code,
                 unit_name=name,
                 recipients=recipients,
-                subject=f"Nhắc việc: {name} – cập nhật nhiệm vụ trước ngày {next_cutoff(snap.period.cutoff):%d/%m/%Y}",
+                subject=subject(name, snap.period.cutoff),
                 text=text,
                 html=_html(text),
                 attachment=_fix_list(snap, code),
