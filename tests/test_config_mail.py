@@ -26,6 +26,13 @@ def config(tmp_path: Path, mail: str, units: str = UNITS) -> Path:
     return path
 
 
+def refused(path: Path) -> str:
+    """What ``remind`` says about a config it refuses (exit 2)."""
+    result = CliRunner().invoke(cli, ["remind", "-c", str(path), "--dry-run"])
+    assert result.exit_code == 2
+    return result.output
+
+
 def test_defaults_wait_30_seconds_a_step_and_10_minutes_for_the_final_dot(tmp_path: Path) -> None:
     mail = load_config(config(tmp_path, 'host = "mail.angiang.gov.vn"\nsender = "vp@angiang.gov.vn"')).mail
     assert (mail.timeout_seconds, mail.data_timeout_seconds, mail.allow_unencrypted_login) == (
@@ -72,9 +79,7 @@ def test_bad_numbers_name_the_key_and_the_line(tmp_path: Path, line: str, told: 
 def test_a_login_in_clear_over_the_network_is_refused(tmp_path: Path) -> None:
     text = 'host = "mail.angiang.gov.vn"\nport = 25\nsecurity = "none"\nuser = "vanphong"\nsender = "vp@angiang.gov.vn"'
     path = config(tmp_path, text)
-    result = CliRunner().invoke(cli, ["remind", "-c", str(path), "--dry-run"])
-    assert result.exit_code == 2
-    assert result.output == (
+    assert refused(path) == (
         f'Lỗi: {path}, dòng 7: security = "none" sẽ gửi tên đăng nhập “vanphong” và mật khẩu không mã hóa qua '
         'mạng tới máy chủ mail.angiang.gov.vn: dùng security = "starttls" (cổng 587) hoặc "ssl" (cổng 465); '
         "nếu máy chủ thư nằm trong mạng nội bộ tin cậy và Văn phòng chấp nhận điều đó, thêm "
@@ -105,9 +110,7 @@ def test_loopback() -> None:
 def test_a_unit_name_with_a_line_break_is_a_config_error(tmp_path: Path) -> None:
     units = UNITS.replace('name = "Sở Nội vụ"', 'name = "Sở Nội vụ\\nBcc: ai@ngoai.vn"')
     path = config(tmp_path, 'host = "127.0.0.1"\nsender = "vp@angiang.gov.vn"', units)
-    result = CliRunner().invoke(cli, ["remind", "-c", str(path), "--dry-run"])
-    assert result.exit_code == 2
-    assert result.output == (
+    assert refused(path) == (
         f"Lỗi: {path}, dòng 10: tên của đơn vị SNV có ký tự xuống dòng hoặc ký tự điều khiển "
         "('Sở Nội vụ\\nBcc: ai@ngoai.vn'): viết tên trên một dòng, vì tên đi vào tiêu đề thư nhắc việc, "
         "bảng tổng hợp và báo cáo\n"

@@ -80,6 +80,10 @@ def _failure(path: Path, e: sqlite3.Error) -> HistoryError:
     return HistoryError(f"không ghi được vào lịch sử {path}: {e}")
 
 
+#: One row of an attempt: (address or None, recipients as listed, status, detail).
+Row = tuple[str | None, str, str, str]
+
+
 def record(
     conn: sqlite3.Connection,
     path: Path,
@@ -89,48 +93,18 @@ def record(
     channel: str,
     cutoff: date,
     digest: str,
-    recipients: tuple[str, ...],
-    status: str,
-    detail: str,
-) -> None:
-    """One row for a whole notice (the ``sheet`` channel)."""
-    try:
-        conn.execute(
-            "INSERT INTO deliveries (run_id, unit, channel, cutoff, digest, recipients, status, detail, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run_id,
-                unit,
-                channel,
-                cutoff.isoformat(),
-                digest,
-                ", ".join(recipients),
-                status,
-                detail,
-                _stamp(),
-            ),
-        )
-    except sqlite3.Error as e:
-        raise _failure(path, e) from e
-
-
-def record_addresses(
-    conn: sqlite3.Connection,
-    path: Path,
-    *,
-    run_id: int,
-    unit: str,
-    channel: str,
-    cutoff: date,
-    digest: str,
-    addresses: Iterable[tuple[str, str, str]],
+    rows: Iterable[Row],
 ) -> list[int]:
-    """One row per ``(address, status, detail)``, all in one transaction; their ids, in order."""
+    """The rows of one attempt, all in one transaction; their ids, in order.
+
+    E-mail: one row per address (``(address, address, status, detail)``); the ``sheet``
+    channel: one row for the notice (``(None, "", status, detail)``).
+    """
     stamp, ids = _stamp(), []
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for address, status, detail in addresses:
+            for address, recipients, status, detail in rows:
                 cur = conn.execute(
                     "INSERT INTO deliveries (run_id, unit, channel, cutoff, digest, recipients, address, status, "
                     "detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -140,7 +114,7 @@ def record_addresses(
                         channel,
                         cutoff.isoformat(),
                         digest,
-                        address,
+                        recipients,
                         address,
                         status,
                         detail,

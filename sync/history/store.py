@@ -335,9 +335,9 @@ class History:
         """When this notice was already sent in the period (``sync.history.deliveries``)."""
         return deliveries.sent_before(self.conn, unit, channel, cutoff, digest)
 
-    def record_delivery(self, **attempt: Any) -> None:
-        """Record one delivery attempt at once (see ``sync.history.deliveries.record``)."""
-        deliveries.record(self.conn, self.path, **attempt)
+    def record_delivery(self, **attempt: Any) -> list[int]:
+        """Record the rows of one delivery attempt at once; their ids (``sync.history.deliveries.record``)."""
+        return deliveries.record(self.conn, self.path, **attempt)
 
     def delivery_standing(
         self, unit: str, channel: str, cutoff: date, digest: str
@@ -345,12 +345,8 @@ class History:
         """Per address, where this notice stands in the period (``sync.history.deliveries.standing``)."""
         return deliveries.standing(self.conn, unit, channel, cutoff, digest)
 
-    def record_addresses(self, **attempt: Any) -> list[int]:
-        """One row per address of an attempt, together (``sync.history.deliveries.record_addresses``)."""
-        return deliveries.record_addresses(self.conn, self.path, **attempt)
-
     def conclude_delivery(self, ids: list[int], status: str, detail: str) -> None:
-        """The end of an attempt recorded by :meth:`record_addresses`."""
+        """The end of an attempt recorded by :meth:`record_delivery`."""
         deliveries.conclude(self.conn, self.path, ids, status, detail)
 
     @contextlib.contextmanager

@@ -106,9 +106,7 @@ def _to_sheets(notices: list[Notice], config: Config, history: History, run: Run
             channel=o.channel,
             cutoff=cutoff,
             digest=n.digest,
-            recipients=o.recipients,
-            status=o.status,
-            detail=o.detail,
+            rows=[(None, ", ".join(o.recipients), o.status, o.detail)],
         )
 
     return deliver_to_sheets(

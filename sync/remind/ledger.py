@@ -31,13 +31,14 @@ class Ledger:
         return self.history.delivery_standing(notice.unit, CHANNEL_EMAIL, self.cutoff, notice.digest)
 
     def _rows(self, notice: Notice, rows: Iterable[tuple[str, str, str]]) -> list[int]:
-        return self.history.record_addresses(
+        """One row per ``(address, status, detail)``, together."""
+        return self.history.record_delivery(
             run_id=self.run_id,
             unit=notice.unit,
             channel=CHANNEL_EMAIL,
             cutoff=self.cutoff,
             digest=notice.digest,
-            addresses=rows,
+            rows=[(a, a, status, detail) for a, status, detail in rows],
         )
 
     def begin(self, notice: Notice, accepted: list[str], refused: dict[str, str]) -> list[int]:
