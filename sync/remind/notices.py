@@ -2,7 +2,7 @@
 
 A notice lists, from the run's findings and tasks: cells to fix (errors), overdue
 tasks (by how many days), tasks due soon, rows not updated in the period and rows
-updated late, each with the cell and what to do. Its ``digest`` covers the items
+updated late, each with the cell and what to do. Its ``digest`` covers the items (the findings)
 only (not the run's date), so the same problems are never sent twice in a period.
 """
 
@@ -182,6 +182,17 @@ def _html(text: str) -> str:
     return "\n".join(out + ["</body></html>"])
 
 
+def _digest(snap: RunSnapshot, code: str) -> str:
+    """The notice's items as findings, not as worded: rewording a notice never sends it again."""
+    told = {c for _, codes in SECTIONS for c in codes}
+    items = sorted(
+        (f.code, f.severity, f.sheet or "", f.cell or "", f.row or 0, f.message)
+        for f in snap.findings
+        if f.unit == code and (f.severity == "error" or f.code in told)
+    )
+    return hashlib.sha256(repr(items).encode("utf-8")).hexdigest()
+
+
 def build_notices(snap: RunSnapshot, units: dict[str, tuple[str, tuple[str, ...]]]) -> list[Notice]:
     """A notice for every unit of ``units`` (code -> (name, addresses)) with something to do."""
     notices = []
@@ -191,7 +202,7 @@ def build_notices(snap: RunSnapshot, units: dict[str, tuple[str, tuple[str, ...]
             continue
         attachment = f"{code}-can-sua-{snap.period.cutoff:%Y-%m}.xlsx"
         text = _text(name, snap, items, attachment)
-        digest = hashlib.sha256(repr(sorted(items.items())).encode("utf-8")).hexdigest()
+        digest = _digest(snap, code)
         notices.append(
             Notice(
                 unit=code,

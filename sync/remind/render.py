@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from sync.engine import TIMEZONE
 from sync.remind.mail import Outcome
-
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def when(at: str) -> str:
