@@ -289,6 +289,7 @@ def _as_version_4(path: Path) -> None:
     """The history as ubnd-sync wrote it before ``no_tasks``: idle units recorded ``on_time``."""
     conn = sqlite3.connect(path)
     conn.execute("UPDATE unit_results SET report_status = 'on_time' WHERE report_status = 'no_tasks'")
+    conn.execute("ALTER TABLE deliveries DROP COLUMN address")  # version 6's, as version 4 had none
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()
@@ -315,7 +316,7 @@ def test_old_runs_read_idle_units_as_no_tasks(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with History(config.history_path) as h:
-        assert h.schema_version == SCHEMA_VERSION == 5
+        assert h.schema_version == SCHEMA_VERSION == 6
         old = h.load(run_id)
     assert {u.code: u.report_status for u in old.units} == {
         "SNV": "on_time",
