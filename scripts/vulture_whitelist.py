@@ -137,3 +137,13 @@ write_xlsx
 from sync.backends.xlsx.cache import _CellsOnly
 
 _CellsOnly.find_class
+
+# expat calls the handlers assigned to a parser (sync.backends.xlsx.package).
+from xml.parsers import expat
+
+_parser = expat.ParserCreate()
+_parser.StartElementHandler
+_parser.EndElementHandler
+_parser.StartNamespaceDeclHandler
+_parser.StartDoctypeDeclHandler
+_parser.CharacterDataHandler

@@ -88,26 +88,35 @@ def update_state(task: Task, as_of: date, period: Period) -> str:
     return "stale"
 
 
-def report_status(tasks: Iterable[Task]) -> str:
-    """A readable, valid unit's report status from its rows' update states."""
-    needed = stale = late = 0
-    for t in tasks:
-        if t.update_state == "not_needed":
-            continue
-        needed += 1
-        if t.update_state == "stale":
-            stale += 1
-        elif t.update_state == "late":
-            late += 1
-    if needed == 0:
+def absent_state(task: Task, period: Period) -> str:
+    """The update state of a register task its lead unit's sheet lacks (``task-missing``).
+
+    The unit reported nothing on it: ``stale`` when it needed an update in the period (assigned
+    on or before P, or with no valid ``doc_date``), else ``not_needed``. The register holds no
+    completion, so such a task never counts as completed before P.
+    """
+    return "stale" if needs_update(task, period) else "not_needed"
+
+
+def report_status(tasks: Iterable[Task], absent: Iterable[str] = ()) -> str:
+    """A readable, valid unit's report status (contract §3) from its rows' update states and
+    those of the register's tasks its sheet lacks (``absent``: ``absent_state`` of each).
+
+    ``no_tasks`` when it has neither: nothing to report, neither on time nor late.
+    """
+    states = [t.update_state for t in tasks]
+    states += absent
+    if not states:
+        return "no_tasks"
+    needed = [s for s in states if s != "not_needed"]
+    stale = needed.count("stale")
+    if not needed:
         return "on_time"
-    if stale == needed:
+    if stale == len(needed):
         return "missing"
     if stale:
         return "incomplete"
-    if late:
-        return "late"
-    return "on_time"
+    return "late" if "late" in needed else "on_time"
 
 
 __all__ = [
@@ -115,5 +124,6 @@ __all__ = [
     "classify_task",
     "needs_update",
     "update_state",
+    "absent_state",
     "report_status",
 ]

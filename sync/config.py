@@ -6,8 +6,10 @@ Any mistake is one ``ConfigError`` naming the key and the line, e.g.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,6 +51,12 @@ class MailSettings:
     sender: str | None = None
     password_env: str = "UBND_SYNC_SMTP_PASSWORD"
     pause_seconds: float = 1.0
+    #: how long one step of the SMTP conversation may take; a server silent that long is given up for the run
+    timeout_seconds: float = 30.0
+    #: how long the server may take to answer a message's final dot (RFC 5321 §4.5.3.2.6: 10 minutes)
+    data_timeout_seconds: float = 600.0
+    #: log in over a connection that is not encrypted (security = "none") to a host that is not this machine
+    allow_unencrypted_login: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +165,18 @@ class Config:
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "sync": ("backend", "summary", "sheet", "cutoff_day", "due_soon_days", "max_unreadable_share"),
     "units": ("code", "name", "source", "aliases", "emails", "kind"),
-    "mail": ("host", "port", "security", "user", "sender", "password_env", "pause_seconds"),
+    "mail": (
+        "host",
+        "port",
+        "security",
+        "user",
+        "sender",
+        "password_env",
+        "pause_seconds",
+        "timeout_seconds",
+        "data_timeout_seconds",
+        "allow_unencrypted_login",
+    ),
     "gsheets": ("credentials", "endpoint", "requests_per_minute", "folder", "read", "protection"),
     "register": ("source", "sheet"),
     "calendar": ("days_off", "working_saturdays"),
@@ -447,19 +466,63 @@ def _mail_settings(r: _Reader) -> MailSettings:
     sender = r.get_str(m, "mail", "sender", None)
     if m and (not sender or not EMAIL_ADDRESS.fullmatch(sender)):
         raise r.fail("mục [mail] cần “sender”: địa chỉ gửi thư, ví dụ vp@angiang.gov.vn", "mail", "sender")
-    pause = m.get("pause_seconds", 1.0)
-    if isinstance(pause, bool) or not isinstance(pause, (int, float)) or not 0 <= pause <= 60:
-        raise r.fail(
-            f"“pause_seconds” phải là số giây từ 0 đến 60 (đang là {pause!r})", "mail", "pause_seconds"
-        )
-    return MailSettings(
+    settings = MailSettings(
         host=r.get_str(m, "mail", "host", None),
         port=r.get_int(m, "mail", "port", 465 if security == "ssl" else 587, 1, 65535),
         security=security,
         user=r.get_str(m, "mail", "user", None),
         sender=sender,
         password_env=r.get_str(m, "mail", "password_env", "UBND_SYNC_SMTP_PASSWORD") or "",
-        pause_seconds=float(pause),
+        pause_seconds=_seconds(r, m, "pause_seconds", 1.0, 0, 60),
+        timeout_seconds=_seconds(r, m, "timeout_seconds", 30.0, 0, 600, above=True),
+        data_timeout_seconds=_seconds(r, m, "data_timeout_seconds", 600.0, 0, 3600, above=True),
+        allow_unencrypted_login=_flag(r, m, "allow_unencrypted_login"),
+    )
+    _check_login_security(r, settings)
+    return settings
+
+
+def _seconds(
+    r: _Reader, m: dict[str, Any], key: str, default: float, lo: float, hi: float, *, above: bool = False
+) -> float:
+    """A number of seconds from ``lo`` (excluded when ``above``) to ``hi``."""
+    value = m.get(key, default)
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not (number and (lo < value if above else lo <= value) and value <= hi):
+        low = f"lớn hơn {lo:g}" if above else f"từ {lo:g}"
+        raise r.fail(f"“{key}” phải là số giây {low} đến {hi:g} (đang là {value!r})", "mail", key)
+    return float(value)
+
+
+def _flag(r: _Reader, m: dict[str, Any], key: str) -> bool:
+    value = m.get(key, False)
+    if not isinstance(value, bool):
+        raise r.fail(f"“{key}” phải là true hoặc false (đang là {value!r})", "mail", key)
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    """``host`` is this machine (``localhost``, 127.0.0.0/8, ``::1``): nothing it is sent crosses a network."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_login_security(r: _Reader, s: MailSettings) -> None:
+    """A login over ``security = "none"`` sends the password in clear: only to this machine, or when asked."""
+    if s.security != "none" or s.user is None or s.host is None or s.allow_unencrypted_login:
+        return
+    if is_loopback(s.host):
+        return
+    raise r.fail(
+        f'security = "none" sẽ gửi tên đăng nhập “{s.user}” và mật khẩu không mã hóa qua mạng tới máy chủ '
+        f'{s.host}: dùng security = "starttls" (cổng 587) hoặc "ssl" (cổng 465); nếu máy chủ thư nằm trong mạng '
+        "nội bộ tin cậy và Văn phòng chấp nhận điều đó, thêm allow_unencrypted_login = true vào mục [mail]",
+        "mail",
+        "security",
     )
 
 
@@ -581,9 +644,18 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
         raise r.fail(
             f"“kind” của đơn vị {code} phải là một trong {allowed} (đang là {kind!r})", "units", "kind", i
         )
+    name = r.get_str(u, "units", "name", None, i) or ""
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in name):
+        raise r.fail(
+            f"tên của đơn vị {code} có ký tự xuống dòng hoặc ký tự điều khiển ({name!r}): viết tên trên một dòng, "
+            "vì tên đi vào tiêu đề thư nhắc việc, bảng tổng hợp và báo cáo",
+            "units",
+            "name",
+            i,
+        )
     return UnitConfig(
         code=code,
-        name=r.get_str(u, "units", "name", None, i) or "",
+        name=name,
         # checked like any text, but kept as typed: a file name on disk may be in NFD
         source=u["source"].strip() if r.get_str(u, "units", "source", None, i) else "",
         aliases=tuple(clean_text(a) for a in aliases),
@@ -594,8 +666,12 @@ def _unit(r: _Reader, u: dict[str, Any], i: int, codes: dict[str, int]) -> UnitC
 
 #: A unit code: it names files and appears in cell references, so plain letters only.
 UNIT_CODE = re.compile(r"[A-Za-z0-9_.\-]+")
-#: An e-mail address as people write them (the server has the last word).
-EMAIL_ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+#: An e-mail address as people write them (the server has the last word): letters without diacritics
+#: only (an internationalised address needs SMTPUTF8 on every server on the way; a domain with
+#: diacritics is written as its xn-- form).
+EMAIL_ADDRESS = re.compile(
+    r"[^@\s<>,;\x80-\U0010ffff]+@[^@\s<>,;\x80-\U0010ffff]+\.[^@\s<>,;\x80-\U0010ffff]+"
+)
 
 
 def _emails(r: _Reader, u: dict[str, Any], i: int) -> tuple[str, ...]:
@@ -604,7 +680,8 @@ def _emails(r: _Reader, u: dict[str, Any], i: int) -> tuple[str, ...]:
         isinstance(e, str) and EMAIL_ADDRESS.fullmatch(e.strip()) for e in emails
     ):
         raise r.fail(
-            '“emails” phải là danh sách địa chỉ e-mail, ví dụ emails = ["vanthu@snv.angiang.gov.vn"]',
+            "“emails” phải là danh sách địa chỉ e-mail viết bằng chữ không dấu, ví dụ emails = "
+            '["vanthu@snv.angiang.gov.vn"]',
             "units",
             "emails",
             i,

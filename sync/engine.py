@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sync import __version__
 from sync import findings as F
 from sync.backends import Backend, open_backend
-from sync.classify import classify_task, report_status, reporting_period
+from sync.classify import absent_state, classify_task, report_status, reporting_period
 from sync.config import Config, UnitConfig
 from sync.exceptions import SourceUnreadable, UsageError
 from sync.extension import ExtensionRules, RequestDates, check_request
@@ -27,7 +27,7 @@ from sync.gcpause import gc_paused
 from sync.limits import Limits, limit_breach, number
 from sync.model import Counts, Finding, Period, RunResult, Task, UnitResult
 from sync.normalize import MAX_YEAR, MIN_YEAR, cell_text, format_date
-from sync.register import load_register, reconcile
+from sync.register import absent_tasks, load_register, reconcile
 from sync.schema import Schema, unit_sheet_schema
 from sync.shapes.grid import TabData
 from sync.shapes.task_tab import Header, select_task_tab
@@ -187,7 +187,7 @@ def _unreadable(result: UnitResult, e: SourceUnreadable) -> UnitResult:
 
 def _unreadable_finding(unit: UnitConfig, e: SourceUnreadable) -> Finding:
     return F.make(
-        "source-unreadable",
+        F.SOURCE_UNREADABLE,
         unit=unit.code,
         sheet=None,
         value=unit.source,
@@ -200,12 +200,12 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
     out: list[Finding] = []
     unit, sheet, row = task.unit, task.sheet, task.row
 
-    def add(code: str, field_id: str, value: object, **details: object) -> None:
+    def add(kind: F.FindingKind, field_id: str, value: object, **details: object) -> None:
         details.setdefault("title", header.titles.get(field_id, field_id))
         details.setdefault("text", cell_text(value))
         out.append(
             F.make(
-                code,
+                kind,
                 unit=unit,
                 sheet=sheet,
                 cell=header.cell(field_id, row),
@@ -223,7 +223,7 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
         assert task.effective_deadline is not None
         if task.days_overdue is not None:
             add(
-                "overdue",
+                F.OVERDUE,
                 deadline_field,
                 task.days_overdue,
                 summary=short,
@@ -232,7 +232,7 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
         else:
             days = (task.effective_deadline - as_of).days
             add(
-                "due-soon",
+                F.DUE_SOON,
                 deadline_field,
                 days,
                 summary=short,
@@ -242,14 +242,14 @@ def _flags(task: Task, header: Header, period: Period, as_of: date) -> list[Find
     if task.update_state == "stale":
         updated = task.raw.get("updated_on")
         add(
-            "stale-update",
+            F.STALE_UPDATE,
             "updated_on",
             updated,
             period=period.label(),
             shown="đang trống" if updated is None else f"là “{cell_text(updated)}”",
         )
     elif task.update_state == "late":
-        add("late-update", "updated_on", task.raw.get("updated_on"), cutoff=format_date(period.cutoff))
+        add(F.LATE_UPDATE, "updated_on", task.raw.get("updated_on"), cutoff=format_date(period.cutoff))
     return out
 
 
@@ -285,7 +285,7 @@ def _duplicate_ids(reads: list[tuple[UnitResult, TabRead]]) -> list[Finding]:
             others = _others(copies, i)
             out.append(
                 F.make(
-                    "duplicate-task-id",
+                    F.DUPLICATE_TASK_ID,
                     unit=t.unit,
                     sheet=t.sheet,
                     cell=cell,
@@ -365,11 +365,14 @@ def _run_sync(
             backend.close()
 
     extra: list[Finding] = []
+    #: per unit, the update states of the register's tasks its sheet lacks
+    absent: dict[str, list[str]] = {}
     if register is not None:  # first: a row in the wrong unit's sheet is not that unit's (nor a duplicate)
         extra = register.findings
         if register.readable:
             for code, found in reconcile(register, reads).items():
                 findings_by_unit[code].extend(found)
+                absent[code] = [absent_state(t, period) for t in absent_tasks(register, found)]
     for f in _duplicate_ids(reads):
         findings_by_unit[f.unit].append(f)
 
@@ -390,7 +393,7 @@ def _run_sync(
             if request is not None:
                 pending.append(request)
         result.set_counts(Counts.of(result.tasks))
-        result.report_status = report_status(result.tasks)
+        result.report_status = report_status(result.tasks, absent.get(result.code, ()))
 
     province = sum((u.tally for u in units), Counts())
     findings: list[Finding] = sorted(extra, key=_finding_order)

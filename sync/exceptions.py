@@ -8,8 +8,9 @@ Tree::
     │   └── SchemaError           a file in ``sheets_schema/`` is broken
     ├── SourceUnreadable          one unit's workbook cannot be read (becomes a finding)
     ├── UnitWriteRefused          the Office may not write into a unit's workbook now (changed on
-    │                             disk, open in a spreadsheet program, parts a rewrite would drop):
-    │                             costs that unit only, nothing written (``sync.backends.base.UnitBook``)
+    │                             disk, open in a spreadsheet program, a part or a cell the edit
+    │                             cannot keep): costs that unit only, nothing written
+    │                             (``sync.backends.base.UnitBook``)
     ├── UnitWriteFailed           a write into one unit's workbook failed; says what landed
     ├── AuthError                 Google credentials refused (exit 1, nothing written)
     ├── OutputError               the summary or another output could not be written (exit 1)

@@ -111,11 +111,11 @@ def check_request(
     if not asks_for_more(requested, deadline):
         if isinstance(task.values.get("extended_deadline"), date):
             return [], None  # granted: the approved date is on or after the one asked for
-        return [F.make("extension-not-later", value=requested, **at)], None
+        return [F.make(F.EXTENSION_NOT_LATER, value=requested, **at)], None
     made = rules.dates.made(task, requested, as_of)
     days = rules.calendar.working_days(made, deadline)
     late = made > deadline or days < rules.min_working_days
-    found = [F.make("extension-requested", value=requested, **at)]
+    found = [F.make(F.EXTENSION_REQUESTED, value=requested, **at)]
     if late:
         if made > deadline:
             when = f"sau thời hạn {at['deadline']}"
@@ -125,7 +125,7 @@ def check_request(
             when = f"chỉ {days} ngày làm việc trước thời hạn {at['deadline']}"
         found.append(
             F.make(
-                "extension-late",
+                F.EXTENSION_LATE,
                 value=days,
                 made=format_date(made),
                 when=when,

@@ -8,8 +8,9 @@
 
 Band points: ``points_high`` when the on-time rate ≥ ``band_high``, ``points_mid`` when
 it is ≥ ``band_low``, else ``points_low`` — the ≥ 90 % / 70–90 % / < 70 % bands of the
-provincial administrative-reform indices by default. A unit with nothing to rate (no
-task completed or overdue in the year) gets ``points_high``: nothing was late.
+provincial administrative-reform indices by default, whatever the number of tasks the rate
+rests on. A unit with nothing to rate (no task due in the year completed or still overdue)
+has no score and no rank (``sync.evaluate.year``): there is nothing to stand on.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ class Formula:
     per_missed_report: float = 5
     per_late_report: float = 2
 
-    def band_points(self, on_time_rate: float | None) -> float:
-        if on_time_rate is None or on_time_rate >= self.band_high:
+    def band_points(self, on_time_rate: float) -> float:
+        if on_time_rate >= self.band_high:
             return self.points_high
         if on_time_rate >= self.band_low:
             return self.points_mid

@@ -24,7 +24,15 @@ CATEGORIES: tuple[str, ...] = (
 )
 
 #: Unit report statuses of contract §3.
-REPORT_STATUSES: tuple[str, ...] = ("on_time", "late", "incomplete", "missing", "invalid", "unreadable")
+REPORT_STATUSES: tuple[str, ...] = (
+    "on_time",
+    "late",
+    "incomplete",
+    "missing",
+    "no_tasks",
+    "invalid",
+    "unreadable",
+)
 
 #: Unit kinds (config ``kind``, contract §5): provincial agencies and, since 01/07/2025, the
 #: commune-level committees; ``huyen`` (district committees) for configs and histories from before.

@@ -60,11 +60,17 @@ def findings_overview(findings: list[Finding]) -> str:
 
 
 def status_overview(result: RunResult) -> str:
+    """The units to chase, by status; then how many had no task (counted, not listed: they may be most)."""
     lines = []
     for status in ("unreadable", "invalid", "missing", "incomplete", "late"):
         codes = [u.code for u in result.units if u.report_status == status]
         if codes:
             lines.append(f"{REPORT_STATUS_LABELS[status]}: {', '.join(codes)}")
+    if idle := sum(1 for u in result.units if u.report_status == "no_tasks"):
+        lines.append(
+            f"{REPORT_STATUS_LABELS['no_tasks']}: {idle}/{len(result.units)} đơn vị "
+            "(không tính là đúng hạn hay chậm)"
+        )
     return "\n".join(lines)
 
 

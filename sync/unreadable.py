@@ -62,7 +62,9 @@ def _probable_cause(backend: Backend, bad: list[UnitResult], result: RunResult) 
 
 def _example(unit: UnitResult, result: RunResult) -> str:
     """No common cause found: the first unreadable unit's own message, as an example."""
+    from sync import findings as F
+
     for f in result.findings:
-        if f.unit == unit.code and f.code == "source-unreadable":
+        if f.unit == unit.code and f.code == F.SOURCE_UNREADABLE.code:
             return f"ví dụ đơn vị {unit.code}: {f.message}"
     return f"ví dụ đơn vị {unit.code}"

@@ -162,7 +162,7 @@ class _RowContext:
         self.row = 0
         self.findings = findings
 
-    def add(self, code: str, field_id: str | None, value: Any, **details: Any) -> None:
+    def add(self, kind: F.FindingKind, field_id: str | None, value: Any, **details: Any) -> None:
         cell = self.header.cell(field_id, self.row) if field_id else None
         if field_id:
             details.setdefault("title", self.header.titles.get(field_id, field_id))
@@ -170,7 +170,7 @@ class _RowContext:
             details["text"] = cell_text(value)
         self.findings.append(
             F.make(
-                code,
+                kind,
                 unit=self.unit,
                 sheet=self.sheet,
                 cell=cell,
@@ -212,7 +212,7 @@ def read_tab(
         first_col = header.columns[field_id]
         found.append(
             F.make(
-                "duplicate-column",
+                F.DUPLICATE_COLUMN,
                 unit=unit,
                 sheet=tab.name,
                 cell=cell_name(col, header_row),
@@ -228,7 +228,7 @@ def read_tab(
     for field_id in missing:
         found.append(
             F.make(
-                "missing-column",
+                F.MISSING_COLUMN,
                 unit=unit,
                 sheet=tab.name,
                 row=header_row,
@@ -283,7 +283,7 @@ def read_tab(
         ctx.row = r + 1
         for name, length in too_long:
             ctx.add(
-                "text-too-long",
+                F.TEXT_TOO_LONG,
                 name,
                 cells[name][:_SHOWN_TEXT] + "…",
                 length=number(length),
@@ -310,11 +310,11 @@ def _parse_row(
         if value is None:
             values[name] = None
             if f.required_cell:
-                ctx.add("required-missing", name, None)
+                ctx.add(F.REQUIRED_MISSING, name, None)
             continue
         is_text = isinstance(value, str)
         if is_text and not value.isascii() and looks_legacy_encoded(value):
-            ctx.add("legacy-encoding", name, value)
+            ctx.add(F.LEGACY_ENCODING, name, value)
         ftype = f.type
         if ftype == "text":
             values[name] = value if is_text else cell_text(value)
@@ -335,32 +335,32 @@ def _parse_row(
                     text = cell_text(value)
                     if parsed == NOT_A_DATE and not any(ch.isdigit() for ch in text):
                         ctx.add(
-                            "invalid-value",
+                            F.INVALID_VALUE,
                             name,
                             value,
                             hint=_allowed_hint(f) + " Hoặc ghi một ngày dd/mm/yyyy.",
                         )
                     else:
                         reason = F.DATE_REASONS.get(str(parsed), F.DATE_REASONS[NOT_A_DATE])
-                        ctx.add("invalid-date", name, value, reason=reason)
+                        ctx.add(F.INVALID_DATE, name, value, reason=reason)
         elif ftype == "enum":
             key = fold(value if is_text else cell_text(value))
             meaning = status_lookup.get(key) if name == "status" else f.value_lookup().get(key)
             values[name] = meaning
             if meaning is None:
-                ctx.add("invalid-value", name, value, hint=_allowed_hint(f))
+                ctx.add(F.INVALID_VALUE, name, value, hint=_allowed_hint(f))
         elif ftype == "unit":
             text = value if is_text else cell_text(value)
             code = resolver.resolve(text)
             values[name] = code if code is not None else text
             if code is None:
-                ctx.add("unknown-unit", name, value)
+                ctx.add(F.UNKNOWN_UNIT, name, value)
         elif ftype == "unit_list":
             resolved: list[str] = []
             for part, code in split_units(cell_text(value), resolver):
                 resolved.append(code if code is not None else part)
                 if code is None:
-                    ctx.add("unknown-unit", name, value, text=part)
+                    ctx.add(F.UNKNOWN_UNIT, name, value, text=part)
             values[name] = resolved
         else:  # pragma: no cover - the schema loader admits no other type
             values[name] = value
@@ -371,7 +371,7 @@ def _parse_date_cell(value: Any, name: str, ctx: _RowContext) -> date | None:
     parsed = parse_date(value)
     if isinstance(parsed, date) or parsed is None:
         return parsed
-    ctx.add("invalid-date", name, value, reason=F.DATE_REASONS.get(parsed, F.DATE_REASONS[NOT_A_DATE]))
+    ctx.add(F.INVALID_DATE, name, value, reason=F.DATE_REASONS.get(parsed, F.DATE_REASONS[NOT_A_DATE]))
     return None
 
 
@@ -383,13 +383,13 @@ def _check_row(values: dict[str, Any], cells: dict[str, Any], ctx: _RowContext, 
     for name in ("completed_on", "updated_on"):
         d = values.get(name)
         if isinstance(d, date) and d > as_of:
-            ctx.add("future-date", name, cells.get(name), text=format_date(d), as_of=format_date(as_of))
+            ctx.add(F.FUTURE_DATE, name, cells.get(name), text=format_date(d), as_of=format_date(as_of))
     if status == "completed" and not isinstance(completed_on, date):
-        ctx.add("completion-date-missing", "completed_on", cells.get("completed_on"))
+        ctx.add(F.COMPLETION_DATE_MISSING, "completed_on", cells.get("completed_on"))
     if cells.get("completed_on") is not None and status in ("in_progress", "not_started"):
         status_cell = ctx.header.cell("status", ctx.row)
         ctx.add(
-            "status-conflict",
+            F.STATUS_CONFLICT,
             "completed_on",
             cells.get("completed_on"),
             status_cell=status_cell,
@@ -400,5 +400,5 @@ def _check_row(values: dict[str, Any], cells: dict[str, Any], ctx: _RowContext, 
             d = values.get(name)
             if isinstance(d, date) and d < doc_date:
                 ctx.add(
-                    "date-order", name, cells.get(name), text=format_date(d), doc_date=format_date(doc_date)
+                    F.DATE_ORDER, name, cells.get(name), text=format_date(d), doc_date=format_date(doc_date)
                 )

@@ -24,6 +24,7 @@ from sync.schema import register_schema, unit_sheet_schema
 from sync.shapes.books import InitReport
 from sync.shapes.grid import Grid, TabData
 from sync.shapes.layout import header
+from sync.shapes.office_tabs import find_office_tab, first_cell, free_office_tab_name
 from sync.shapes.tables import Table
 from sync.shapes.task_tab import TaskTab, office_fields, row_cells
 
@@ -109,9 +110,16 @@ class MemoryUnitBook(UnitBook):
         self.rows += rows
         return rows
 
-    def put_office_tab(self, name: str, grid: list[list[str]], widths: tuple[int, ...] = ()) -> None:
-        self._tabs[name] = [list(r) for r in grid]
-        self._office.add(name)
+    def put_office_tab(self, name: str, grid: list[list[str]], widths: tuple[int, ...] = ()) -> str:
+        title = grid[0][0] if grid and grid[0] else ""
+        tabs = list(self._tabs)
+        bears = find_office_tab(tabs, name, title, lambda tab: first_cell(self._tabs[tab]))
+        bears = bears or free_office_tab_name(tabs, name)
+        if bears is None:
+            raise UnitWriteRefused(f"đơn vị {self.unit.code}: không còn tên cho trang “{name}” của Văn phòng")
+        self._tabs[bears] = [list(r) for r in grid]
+        self._office.add(bears)
+        return bears
 
     def save(self) -> list[str]:
         if str(self._book.version) != self._read.version:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.classify import classify_task, report_status, reporting_period
+from sync.classify import absent_state, classify_task, report_status, reporting_period
 from sync.model import CATEGORIES, Counts, Period, Task
 
 D = date(2024, 3, 5)
@@ -111,7 +111,7 @@ def test_update_states(values: dict[str, Any], state: str) -> None:
 @pytest.mark.parametrize(
     "states, status",
     [
-        ([], "on_time"),
+        ([], "no_tasks"),  # contract §3: nothing to report, neither on time nor late
         (["not_needed"], "on_time"),
         (["fresh", "fresh"], "on_time"),
         (["fresh", "late"], "late"),
@@ -125,6 +125,45 @@ def test_report_status(states: list[str], status: str) -> None:
         Task(unit="X", sheet="s", row=i, values={}, raw={}, update_state=s) for i, s in enumerate(states)
     ]
     assert report_status(tasks) == status
+
+
+def _register_task(doc_date: date | None) -> Task:
+    """A task as the register holds it: the Office's fields only, never classified."""
+    values = {"task_id": "NV-9", "summary": "Báo cáo", "deadline": date(2024, 4, 30), "doc_date": doc_date}
+    return Task(unit="register", sheet="Danh mục", row=4, values=values, raw={})
+
+
+@pytest.mark.parametrize(
+    "doc_date, state",
+    [
+        (date(2024, 1, 25), "stale"),  # assigned on P: owed an update in (P, C]
+        (None, "stale"),  # no valid assignment date: counts as assigned before (contract §3)
+        (date(2024, 1, 26), "not_needed"),  # assigned after P: nothing owed yet
+    ],
+)
+def test_a_register_task_the_sheet_lacks_is_never_updated(doc_date: date | None, state: str) -> None:
+    assert absent_state(_register_task(doc_date), P) == state
+
+
+@pytest.mark.parametrize(
+    "states, absent, status",
+    [
+        ([], ["stale"], "missing"),  # tasks in the register, none in the sheet: not no_tasks
+        ([], ["not_needed"], "on_time"),  # it has tasks; none needed an update yet
+        ([], ["stale", "not_needed"], "missing"),
+        (["fresh"], ["stale"], "incomplete"),
+        (["fresh"], ["not_needed"], "on_time"),
+        (["late"], [], "late"),
+        ([], [], "no_tasks"),
+    ],
+)
+def test_report_status_counts_the_register_tasks_a_sheet_lacks(
+    states: list[str], absent: list[str], status: str
+) -> None:
+    tasks = [
+        Task(unit="X", sheet="s", row=i, values={}, raw={}, update_state=s) for i, s in enumerate(states)
+    ]
+    assert report_status(tasks, absent) == status
 
 
 dates = st.one_of(st.none(), st.dates(min_value=date(2023, 1, 1), max_value=date(2025, 1, 1)))

@@ -240,9 +240,14 @@ def test_task_counts_per_unit_are_realistic(months: dict[date, DemoProvince]) ->
         assert mean[True] < mean[False] / 2, (d, mean)
 
 
+#: Every unit has tasks at the demo's meetings; units with none are those of a meeting before the
+#: tasks were handed out (``test_units_without_tasks_before_the_tasks_are_handed_out``).
+SEEDED_STATUSES = set(REPORT_STATUSES) - {"no_tasks"}
+
+
 def test_every_status_and_category_occurs(province: DemoProvince) -> None:
     statuses = {e.report_status for e in province.expected.values()}
-    assert statuses == set(REPORT_STATUSES)
+    assert statuses == SEEDED_STATUSES
     assert sum(e.report_status == "on_time" for e in province.expected.values()) >= 100
     totals = province.totals()
     assert all(totals[c] > 0 for c in CATEGORIES), totals
@@ -348,6 +353,8 @@ def _update_state(task: dict[str, Any], as_of: date) -> str:
 
 
 def _report_status(states: list[str]) -> str:
+    if not states:
+        return "no_tasks"
     needed = [s for s in states if s != "not_needed"]
     stale = needed.count("stale")
     if all(s == "fresh" for s in needed):
@@ -514,7 +521,7 @@ def test_other_mistakes(province: DemoProvince) -> None:
 @pytest.mark.parametrize("seed", [3, 8])
 def test_other_seeds_keep_the_shape(tmp_path: Path, seed: int) -> None:
     province = make_demo(tmp_path / "now", seed=seed)
-    assert {e.report_status for e in province.expected.values()} == set(REPORT_STATUSES)
+    assert {e.report_status for e in province.expected.values()} == SEEDED_STATUSES
     assert all(province.totals()[c] > 0 for c in CATEGORIES)
     for as_of in (date(YEAR, 6, 1), date(YEAR + 1, 3, 31)):
         other = make_demo(tmp_path / as_of.isoformat(), seed=seed, as_of=as_of)

@@ -390,6 +390,25 @@ def test_a_units_edit_during_distribution_survives(tmp_path: Path, emu: Emulator
     assert ids_in(rows) == ["nv-1", "NV-DV-1", "NV-2", "NV-4"]
 
 
+def test_google_a_units_own_phoi_hop_tab_is_never_replaced(tmp_path: Path, emu: Emulator) -> None:
+    """The unit keeps a tab of its own called “Phối hợp” (its partners): the Office's tab takes a
+    fallback name beside it, and a second run finds it there and changes nothing."""
+    config = google_province(tmp_path, emu)
+    stc = config.unit("STC").source
+    clerk_key = emu.create_service_account(UNIT_CLERK)
+    emu.share(stc, UNIT_CLERK, "writer")
+    clerk = gspread_client(clerk_key, emu.url)
+    own = clerk.open_by_key(stc).add_worksheet("Phối hợp", rows=10, cols=3)
+    own.update([["Đối tác", "Liên hệ"], ["Sở Tài chính", "0296 3 852 000"]], "A1", value_input_option="RAW")
+    clerk.http_client.session.close()
+    [unit] = distribute(config, as_of=AS_OF, unit="STC").units
+    assert unit.status == "added" and unit.coop == ["NV-2"] and unit.coop_tab == "Phối hợp (Văn phòng)"
+    assert google_rows(emu, stc, "Phối hợp") == [["Đối tác", "Liên hệ"], ["Sở Tài chính", "0296 3 852 000"]]
+    assert google_rows(emu, stc, "Phối hợp (Văn phòng)")[4][1] == "NV-2"
+    [again] = distribute(config, as_of=AS_OF, unit="STC").units
+    assert again.status == "up_to_date" and again.coop == []
+
+
 @pytest.mark.parametrize("fault", ["drop-after", "drop", "503"])
 def test_an_append_whose_answer_is_lost_is_not_repeated(tmp_path: Path, emu: Emulator, fault: str) -> None:
     """drop-after: applied, the answer lost; drop / 503: not applied. Either way each task once."""

@@ -601,7 +601,8 @@ def test_the_init_command_on_google_makes_a_province_the_sync_reads(
         cli, ["validate", "-c", str(config.path), "--as-of", "05/11/2026", "--json"]
     )
     assert validate.exit_code == 0, validate.output
-    assert [u["report_status"] for u in json.loads(validate.output)["units"]] == ["on_time", "on_time"]
+    # empty sheets, empty register: nothing to report yet (contract §3)
+    assert [u["report_status"] for u in json.loads(validate.output)["units"]] == ["no_tasks", "no_tasks"]
     again = CliRunner().invoke(cli, argv)
     assert again.exit_code == 0 and "Đã có sẵn" in again.output and "Đã tạo mới" not in again.output
     bad = CliRunner().invoke(cli, [*argv[:-1], "khong-phai-email"])

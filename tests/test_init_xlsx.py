@@ -108,7 +108,7 @@ def test_the_config_loads_and_matches_the_list(province: tuple[Path, str]) -> No
 
 
 def test_validate_and_sync_on_the_fresh_province(province: tuple[Path, str], tmp_path: Path) -> None:
-    """Empty sheets and an empty register: no finding at all, every unit on time with 0 tasks."""
+    """Empty sheets and an empty register: no finding at all, every unit without a task (0 tasks)."""
     directory, _ = province
     config = str(directory / "ubnd-sync.toml")
     result = CliRunner().invoke(cli, ["validate", "-c", config, "--as-of", AS_OF, "--json"])
@@ -116,7 +116,7 @@ def test_validate_and_sync_on_the_fresh_province(province: tuple[Path, str], tmp
     doc = json.loads(result.stdout)
     assert doc["findings"] == []
     assert len(doc["units"]) == 118
-    assert {u["report_status"] for u in doc["units"]} == {"on_time"}
+    assert {u["report_status"] for u in doc["units"]} == {"no_tasks"}  # contract §3: neither on time nor late
     assert doc["totals"]["counts"]["total"] == 0
     result = CliRunner().invoke(cli, ["sync", "-c", config, "--as-of", AS_OF, "--quiet"])
     assert result.exit_code == 0, result.stderr

@@ -15,8 +15,8 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sync.config import Config
-from sync.findings import CATALOGUE
-from sync.labels import FINDING_LABELS, SEVERITY_LABELS
+from sync.findings import CATALOGUE, FINDING_LABELS
+from sync.labels import SEVERITY_LABELS
 from sync.pipeline import SyncOutcome, sync_and_record
 from sync.shapes.tables import SUMMARY_TITLE
 from tests.helpers import AS_OF, summary_file, task_row

@@ -34,7 +34,7 @@ AS_OF = date(2024, 3, 5)  # period ending 25/02/2024: month 2024-02
 SHEET_ID = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
 UNITS = [
     ("SNV", "Sở Nội vụ", "units/SNV.xlsx"),  # three tasks
-    ("RG", "UBND thành phố Rạch Giá", "units/RG.xlsx"),  # a readable sheet without tasks: counted
+    ("RG", "UBND thành phố Rạch Giá", "units/RG.xlsx"),  # a readable sheet without tasks: no_tasks
     ("SNGV", "Sở Ngoại vụ", "units/SNGV.xlsx"),  # file not sent
     ("SGD", "Sở Giáo dục và Đào tạo", SHEET_ID),  # a Google-style id: not found
     ("STC", "Sở Tài chính", "units/STC.xlsx"),  # no “Tình trạng” column
@@ -118,7 +118,7 @@ def test_the_sync_did_record_the_internal_text(province: Config) -> None:
     assert "Văn phòng kiểm tra đường dẫn trong cấu hình" in messages
     assert {u.code: u.report_status for u in run.units} == {
         "SNV": "on_time",
-        "RG": "on_time",
+        "RG": "no_tasks",
         "SNGV": "unreadable",
         "SGD": "unreadable",
         "STC": "invalid",
@@ -139,22 +139,19 @@ def test_no_finding_of_any_code_reaches_the_report(province: Config, code: str) 
     with History(province.history_path) as h:
         run = h.load(h.latest_run().id)  # type: ignore[union-attr,arg-type]
     path = str(province.base_dir / "units" / "SNGV.xlsx")
+    kind = F.CATALOGUE[code]
+    # every name its template needs (a name left out is a mistake in the code: make() raises)
+    details = dict.fromkeys(kind.placeholders - {"cell", "row", "sheet", "value", "title", "text"}, SHEET_ID)
+    details.update(
+        detail=f"không tìm thấy tệp {path}",
+        hint="Văn phòng kiểm tra đường dẫn trong cấu hình.",
+        other=SHEET_ID,
+        other_cell="Z99",
+        others=SHEET_ID,
+    )
     for unit in ("SNV", "SNGV", "SGD", "STC"):
         run.findings.append(
-            F.make(
-                code,
-                unit=unit,
-                sheet="Nhiệm vụ",
-                cell="Q7",
-                row=7,
-                field="status",
-                value=path,
-                detail=f"không tìm thấy tệp {path}",
-                hint="Văn phòng kiểm tra đường dẫn trong cấu hình.",
-                other=SHEET_ID,
-                other_cell="Z99",
-                others=SHEET_ID,
-            )
+            F.make(kind, unit=unit, sheet="Nhiệm vụ", cell="Q7", row=7, field="status", value=path, **details)
         )
     doc = build_document(build_facts("2024-02", run), ReportHeading(), 25, {})
     text = document_text(doc)
@@ -164,21 +161,33 @@ def test_no_finding_of_any_code_reaches_the_report(province: Config, code: str) 
 
 
 def test_counts_only_the_units_counted(report_text: str) -> None:
-    # hand-checked: SNV's 3 tasks; RG (readable, no task) is counted; SNGV and SGD unreadable, STC invalid
+    # hand-checked: SNV's 3 tasks; RG (readable, no task) did not report: it had nothing to report
+    # (contract §3); SNGV and SGD unreadable, STC invalid
     assert (
-        "Tổng số nhiệm vụ đang theo dõi: 3 nhiệm vụ của 2/5 đơn vị đã báo cáo (3 đơn vị chưa tính: "
-        "2 đơn vị chưa gửi báo cáo hoặc bảng theo dõi không đọc được, 1 đơn vị bảng theo dõi sai mẫu), "
-        "trong đó:"
+        "Tổng số nhiệm vụ đang theo dõi: 3 nhiệm vụ của 1/5 đơn vị đã báo cáo (1 đơn vị chưa có nhiệm vụ; "
+        "3 đơn vị chưa tính: 2 đơn vị chưa gửi báo cáo hoặc bảng theo dõi không đọc được, 1 đơn vị bảng "
+        "theo dõi sai mẫu), trong đó:"
     ) in report_text
-    assert "Kỳ này có 2/5 đơn vị cập nhật đầy đủ, đúng hạn; " in report_text
+    assert (
+        "Kỳ này có 1/4 đơn vị cập nhật đầy đủ, đúng hạn (không tính 1 đơn vị chưa có nhiệm vụ); "
+        in report_text
+    )
 
 
 def test_counts_every_unit_when_all_are_counted(province: Config) -> None:
     with History(province.history_path) as h:
         run = h.load(h.latest_run().id)  # type: ignore[union-attr,arg-type]
-    run.units = [u for u in run.units if u.code in ("SNV", "RG")]
+    units = run.units
+    run.units = [u for u in units if u.code == "SNV"]
     text = document_text(build_document(build_facts("2024-02", run), ReportHeading(), 25, {}))
-    assert "Tổng số nhiệm vụ đang theo dõi: 3 nhiệm vụ của 2 đơn vị, trong đó:" in text
+    assert "Tổng số nhiệm vụ đang theo dõi: 3 nhiệm vụ của 1 đơn vị, trong đó:" in text
+    # a unit with no task is not among those that reported (contract §3)
+    run.units = [u for u in units if u.code in ("SNV", "RG")]
+    text = document_text(build_document(build_facts("2024-02", run), ReportHeading(), 25, {}))
+    assert (
+        "Tổng số nhiệm vụ đang theo dõi: 3 nhiệm vụ của 1/2 đơn vị đã báo cáo (1 đơn vị chưa có nhiệm vụ), "
+        "trong đó:"
+    ) in text
 
 
 def test_titles_do_not_break_inside_month_and_year(report_text: str) -> None:

@@ -1,17 +1,18 @@
 """The safe writer for units' .xlsx (sync.backends.xlsx.unitbook): a round trip keeps everything, and every
-reason not to write (changed meanwhile, open in Excel/LibreOffice, parts openpyxl drops) is a refusal
+reason not to write (changed meanwhile, open in Excel/LibreOffice, parts not written beside yet) is a refusal
 that leaves the file byte for byte as it was."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
@@ -19,7 +20,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sync.backends.xlsx.read import XlsxWorkbook
-from sync.backends.xlsx.unitbook import UnitWorkbook, dropped_parts, lock_files, set_text
+from sync.backends.xlsx.unitbook import UnitWorkbook, dropped_parts, lock_files
 from sync.exceptions import SourceUnreadable, UnitWriteRefused
 from sync.limits import Limits
 
@@ -47,6 +48,11 @@ def rich_workbook(path: Path) -> Path:
     return path
 
 
+def write_a3(target: UnitWorkbook, value: str = "NV-2") -> None:
+    with target.editing() as package:
+        package.write_cells("Nhiệm vụ", {3: {0: value}})
+
+
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -54,7 +60,7 @@ def sha(path: Path) -> str:
 def test_round_trip_keeps_cells_formats_validation_protection_and_tabs(tmp_path: Path) -> None:
     path = rich_workbook(tmp_path / "SNV.xlsx")
     target = UnitWorkbook.read(path, "SNV", Limits())
-    target.book()["Nhiệm vụ"]["A3"] = "NV-2"
+    write_a3(target)
     target.save()
     wb = openpyxl.load_workbook(path)
     ws = wb["Nhiệm vụ"]
@@ -73,7 +79,7 @@ def test_round_trip_keeps_cells_formats_validation_protection_and_tabs(tmp_path:
 def test_a_file_changed_after_the_read_is_not_replaced(tmp_path: Path) -> None:
     path = rich_workbook(tmp_path / "SNV.xlsx")
     target = UnitWorkbook.read(path, "SNV", Limits())
-    target.book()["Nhiệm vụ"]["A3"] = "NV-2"
+    write_a3(target)
     # the unit saves its own change meanwhile
     unit = openpyxl.load_workbook(path)
     unit["Nhiệm vụ"]["B2"] = "Việc một (đơn vị sửa)"
@@ -108,7 +114,7 @@ def test_an_open_workbook_is_refused(tmp_path: Path, lock: str) -> None:
     assert lock_files(path) == [tmp_path / lock]
     target = UnitWorkbook.read(path, "SNV", Limits())
     with pytest.raises(UnitWriteRefused) as e:
-        target.book()
+        target.package()
     assert "đang mở trong Excel/LibreOffice" in str(e.value) and lock in str(e.value)
     assert sha(path) == before
 
@@ -117,7 +123,7 @@ def test_a_lock_appearing_before_the_replace_is_refused(tmp_path: Path) -> None:
     path = rich_workbook(tmp_path / "SNV.xlsx")
     before = sha(path)
     target = UnitWorkbook.read(path, "SNV", Limits())
-    target.book()["Nhiệm vụ"]["A3"] = "NV-2"
+    write_a3(target)
     (tmp_path / ".~lock.SNV.xlsx#").write_text("user,host", encoding="utf-8")
     with pytest.raises(UnitWriteRefused):
         target.save()
@@ -136,7 +142,7 @@ def test_a_workbook_with_a_chart_is_refused_not_damaged(tmp_path: Path) -> None:
     assert "biểu đồ" in dropped_parts(path.read_bytes())
     target = UnitWorkbook.read(path, "SNV", Limits())
     with pytest.raises(UnitWriteRefused) as e:
-        target.book()
+        target.package()
     assert "biểu đồ" in str(e.value) and "Tệp không bị thay đổi" in str(e.value)
     assert sha(path) == before
 
@@ -161,17 +167,21 @@ def test_an_unreadable_file_is_the_guards_message(tmp_path: Path) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(min_size=1, max_size=40))
+@example(text="=SUM(A1) _x0041_ a\r\nb \ufffe")
 def test_any_text_is_written_as_that_text(tmp_path: Path, text: str) -> None:
     """Whatever the register holds, the cell reads back as the same text (never a formula, never a
-    crash); only control characters a .xlsx cannot hold are left out."""
+    crash); only characters a .xlsx cannot hold (control characters, U+FFFE/U+FFFF) are left out.
+    ``_x0041_`` is Excel's escape of “A”: written as ``_x005F_x0041_``, which Excel and our reader read
+    back as ``_x0041_``; openpyxl does not undo that escape in inline strings, hence its replace."""
     path = rich_workbook(tmp_path / "SNV.xlsx")
     target = UnitWorkbook.read(path, "SNV", Limits())
-    set_text(target.book()["Nhiệm vụ"], 3, 2, text)
+    with target.editing() as package:
+        package.write_cells("Nhiệm vụ", {3: {1: text}})
     target.save()
-    expected = ILLEGAL_CHARACTERS_RE.sub("", text)
+    expected = re.sub("[\ufffe\uffff]", "", ILLEGAL_CHARACTERS_RE.sub("", text))
     cell = openpyxl.load_workbook(path)["Nhiệm vụ"]["B3"]
     assert cell.data_type == "s" or (cell.value is None and expected == "")
-    assert (cell.value or "") == expected
+    assert (cell.value or "").replace("_x005F_", "_") == expected
     grid = XlsxWorkbook(path).read_tab("Nhiệm vụ").rows
     assert (grid[2][1] if len(grid) > 2 else "") == expected
 
@@ -184,7 +194,7 @@ def test_windows_refusing_the_replace_is_open_in_excel(
     path = rich_workbook(tmp_path / "SNV.xlsx")
     before = sha(path)
     target = UnitWorkbook.read(path, "SNV", Limits())
-    target.book()["Nhiệm vụ"]["A3"] = "NV-2"
+    write_a3(target)
     real_replace = os.replace
 
     def excel_holds_it(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:

@@ -96,8 +96,11 @@ class UnitBook(ABC):
         returns the 1-based sheet rows."""
 
     @abstractmethod
-    def put_office_tab(self, name: str, grid: list[list[str]], widths: tuple[int, ...] = ()) -> None:
-        """Replace (or add) the Office-owned tab ``name`` with ``grid``, protected from the unit's edits."""
+    def put_office_tab(self, name: str, grid: list[list[str]], widths: tuple[int, ...] = ()) -> str:
+        """Replace (or add) the Office's tab ``name`` with ``grid``, protected from the unit's edits;
+        returns the name it bears. A unit's own tab of that name is never replaced: the Office's
+        tab is recognised by its name and its title (``sync.shapes.office_tabs``), and takes a
+        fallback name beside a unit's own (``UnitWriteRefused`` when none is left)."""
 
     @abstractmethod
     def save(self) -> list[str]:

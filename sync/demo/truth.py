@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sync import findings as F
 from sync.schema import unit_sheet_schema
 
 from .model import ExpectedUnit, WorldUnit, zero_counts
@@ -42,9 +43,9 @@ def _update_state(row: Row, as_of: date, period: tuple[date, date]) -> str:
 def expect_unit(wunit: WorldUnit, rows: list[Row], as_of: date, period: tuple[date, date]) -> ExpectedUnit:
     style = wunit.style
     if style.file_state != "ok":
-        return ExpectedUnit("unreadable", zero_counts(), {"source-unreadable"})
+        return ExpectedUnit("unreadable", zero_counts(), {F.SOURCE_UNREADABLE.code})
     if style.omit and any(_unit_sheet_required(name) for name in style.omit):
-        return ExpectedUnit("invalid", zero_counts(), {"missing-column"})
+        return ExpectedUnit("invalid", zero_counts(), {F.MISSING_COLUMN.code})
     counts = zero_counts()
     categories: dict[str, str] = {}
     codes: set[str] = set()
@@ -57,24 +58,26 @@ def expect_unit(wunit: WorldUnit, rows: list[Row], as_of: date, period: tuple[da
         states.append(_update_state(row, as_of, period))
         m = row.task.mistakes
         if "deadline-text" in m:
-            codes.add("invalid-date")
+            codes.add(F.INVALID_DATE.code)
         if "no-completion-date" in m and row.status == "completed":
-            codes.add("completion-date-missing")
+            codes.add(F.COMPLETION_DATE_MISSING.code)
         if "future-update" in m and row.updated_on and row.updated_on > as_of:
-            codes.add("future-date")
+            codes.add(F.FUTURE_DATE.code)
         if "legacy-progress" in m and row.status == "completed":
-            codes.add("legacy-encoding")
+            codes.add(F.LEGACY_ENCODING.code)
         if "unknown-lead" in m:
-            codes.add("unknown-unit")
+            codes.add(F.UNKNOWN_UNIT.code)
         if "duplicate" in m:
-            codes.add("duplicate-task-id")
+            codes.add(F.DUPLICATE_TASK_ID.code)
     needed = [s for s in states if s != "not_needed"]
     stale = needed.count("stale")
     if "stale" in needed:
-        codes.add("stale-update")
+        codes.add(F.STALE_UPDATE.code)
     if "late" in needed:
-        codes.add("late-update")
-    if not needed or all(s == "fresh" for s in needed):
+        codes.add(F.LATE_UPDATE.code)
+    if not states:  # nothing assigned yet: nothing to report (contract §3)
+        status = "no_tasks"
+    elif not needed or all(s == "fresh" for s in needed):
         status = "on_time"
     elif stale == len(needed):
         status = "missing"

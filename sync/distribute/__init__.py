@@ -19,6 +19,7 @@ from typing import Any
 from sync.backends import Backend, open_backend
 from sync.config import Config, UnitConfig
 from sync.distribute.plan import (
+    COOP_TITLE,
     COOP_WIDTHS,
     Held,
     UnitOutcome,
@@ -32,7 +33,7 @@ from sync.exceptions import SourceUnreadable, UnitWriteFailed, UnitWriteRefused,
 from sync.model import Task
 from sync.register import load_register
 from sync.schema import Schema, unit_sheet_schema
-from sync.shapes.office_tabs import COOP_TAB
+from sync.shapes.office_tabs import COOP_TAB, find_office_tab, first_cell
 from sync.shapes.task_tab import missing_tasks, select_task_tab, task_tab
 from sync.validate import UnitResolver
 
@@ -144,7 +145,10 @@ def distribute_unit(
             return out
         try:
             wanted_coop = coop_rows(coop, names)
-            coop_read = book.workbook.read_tab(COOP_TAB).rows if COOP_TAB in tabs else None
+            coop_tab = find_office_tab(
+                tabs, COOP_TAB, COOP_TITLE, lambda name: first_cell(book.workbook.read_tab(name).rows)
+            )
+            coop_read = book.workbook.read_tab(coop_tab).rows if coop_tab is not None else None
             coop_current = coop_is_current(coop_read, wanted_coop)
             tab = select_task_tab(book.workbook, backend.config.sync.sheet, schema)
         except SourceUnreadable as e:
@@ -169,7 +173,7 @@ def distribute_unit(
             if missing:
                 book.append_tasks(facts, missing)
             if not coop_current:
-                book.put_office_tab(COOP_TAB, coop_grid(wanted_coop, as_of), COOP_WIDTHS)
+                out.coop_tab = book.put_office_tab(COOP_TAB, coop_grid(wanted_coop, as_of), COOP_WIDTHS)
             book.save()
         except UnitWriteRefused as e:
             out.status, out.message, out.rows = "refused", str(e), []

@@ -140,6 +140,9 @@ class UnitOutcome:
     added: list[str] = field(default_factory=list)  # task ids appended (or to append)
     rows: list[int] = field(default_factory=list)  # sheet rows written (1-based)
     coop: list[str] = field(default_factory=list)  # task ids in the Phối hợp tab when it was (re)written
+    coop_tab: str | None = (
+        None  # .xlsx: the name it was written under ("Phối hợp (Văn phòng)" beside a unit's own)
+    )
     message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,5 +154,6 @@ class UnitOutcome:
             "added": list(self.added),
             "rows": list(self.rows),
             "coop": list(self.coop),
+            "coop_tab": self.coop_tab,
             "message": self.message,
         }

@@ -33,7 +33,7 @@ def unit_line(u: UnitOutcome) -> str:
         return f"{u.code}: {text}"
     if u.coop and u.status in ("added", "would_add", "up_to_date"):
         verb = "sẽ ghi" if u.status == "would_add" else "đã ghi"
-        coop = f"{verb} trang “Phối hợp” ({len(u.coop)} nhiệm vụ phối hợp)"
+        coop = f"{verb} trang “{u.coop_tab or 'Phối hợp'}” ({len(u.coop)} nhiệm vụ phối hợp)"
         text = coop if not u.added else f"{text}; {coop}"
     return f"{u.code}: {text}"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sync.evaluate.year import PERIODS, TASK_COLUMNS, load_year, score_units
+from sync.evaluate.year import NOT_SCORED, PERIODS, TASK_COLUMNS, TERMS, load_year, score_units
 from sync.formula import Formula
 from sync.history import History, RunInfo
 from sync.labels import GROUP_LABELS
@@ -27,8 +27,14 @@ __all__ = ["Evaluation", "evaluate_year", "export_evaluation"]
 
 
 def rate(value: Any) -> float | None:
-    """A rate out of the table: None where nothing was rated (pandas holds it as NaN)."""
+    """A rate (or a score, a term) out of the table: None where there is none (pandas holds NaN)."""
     return None if value is None or value != value else float(value)
+
+
+def rank(value: Any) -> int | None:
+    """A rank out of the table: None for a unit not ranked (pandas holds NaN)."""
+    r = rate(value)
+    return None if r is None else int(r)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,21 +59,16 @@ class Evaluation:
                     "code": row["code"],
                     "name": row["name"],
                     "group": row["group"],
-                    "rank": int(row["rank"]),
+                    "rank": rank(row["rank"]),
                     "tasks": {"due": int(row["due"]), **{k: int(row[k]) for k in TASK_COLUMNS}},
                     "completion_rate": rate(row["completion_rate"]),
                     "on_time_rate": rate(row["on_time_rate"]),
                     "periods": {k: int(row[k]) for k in PERIODS},
-                    "terms": {
-                        k: float(row[k])
-                        for k in (
-                            "band_points",
-                            "overdue_deduction",
-                            "missed_report_deduction",
-                            "late_report_deduction",
-                        )
-                    },
-                    "score": float(row["score"]),
+                    # a unit with nothing to rate: no terms, no score, no rank, and why
+                    "terms": None if row["not_scored"] else {k: float(row[k]) for k in TERMS},
+                    "score": rate(row["score"]),
+                    "not_scored": row["not_scored"] or None,
+                    "not_scored_reason": NOT_SCORED.get(row["not_scored"] or ""),
                 }
             )
         return out

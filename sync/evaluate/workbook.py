@@ -10,6 +10,7 @@ import xlsxwriter
 from sync.atomic import atomic_path
 from sync.display import format_short
 from sync.evaluate import Evaluation, rate
+from sync.evaluate.year import NOT_SCORED
 from sync.labels import GROUP_LABELS, REPORT_STATUS_LABELS
 
 #: The ranking tab's columns: (title, width, key in the table, kind).
@@ -17,6 +18,7 @@ COLUMNS: tuple[tuple[str, int, str, str], ...] = (
     ("Hạng trong nhóm", 8, "rank", "int"),
     ("Mã đơn vị", 11, "code", "text"),
     ("Đơn vị", 34, "name", "text"),
+    ("Ghi chú", 22, "note", "text"),
     ("Nhiệm vụ đến hạn trong năm", 11, "due", "int"),
     ("Hoàn thành đúng hạn", 11, "completed_on_time", "int"),
     ("Hoàn thành quá hạn", 11, "completed_late", "int"),
@@ -46,10 +48,7 @@ def _formula_lines(ev: Evaluation) -> list[tuple[str, str]]:
             "Tỷ lệ đúng hạn",
             "hoàn thành đúng hạn / (đã hoàn thành + còn quá hạn), các nhiệm vụ đến hạn trong năm",
         ),
-        (
-            f"Tỷ lệ ≥ {pct(f.band_high)}",
-            f"{num(f.points_high)} điểm (cả đơn vị không có nhiệm vụ để tính tỷ lệ)",
-        ),
+        (f"Tỷ lệ ≥ {pct(f.band_high)}", f"{num(f.points_high)} điểm"),
         (f"Tỷ lệ từ {pct(f.band_low)} đến dưới {pct(f.band_high)}", f"{num(f.points_mid)} điểm"),
         (f"Tỷ lệ dưới {pct(f.band_low)}", f"{num(f.points_low)} điểm"),
         ("Trừ mỗi nhiệm vụ còn quá hạn", f"{num(f.per_overdue_task)} điểm"),
@@ -58,6 +57,20 @@ def _formula_lines(ev: Evaluation) -> list[tuple[str, str]]:
             f"{num(f.per_missed_report)} điểm (không cập nhật, không đọc được, sai mẫu)",
         ),
         ("Trừ mỗi kỳ báo cáo muộn hoặc chưa đầy đủ", f"{num(f.per_late_report)} điểm"),
+        (
+            "Đơn vị có ít nhiệm vụ",
+            "chấm như mọi đơn vị: tỷ lệ tính trên chính số nhiệm vụ của đơn vị (cột “Nhiệm vụ đến hạn "
+            "trong năm” ghi số nhiệm vụ đó)",
+        ),
+        (
+            "Không chấm điểm, không xếp hạng",
+            "đơn vị không có nhiệm vụ đến hạn trong năm đã hoàn thành hoặc còn quá hạn (không có tỷ lệ "
+            "để tính): vẫn có tên trong danh sách, sau các đơn vị được xếp hạng, cột “Ghi chú” ghi lý do",
+        ),
+        (
+            "Kỳ chưa có nhiệm vụ",
+            "tháng đơn vị chưa có nhiệm vụ nào không tính là kỳ báo cáo đúng hạn hay chậm",
+        ),
         ("Xếp hạng", "trong từng nhóm (Sở, ban, ngành; UBND cấp xã); bằng điểm thì cùng hạng"),
         (
             "Số liệu",
@@ -69,12 +82,16 @@ def _formula_lines(ev: Evaluation) -> list[tuple[str, str]]:
 
 def _cell(ws: Any, r: int, c: int, value: Any, kind: str, fmt: dict[str, Any]) -> None:
     if kind == "text":
-        ws.write_string(r, c, str(value), fmt["text"])  # never a formula, whatever a name holds
-    elif kind == "percent":
-        v = rate(value)
-        ws.write_blank(r, c, None, fmt["text"]) if v is None else ws.write_number(r, c, v, fmt["percent"])
+        if value == "":
+            ws.write_blank(r, c, None, fmt["text"])
+        else:
+            ws.write_string(r, c, str(value), fmt["text"])  # never a formula, whatever a name holds
+        return
+    v = rate(value)  # None: a rate with nothing rated; the rank, terms and score of a unit not scored
+    if v is None:
+        ws.write_blank(r, c, None, fmt["text"])
     else:
-        ws.write_number(r, c, float(value), fmt[kind])
+        ws.write_number(r, c, v, fmt[kind])
 
 
 def _ranking(wb: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
@@ -93,6 +110,7 @@ def _ranking(wb: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
         ws.merge_range(r, 0, r, len(COLUMNS) - 1, label, fmt["group"])
         r += 1
         for row in rows.to_dict("records"):
+            row["note"] = f"Không xếp hạng: {NOT_SCORED[row['not_scored']]}" if row["not_scored"] else ""
             for c, (_title, _width, key, kind) in enumerate(COLUMNS):
                 _cell(ws, r, c, row[key], kind, fmt)
             r += 1

@@ -9,6 +9,7 @@ recorded state; it counts for the year when its effective deadline falls in it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,8 @@ from sync.formula import Formula
 from sync.history import History, RunInfo
 from sync.model import UNIT_GROUPS, Counts, group_of
 
-#: How a month's report status counts for the year.
+#: How a month's report status counts for the year. A month the unit had no task (``no_tasks``)
+#: counts for nothing, like a month without a run: there was nothing to report.
 PERIOD_OF_STATUS = {
     "on_time": "on_time",
     "late": "late",
@@ -31,6 +33,15 @@ PERIOD_OF_STATUS = {
 PERIODS = ("on_time", "late", "incomplete", "not_reported")
 
 TASK_COLUMNS = ("completed_on_time", "completed_late", "in_progress_overdue", "in_progress_on_time")
+#: The terms of a score (``sync.formula``), each in its own column.
+TERMS = ("band_points", "overdue_deduction", "missed_report_deduction", "late_report_deduction")
+#: Why a unit is listed but neither scored nor ranked: it has no on-time rate (no task due in the
+#: year completed or still overdue), so the score has nothing to stand on.
+NOT_SCORED = {
+    "no_task_due": "không có nhiệm vụ đến hạn trong năm",
+    "no_readable_task": "không đọc được nhiệm vụ nào đến hạn trong năm, có kỳ không báo cáo",
+    "none_rated": "nhiệm vụ đến hạn trong năm chưa đến hạn ở lần tổng hợp cuối",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,25 +101,37 @@ def _periods(record: YearRecord) -> pd.DataFrame:
     return pd.crosstab(months["unit"], months["period"]).reindex(columns=list(PERIODS), fill_value=0)
 
 
+def _not_scored(row: pd.Series) -> str:
+    """Why a unit without an on-time rate is not scored (a key of ``NOT_SCORED``)."""
+    if int(row["due"]):
+        return "none_rated"
+    return "no_readable_task" if int(row["not_reported"]) else "no_task_due"
+
+
 def _score(row: pd.Series, formula: Formula) -> pd.Series:
     counts = Counts(
         completed_on_time=int(row["completed_on_time"]),
         completed_late=int(row["completed_late"]),
         in_progress_overdue=int(row["in_progress_overdue"]),
     )
+    rates = {"completion_rate": counts.completion_rate, "on_time_rate": counts.on_time_rate}
+    if counts.on_time_rate is None:  # nothing to rate: listed, neither scored nor ranked
+        return pd.Series(
+            {**rates, **dict.fromkeys(TERMS, math.nan), "score": math.nan, "not_scored": _not_scored(row)}
+        )
     band = formula.band_points(counts.on_time_rate)
     overdue = formula.per_overdue_task * counts.in_progress_overdue
     missed = formula.per_missed_report * int(row["not_reported"])
     late = formula.per_late_report * (int(row["late"]) + int(row["incomplete"]))
     return pd.Series(
         {
-            "completion_rate": counts.completion_rate,
-            "on_time_rate": counts.on_time_rate,
+            **rates,
             "band_points": band,
             "overdue_deduction": overdue,
             "missed_report_deduction": missed,
             "late_report_deduction": late,
             "score": max(0.0, band - overdue - missed - late),
+            "not_scored": "",
         }
     )
 
@@ -117,7 +140,9 @@ def score_units(record: YearRecord, formula: Formula) -> pd.DataFrame:
     """One row per unit seen in the year: its figures, every term of its score, its rank in its group.
 
     A unit's name and kind are those of its latest run in the year; units are ranked within
-    their group (``sync.model.UNIT_GROUPS``: agencies and communes are never compared).
+    their group (``sync.model.UNIT_GROUPS``: agencies and communes are never compared). A unit
+    without an on-time rate has no score and no rank (NaN; ``not_scored`` says why, empty for a scored unit) and
+    comes after the ranked units of its group.
     """
     names = record.months.sort_values("month", kind="stable").drop_duplicates("unit", keep="last")
     table = names.set_index("unit")[["name", "kind"]]
@@ -126,7 +151,7 @@ def score_units(record: YearRecord, formula: Formula) -> pd.DataFrame:
     table[numeric] = table[numeric].astype(int)
     table = table.join(table.apply(_score, axis=1, formula=formula))
     table["group"] = table["kind"].map(group_of)
-    table["rank"] = table.groupby("group")["score"].rank(method="min", ascending=False).astype(int)
+    table["rank"] = table.groupby("group")["score"].rank(method="min", ascending=False)
     order = {g: i for i, g in enumerate(UNIT_GROUPS)}
     table["_group_order"] = table["group"].map(order)
     table = table.rename_axis("code").reset_index()

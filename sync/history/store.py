@@ -6,12 +6,14 @@
 * a file written by a newer version of ubnd-sync, or a damaged file, is an
   error, never overwritten.
 
-Tables (schema version 3): ``runs`` (as-of, period, totals, where it came
+Tables (schema version 6): ``runs`` (as-of, period, totals, where it came
 from; whether it was a deliberate back-dated run, when and why it was voided,
 the digest of its data), ``unit_results`` (per unit: its kind, report status, counts, rates, the source
 and the source version read), ``tasks`` (per task: its fields as parsed and as
-written, its category, effective deadline, days overdue, update state) and
-``findings``.
+written, its category, effective deadline, days overdue, update state),
+``findings`` and ``deliveries`` (the reminders sent, per channel and e-mail address). Version 5
+adds no column: it records idle units of earlier runs as ``no_tasks``; version 6 adds the
+address of each e-mail delivery.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from types import TracebackType
 from typing import Any
 
 from sync.extension import RequestDates
-from sync.history import changes, deliveries, queries, snapshot, standing
+from sync.history import changes, deliveries, queries, snapshot, standing, turns
 from sync.history.changes import Diff
 from sync.history.errors import HistoryError, busy_message, is_busy
 from sync.history.records import RecordOutcome, RunInfo, RunSnapshot
@@ -146,6 +148,25 @@ MIGRATIONS: tuple[str, ...] = (
         at          TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (unit, channel, cutoff, digest, status)
+    """,
+    # 5 — the report status ``no_tasks`` (contract §3: a readable, valid unit with no task row is
+    # neither on time nor late). Earlier versions recorded such a unit ``on_time`` with 0 tasks; it
+    # becomes ``no_tasks`` unless the register gave it tasks its sheet lacked (``task-missing``
+    # findings of that run): then what it was owed is not known here, and the status stays.
+    """
+    UPDATE unit_results SET report_status = 'no_tasks'
+        WHERE report_status = 'on_time' AND total = 0
+        AND NOT EXISTS (
+            SELECT 1 FROM findings
+            WHERE findings.run_id = unit_results.run_id AND findings.unit = unit_results.code
+            AND findings.code = 'task-missing'
+        )
+    """,
+    # 6 — e-mail deliveries per address (``sync.history.deliveries``): one row per address and attempt,
+    # ``sending`` before the message's final dot, then ``sent`` or ``failed``; ``refused`` for an address
+    # the server did not take. Rows written before (no address) stand for the addresses they list.
+    """
+    ALTER TABLE deliveries ADD COLUMN address TEXT
     """,
 )
 
@@ -329,9 +350,19 @@ class History:
         """When this notice was already sent in the period (``sync.history.deliveries``)."""
         return deliveries.sent_before(self.conn, unit, channel, cutoff, digest)
 
-    def record_delivery(self, **attempt: Any) -> None:
-        """Record one delivery attempt at once (see ``sync.history.deliveries.record``)."""
-        deliveries.record(self.conn, self.path, **attempt)
+    def record_delivery(self, **attempt: Any) -> list[int]:
+        """Record the rows of one delivery attempt at once; their ids (``sync.history.deliveries.record``)."""
+        return deliveries.record(self.conn, self.path, **attempt)
+
+    def delivery_standing(
+        self, unit: str, channel: str, cutoff: date, digest: str
+    ) -> dict[str, deliveries.AddressState]:
+        """Per address, where this notice stands in the period (``sync.history.deliveries.standing``)."""
+        return deliveries.standing(self.conn, unit, channel, cutoff, digest)
+
+    def conclude_delivery(self, ids: list[int], status: str, detail: str) -> None:
+        """The end of an attempt recorded by :meth:`record_delivery`."""
+        deliveries.conclude(self.conn, self.path, ids, status, detail)
 
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
@@ -346,6 +377,10 @@ class History:
             yield
         finally:
             self.conn.execute("ROLLBACK")
+
+    def remind_turn(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the file's remind lock (one ``remind`` at a time; ``sync.history.turns``), waiting as a sync does."""
+        return turns.remind_turn(self.path, wait=BUSY_TIMEOUT)
 
     def newest_run_id(self) -> int | None:
         """The highest run id in the file (void and back-dated runs too), as this connection sees it."""

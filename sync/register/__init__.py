@@ -11,6 +11,6 @@ the register's values into the Office-owned fields used for classification.
 from __future__ import annotations
 
 from sync.register.read import REGISTER_UNIT, Register, load_register
-from sync.register.reconcile import reconcile
+from sync.register.reconcile import absent_tasks, reconcile
 
-__all__ = ["REGISTER_UNIT", "Register", "load_register", "reconcile"]
+__all__ = ["REGISTER_UNIT", "Register", "absent_tasks", "load_register", "reconcile"]

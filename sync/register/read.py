@@ -43,7 +43,7 @@ def load_register(config: Config, backend: Backend, resolver: UnitResolver, as_o
         read = read_tab(tab, schema, unit=REGISTER_UNIT, resolver=resolver, as_of=as_of, limits=config.limits)
     except SourceUnreadable as e:
         finding = F.make(
-            "source-unreadable",
+            F.SOURCE_UNREADABLE,
             unit=REGISTER_UNIT,
             sheet=None,
             detail=f"danh mục nhiệm vụ của Văn phòng ({config.register.source}): {e}",
@@ -59,7 +59,7 @@ def load_register(config: Config, backend: Backend, resolver: UnitResolver, as_o
         if isinstance(extended, date) and not t.values.get("extension_doc"):
             register.findings.append(
                 F.make(
-                    "extension-doc-missing",
+                    F.EXTENSION_DOC_MISSING,
                     unit=REGISTER_UNIT,
                     sheet=tab.name,
                     cell=read.header.cell("extension_doc", t.row)

@@ -61,7 +61,7 @@ def _office_fields(
         ):
             found.append(
                 F.make(
-                    "office-field-changed",
+                    F.OFFICE_FIELD_CHANGED,
                     unit=result.code,
                     sheet=result.sheet,
                     cell=read.header.cell(name, t.row),
@@ -99,10 +99,10 @@ def reconcile(register: Register, reads: Iterable[tuple[UnitResult, TabRead]]) -
             }
             at["cell"] = read.header.cell("task_id", t.row)
             if t.task_id is not None and reg is None:
-                found.append(F.make("task-unknown", **at))
+                found.append(F.make(F.TASK_UNKNOWN, **at))
             elif reg is not None and reg.values.get("lead_unit") not in (None, result.code):
                 found.append(
-                    F.make("wrong-unit", **at, lead=reg.values.get("lead_unit"), register_row=reg.row)
+                    F.make(F.WRONG_UNIT, **at, lead=reg.values.get("lead_unit"), register_row=reg.row)
                 )
                 continue  # counted for its lead unit only
             elif reg is not None and t.task_id is not None:
@@ -116,7 +116,7 @@ def reconcile(register: Register, reads: Iterable[tuple[UnitResult, TabRead]]) -
             summary = reg.values.get("summary") or ""
             out[lead].append(
                 F.make(
-                    "task-missing",
+                    F.TASK_MISSING,
                     unit=lead,
                     sheet=None,
                     field="task_id",
@@ -126,3 +126,9 @@ def reconcile(register: Register, reads: Iterable[tuple[UnitResult, TabRead]]) -
                 )
             )
     return out
+
+
+def absent_tasks(register: Register, found: Iterable[Finding]) -> list[Task]:
+    """The register's tasks that a unit's ``task-missing`` findings name: tasks it has but did not
+    put in its sheet (they count for its report status: ``sync.classify.absent_state``)."""
+    return [register.tasks[task_key(str(f.value))] for f in found if f.code == F.TASK_MISSING.code]

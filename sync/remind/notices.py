@@ -2,8 +2,11 @@
 
 A notice lists, from the run's findings and tasks: cells to fix (errors), overdue
 tasks (by how many days), tasks due soon, rows not updated in the period and rows
-updated late, each with the cell and what to do. Its ``digest`` covers the items
-only (not the run's date), so the same problems are never sent twice in a period.
+updated late, and the register's tasks missing from the sheet or rows of another unit's
+task, each with the cell and what to do. A unit with none of these gets no notice: a unit
+with no task (``no_tasks``) is told nothing unless its sheet has something wrong. Its
+``digest`` covers the items (the findings) only (not the run's date), so the same problems
+are never sent twice in a period.
 """
 
 from __future__ import annotations
@@ -16,16 +19,15 @@ from html import escape
 
 import xlsxwriter
 
+from sync import findings as F
 from sync.history import RunSnapshot, TaskSnapshot
 from sync.labels import SEVERITY_LABELS
 from sync.model import Finding
 
-#: Sections of a notice: (title, finding codes); errors of any code come first.
-SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Nhiệm vụ quá hạn", ("overdue",)),
-    ("Nhiệm vụ sắp đến hạn", ("due-soon",)),
-    ("Dòng chưa cập nhật trong kỳ", ("stale-update",)),
-    ("Dòng cập nhật muộn", ("late-update",)),
+#: Sections of a notice: (title, finding codes), from each kind's ``section`` in ``sync.findings``;
+#: errors of any code come first.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (title, tuple(k.code for k in F.KINDS if k.section == title)) for title in F.REMINDER_SECTIONS
 )
 ERRORS = "Lỗi cần sửa trong bảng theo dõi"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,12 +55,19 @@ def next_cutoff(cutoff: date) -> date:
     return date(y, m + 1, cutoff.day)
 
 
+def subject(unit_name: str, cutoff: date) -> str:
+    """The e-mail's subject: the unit and the next cut-off (``sync.remind.headers`` encodes it)."""
+    return f"Nhắc việc: {unit_name} – cập nhật nhiệm vụ trước ngày {next_cutoff(cutoff):%d/%m/%Y}"
+
+
 def _task_line(f: Finding, task: TaskSnapshot | None) -> str:
     where = f"dòng {f.row}" if f.row else "bảng theo dõi"
     if task is None:
         return f"{where}: {f.message}"
     name = f" {task.task_id}" if task.task_id else ""
     summary = (task.values.get("summary") or "").strip()
+    if not summary or summary[:40] in f.message:  # the message names the task already (overdue, due soon)
+        return f"{where} (nhiệm vụ{name}): {f.message}" if name else f"{where}: {f.message}"
     summary = summary if len(summary) <= 160 else summary[:157] + "…"
     return f"{where} (nhiệm vụ{name}: {summary}): {f.message}"
 
@@ -175,6 +184,17 @@ def _html(text: str) -> str:
     return "\n".join(out + ["</body></html>"])
 
 
+def _digest(snap: RunSnapshot, code: str) -> str:
+    """The notice's items as findings, not as worded: rewording a notice never sends it again."""
+    told = {c for _, codes in SECTIONS for c in codes}
+    items = sorted(
+        (f.code, f.severity, f.sheet or "", f.cell or "", f.row or 0, f.message)
+        for f in snap.findings
+        if f.unit == code and (f.severity == "error" or f.code in told)
+    )
+    return hashlib.sha256(repr(items).encode("utf-8")).hexdigest()
+
+
 def build_notices(snap: RunSnapshot, units: dict[str, tuple[str, tuple[str, ...]]]) -> list[Notice]:
     """A notice for every unit of ``units`` (code -> (name, addresses)) with something to do."""
     notices = []
@@ -184,13 +204,13 @@ def build_notices(snap: RunSnapshot, units: dict[str, tuple[str, tuple[str, ...]
             continue
         attachment = f"{code}-can-sua-{snap.period.cutoff:%Y-%m}.xlsx"
         text = _text(name, snap, items, attachment)
-        digest = hashlib.sha256(repr(sorted(items.items())).encode("utf-8")).hexdigest()
+        digest = _digest(snap, code)
         notices.append(
             Notice(
                 unit=code,
                 unit_name=name,
                 recipients=recipients,
-                subject=f"Nhắc việc: {name} – cập nhật nhiệm vụ trước ngày {next_cutoff(snap.period.cutoff):%d/%m/%Y}",
+                subject=subject(name, snap.period.cutoff),
                 text=text,
                 html=_html(text),
                 attachment=_fix_list(snap, code),

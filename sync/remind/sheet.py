@@ -57,8 +57,8 @@ def deliver_to_sheets(
             if backend is None:
                 backend = stack.enter_context(open_backend(config))
             try:
-                _write(backend, units[notice.unit], tab_grid(notice, as_of, cutoff))
-                outcome = Outcome(notice.unit, "sent", REMIND_TAB, channel=CHANNEL_SHEET)
+                tab = _write(backend, units[notice.unit], tab_grid(notice, as_of, cutoff))
+                outcome = Outcome(notice.unit, "sent", tab, channel=CHANNEL_SHEET)
             except (SourceUnreadable, UnitWriteRefused, UnitWriteFailed) as e:
                 outcome = Outcome(notice.unit, "failed", str(e), channel=CHANNEL_SHEET)
             record(notice, outcome)
@@ -66,10 +66,12 @@ def deliver_to_sheets(
     return outcomes
 
 
-def _write(backend: Backend, unit: UnitConfig, grid: list[list[str]]) -> None:
+def _write(backend: Backend, unit: UnitConfig, grid: list[list[str]]) -> str:
+    """Replace the unit's ``Nhắc việc`` tab; returns the name it bears (a fallback beside a unit's own tab)."""
     book = backend.unit_book(unit)
     try:
-        book.put_office_tab(REMIND_TAB, grid, WIDTHS)
+        name = book.put_office_tab(REMIND_TAB, grid, WIDTHS)
         book.save()
+        return name
     finally:
         book.close()

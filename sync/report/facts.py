@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
+from sync import findings as F
 from sync.extension import asks_for_more
 from sync.history import History, HistoryError, RunInfo, RunSnapshot, TaskSnapshot, diff
 from sync.labels import GROUP_LABELS
@@ -35,6 +36,7 @@ STATUS_WORDS: dict[str, str] = {
     "late": "cập nhật chậm",
     "incomplete": "cập nhật chưa đầy đủ",
     "missing": "không cập nhật trong kỳ",
+    "no_tasks": "chưa có nhiệm vụ",
     "invalid": "bảng theo dõi sai mẫu (thiếu cột bắt buộc)",
     "unreadable": "bảng theo dõi không đọc được",
 }
@@ -111,11 +113,18 @@ class UnitFacts:
     tasks_stale: int
     #: config ``kind`` (``sync.model.UNIT_KINDS``)
     kind: str = DEFAULT_KIND
+    #: tasks the register gives the unit that its sheet lacks (they count as not updated when due)
+    tasks_absent: int = 0
 
     @property
     def not_counted(self) -> bool:
         """The unit's tasks are not in the figures: its sheet could not be read or lacks a required column."""
         return self.report_status in ("invalid", "unreadable")
+
+    @property
+    def idle(self) -> bool:
+        """The unit has no task: nothing to report, neither on time nor late (``no_tasks``)."""
+        return self.report_status == "no_tasks"
 
     @property
     def status_words(self) -> str:
@@ -193,8 +202,19 @@ class ReportFacts:
 
     @property
     def counted_units(self) -> list[UnitFacts]:
-        """The units whose tasks are in the figures (a readable sheet of the right form, even if empty)."""
-        return [u for u in self.units if not u.not_counted]
+        """The units that reported: their tasks are in the figures (a readable sheet of the right form
+        with tasks; a unit with none is ``idle_units``)."""
+        return [u for u in self.units if not u.not_counted and not u.idle]
+
+    @property
+    def idle_units(self) -> list[UnitFacts]:
+        """The units with no task (``no_tasks``): neither on time nor late, not among those that reported."""
+        return [u for u in self.units if u.idle]
+
+    @property
+    def accountable_units(self) -> list[UnitFacts]:
+        """The units that had something to report: every unit but the idle ones."""
+        return [u for u in self.units if not u.idle]
 
     @property
     def uncounted_units(self) -> list[UnitFacts]:
@@ -212,19 +232,23 @@ class ReportFacts:
         return out
 
     @property
-    def chart_units(self) -> list[UnitFacts]:
-        """The units Biểu đồ 2 draws a bar for: every unit, up to ``CHART_UNITS`` (a page of bars).
+    def drawable_units(self) -> list[UnitFacts]:
+        """The units Biểu đồ 2 can show: those with a task counted, and those whose sheet could not be
+        counted (a note says why). A unit with no task counted has nothing to draw."""
+        return [u for u in self.units if u.not_counted or u.counts["total"]]
 
-        Past that (the new An Giang has 118 units) the agencies keep a bar each and the
-        other units with overdue tasks fill the page, most overdue first; every unit is in
-        Phụ lục I.
+    @property
+    def chart_units(self) -> list[UnitFacts]:
+        """The units Biểu đồ 2 draws a bar for: ``drawable_units``, up to ``CHART_UNITS`` (a page of bars).
+
+        Past that (the new An Giang has 118 units) the agencies keep a bar each and the other
+        units with overdue tasks fill the page, most overdue first; every unit is in Phụ lục I.
         """
-        if len(self.units) <= CHART_UNITS:
-            return list(self.units)
-        agencies = [u for u in self.units if group_of(u.kind) == DEFAULT_KIND]
-        others = [
-            u for u in self.units if group_of(u.kind) != DEFAULT_KIND and u.counts["in_progress_overdue"]
-        ]
+        drawn = self.drawable_units
+        if len(drawn) <= CHART_UNITS:
+            return drawn
+        agencies = [u for u in drawn if group_of(u.kind) == DEFAULT_KIND]
+        others = [u for u in drawn if group_of(u.kind) != DEFAULT_KIND and u.counts["in_progress_overdue"]]
         others.sort(key=lambda u: -u.counts["in_progress_overdue"])  # stable: config order among equals
         return agencies + others[: max(CHART_UNITS - len(agencies), 0)]
 
@@ -235,7 +259,7 @@ class ReportFacts:
     def lagging(self) -> list[UnitFacts]:
         """Units that did not update fully and on time: by status (missing first), then name."""
         order = {s: i for i, s in enumerate(LAGGING_ORDER)}
-        late = [u for u in self.units if u.report_status != "on_time"]
+        late = [u for u in self.units if u.report_status not in ("on_time", "no_tasks")]
         return sorted(late, key=lambda u: (order.get(u.report_status, 9), u.name))
 
 
@@ -302,6 +326,7 @@ def _units(current: RunSnapshot, previous: RunSnapshot | None) -> tuple[UnitFact
     for t in current.tasks:
         states.setdefault(t.unit, Counter())[t.update_state] += 1
     before = {u.code: u.report_status for u in previous.units} if previous else {}
+    absent = Counter(f.unit for f in current.findings if f.code == F.TASK_MISSING.code)
     out = []
     for u in current.units:
         st = states.get(u.code, Counter())
@@ -318,6 +343,7 @@ def _units(current: RunSnapshot, previous: RunSnapshot | None) -> tuple[UnitFact
                 tasks_late=st["late"],
                 tasks_stale=st["stale"],
                 kind=u.kind,
+                tasks_absent=absent[u.code],
             )
         )
     return tuple(out)

@@ -163,19 +163,24 @@ def _table1_rows(facts: ReportFacts) -> list[list[str]]:
 def _of_units(facts: ReportFacts) -> str:
     """Whose tasks the figures count: “của 37 đơn vị”, or “của 35/37 đơn vị đã báo cáo (…)”.
 
-    A unit is counted when its sheet was read and has the required columns, even when
-    it holds no task or was not updated; the others are named by why they are left out.
+    A unit is counted when its sheet was read, has the required columns and holds tasks, even
+    when it was not updated; a unit with no task is not among those that reported (contract §3);
+    the others are named by why they are left out.
     """
-    counted, left_out = len(facts.counted_units), facts.uncounted_units
-    if not left_out:
+    counted, left_out, idle = len(facts.counted_units), facts.uncounted_units, facts.idle_units
+    if not left_out and not idle:
         return f"của {counted} đơn vị"
+    notes = [f"{len(idle)} đơn vị chưa có nhiệm vụ"] if idle else []
     why = [
         f"{n} đơn vị {UNCOUNTED_WORDS[s]}"
         for s in UNCOUNTED_WORDS
         if (n := sum(1 for u in left_out if u.report_status == s))
     ]
-    note = f"{why[0]}, chưa tính" if len(why) == 1 else f"{len(left_out)} đơn vị chưa tính: {', '.join(why)}"
-    return f"của {counted}/{len(facts.units)} đơn vị đã báo cáo ({note})"
+    if why:
+        notes.append(
+            f"{why[0]}, chưa tính" if len(why) == 1 else f"{len(left_out)} đơn vị chưa tính: {', '.join(why)}"
+        )
+    return f"của {counted}/{len(facts.units)} đơn vị đã báo cáo ({'; '.join(notes)})"
 
 
 def _chart(doc: Any, charts: Mapping[str, Path], key: str, caption: str) -> None:
@@ -307,11 +312,15 @@ def _lagging_note(u: UnitFacts, cutoff: date) -> str:
     """Why a unit is in Bảng 2, in plain words: never a finding's message (no file, path, cell or code)."""
     if u.not_counted:
         return f"{u.status_words.capitalize()}; số liệu của đơn vị chưa được tính"
-    if u.report_status == "missing":
-        return f"Không cập nhật trong kỳ ({u.tasks_stale}/{u.tasks_to_update} nhiệm vụ chưa cập nhật)"
     if u.report_status == "late":
         return f"{u.tasks_late}/{u.tasks_to_update} nhiệm vụ cập nhật sau ngày {_date(cutoff)}"
-    return f"{u.tasks_stale}/{u.tasks_to_update} nhiệm vụ chưa cập nhật trong kỳ"
+    # tasks the register gives the unit that its sheet lacks count as not updated (sync.classify)
+    absent = f"{u.tasks_absent} nhiệm vụ được giao chưa có trong bảng theo dõi" if u.tasks_absent else ""
+    if u.report_status == "missing":
+        rows = f"{u.tasks_stale}/{u.tasks_to_update} nhiệm vụ chưa cập nhật" if u.tasks_to_update else ""
+        return f"Không cập nhật trong kỳ ({'; '.join(p for p in (rows, absent) if p)})"
+    rows = f"{u.tasks_stale}/{u.tasks_to_update} nhiệm vụ chưa cập nhật trong kỳ" if u.tasks_stale else ""
+    return "; ".join(p for p in (rows, absent) if p)
 
 
 def _lagging_rows(facts: ReportFacts, lagging: Sequence[UnitFacts]) -> tuple[list[list[str]], list[int]]:
@@ -320,12 +329,13 @@ def _lagging_rows(facts: ReportFacts, lagging: Sequence[UnitFacts]) -> tuple[lis
     from 1, as Phụ lục I does."""
     rows: list[list[str]] = []
     bold: list[int] = []
-    all_groups = dict(grouped(facts.units))
+    several = len(grouped(facts.units)) > 1
+    accountable = dict(grouped(facts.accountable_units))  # a unit with no task cannot lag
     groups = grouped(lagging)
     for number, (group, units) in enumerate(groups, start=1):
-        if len(all_groups) > 1:
+        if several:
             bold.append(len(rows))
-            label = f"{GROUP_LABELS[group]} ({len(units)}/{len(all_groups[group])} đơn vị)"
+            label = f"{GROUP_LABELS[group]} ({len(units)}/{len(accountable[group])} đơn vị)"
             rows.append([ROMAN[number], label, "", "", ""])
         for i, u in enumerate(units, start=1):
             rows.append(
@@ -340,22 +350,45 @@ def _lagging_rows(facts: ReportFacts, lagging: Sequence[UnitFacts]) -> tuple[lis
     return rows, bold
 
 
-def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mapping[str, Path]) -> None:
-    """II: how many units updated on time, Bảng 2 (the others, with why), Biểu đồ 2."""
-    D.section_title(doc, "II. TÌNH HÌNH CẬP NHẬT, BÁO CÁO CỦA CÁC ĐƠN VỊ")
-    n_units = len(facts.units)
-    n_on_time = len(facts.units_with("on_time"))
+def _how_units_reported(facts: ReportFacts) -> str:
+    """“Kỳ này có x/y đơn vị cập nhật đầy đủ, đúng hạn; …”: y counts the units that had something to
+    report, so a unit with no task (neither on time nor late, contract §3) is left out and said so."""
+    accountable, idle = len(facts.accountable_units), len(facts.idle_units)
+    if not accountable:
+        return f"Kỳ này chưa đơn vị nào có nhiệm vụ để cập nhật ({idle} đơn vị chưa có nhiệm vụ)."
+    on_time = len(facts.units_with("on_time"))
+    head = f"Kỳ này có {on_time}/{accountable} đơn vị cập nhật đầy đủ, đúng hạn"
+    if idle:
+        head += f" (không tính {idle} đơn vị chưa có nhiệm vụ)"
     others = [
         f"{len(facts.units_with(s))} đơn vị {STATUS_WORDS[s]}"
         for s in LAGGING_TEXT_ORDER
         if facts.units_with(s)
     ]
+    return "; ".join([head, *others]) + (" (chi tiết tại Bảng 2)." if on_time < accountable else ".")
+
+
+def _chart_which(facts: ReportFacts) -> str:
+    """What Biểu đồ 2 leaves out, for its caption: units with no task (no bar to draw) and, past a
+    page of bars, the communes with fewer overdue tasks."""
+    shown, everyone = len(facts.chart_units), len(facts.units)
+    if shown == everyone:
+        return ""
+    parts = []
+    if shown < len(facts.drawable_units):
+        parts.append("các sở, ban, ngành và đơn vị có nhiều nhiệm vụ quá hạn nhất")
+    if without := everyone - len(facts.drawable_units):
+        parts.append(f"không thể hiện {without} đơn vị chưa có nhiệm vụ")
+    return f"; {shown}/{everyone} đơn vị: {', '.join(parts)}, đủ các đơn vị tại Phụ lục I"
+
+
+def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mapping[str, Path]) -> None:
+    """II: how many units updated on time, Bảng 2 (the others, with why), Biểu đồ 2."""
+    D.section_title(doc, "II. TÌNH HÌNH CẬP NHẬT, BÁO CÁO CỦA CÁC ĐƠN VỊ")
     D.body(
         doc,
         f"Theo quy định, các đơn vị cập nhật kết quả thực hiện nhiệm vụ trước ngày {cutoff_day} hằng tháng. "
-        f"Kỳ này có {n_on_time}/{n_units} đơn vị cập nhật đầy đủ, đúng hạn; "
-        + "; ".join(others)
-        + (" (chi tiết tại Bảng 2)." if n_on_time < n_units else "."),
+        + _how_units_reported(facts),
     )
     lagging = facts.lagging
     if lagging:
@@ -370,17 +403,11 @@ def unit_reporting(doc: Any, facts: ReportFacts, cutoff_day: int, charts: Mappin
             bold_rows=bold,
         )
         D.gap(doc)
-    shown = len(facts.chart_units)
-    which = (
-        ""
-        if shown == n_units
-        else f"; {shown}/{n_units} đơn vị: các sở, ban, ngành và đơn vị có nhiều nhiệm vụ quá hạn nhất, đủ các đơn vị tại Phụ lục I"
-    )
     _chart(
         doc,
         charts,
         "units",
-        f"Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại{which})",
+        f"Biểu đồ 2. Tình hình thực hiện nhiệm vụ của từng đơn vị (số nhiệm vụ theo phân loại{_chart_which(facts)})",
     )
 
 

@@ -18,9 +18,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sync.display import ROMAN, rounded_rate
+from sync.findings import FINDING_LABELS
 from sync.labels import (
     CATEGORY_LABELS,
-    FINDING_LABELS,
     GROUP_LABELS,
     REPORT_STATUS_LABELS,
     SEVERITY_LABELS,
@@ -48,7 +48,8 @@ def _unit_names(result: RunResult) -> dict[str, str]:
     return {u.code: u.name for u in result.units}
 
 
-#: Units the Office must chase are coloured like overdue tasks; late or partial ones like due-soon.
+#: Units the Office must chase are coloured like overdue tasks; late or partial ones like due-soon;
+#: those on time or with no task (``no_tasks``: nothing to chase) are not coloured.
 _STATUS_STYLE = {
     "missing": "overdue",
     "unreadable": "overdue",
@@ -228,7 +229,7 @@ def findings_table(result: RunResult, schema: Schema | None = None) -> Table:
     """The Cảnh báo tab: errors first (highlighted), then warnings, then information.
 
     Within a severity the findings keep the engine's order (unit, row). Beside the code,
-    the finding's name in Vietnamese (``sync.labels.FINDING_LABELS``).
+    the finding's name in Vietnamese (``sync.findings.FINDING_LABELS``).
     """
     cols = [
         _code_column(result),

@@ -16,7 +16,9 @@ Office's tabs; the tab ids (one ``spreadsheets.get``) only for a unit that gets 
   are appended (at most ``APPEND_ROUNDS`` times): a retried run never duplicates a row;
 - ``put_office_tab`` and ``save``: one ``batchUpdate``: the date cells of the new rows shown
   ``dd/mm/yyyy``, and each Office tab deleted and added again (values, a protected range over
-  the whole tab editable only by the Office's account).
+  the whole tab editable only by the Office's account). A tab is the Office's by its name and
+  its title in A1 (``sync.shapes.office_tabs``): a unit's own ``Phối hợp`` is never deleted, the
+  Office's then takes a fallback name.
 """
 
 from __future__ import annotations
@@ -30,12 +32,18 @@ from urllib.parse import quote
 from sync.backends.base import UnitBook, Workbook
 from sync.backends.gsheets.client import GoogleClient
 from sync.backends.gsheets.read import GSheetsSource, GSheetsWorkbook, quote_title, spreadsheet_id
-from sync.exceptions import GoogleApiError, GoogleNetworkError, SourceUnreadable, UnitWriteFailed
+from sync.exceptions import (
+    GoogleApiError,
+    GoogleNetworkError,
+    SourceUnreadable,
+    UnitWriteFailed,
+    UnitWriteRefused,
+)
 from sync.model import task_key
 from sync.schema import unit_sheet_schema
 from sync.shapes.grid import column_letter, serial_day
 from sync.shapes.layout import DATE_FORMAT
-from sync.shapes.office_tabs import OFFICE_TAB_LEAD
+from sync.shapes.office_tabs import OFFICE_TAB_LEAD, find_office_tab, first_cell, free_office_tab_name
 from sync.shapes.task_tab import TaskTab, office_fields, row_cells, task_tab
 
 if TYPE_CHECKING:
@@ -143,13 +151,22 @@ class GSheetsUnitBook(UnitBook):
 
     # ---------------------------------------------------------------- Office tabs and formats
 
-    def put_office_tab(self, name: str, grid: list[list[str]], widths: tuple[int, ...] = ()) -> None:
+    def put_office_tab(self, name: str, grid: list[list[str]], widths: tuple[int, ...] = ()) -> str:
+        title = grid[0][0] if grid and grid[0] else ""
         try:
-            self._tabs += office_tab_requests(
-                self._book.sheet_ids(), name, grid, self.client.account_email, widths
-            )
+            ids = self._book.sheet_ids()
+            tabs = list(ids)
+            ours = find_office_tab(tabs, name, title, lambda tab: first_cell(self._book.read_tab(tab).rows))
+            target = ours or free_office_tab_name(tabs, name)
+            if target is None:
+                raise UnitWriteRefused(
+                    f"đơn vị {self.unit.code}: bảng tính đã có các trang “{name}” … “{name} (Văn phòng 9)” của "
+                    f"đơn vị, không còn tên cho trang “{name}” của Văn phòng; đơn vị đổi tên một trang trong số đó"
+                )
+            self._tabs += office_tab_requests(ids, target, grid, self.client.account_email, widths)
         except SourceUnreadable as e:
             raise self._failed(e) from None
+        return target
 
     def save(self) -> list[str]:
         try:

@@ -5,15 +5,18 @@ The recipe (``UnitWorkbook``):
 1. ``UnitWorkbook.read(path, ...)`` reads the file's bytes and stat once, through
    ``sync.backends.xlsx.guard`` (the file is untrusted: size, zip parts and grid are checked
    before any parser sees it); it refuses a workbook a spreadsheet program has open (Excel's
-   owner file ``~$<name>``, LibreOffice's ``.~lock.<name>#``) and one holding parts openpyxl
-   would drop on a round trip (images, charts, pivot tables, macros, external links,
+   owner file ``~$<name>``, LibreOffice's ``.~lock.<name>#``) and one holding parts the tool
+   does not write beside yet (images, charts, pivot tables, macros, external links,
    slicers …), saying what to do;
-2. ``book()`` opens those very bytes with openpyxl; the caller changes it;
-3. ``save()`` writes a temporary file in the same folder (``sync.atomic.AtomicFile``), then,
-   just before the rename, checks again that the file on disk is the one read (size,
-   ``mtime_ns``, SHA-256 of its bytes) and that no lock file appeared; else it refuses and
-   the file is untouched. Windows refuses to replace a file Excel has open
-   (``PermissionError``): also “đang mở”, nothing changed.
+2. ``editing()`` opens those very bytes as an ``XlsxPackage`` (``sync.backends.xlsx.package``): the
+   caller writes cells and Office tabs in place, every other byte of the package kept;
+   what cannot be kept is refused (``UnitWriteRefused`` naming the unit, the tab, the cell);
+3. ``save()`` writes a temporary file in the folder of the real file (a symlinked workbook is
+   written through: the link stays a link), then, just before the rename, checks again that
+   the file on disk is the one read (size, ``mtime_ns``, SHA-256 of its bytes, the same real
+   file) and that no lock file appeared; else it refuses and the file is untouched. Windows
+   refuses to replace a file Excel has open (``PermissionError``): also “đang mở”, nothing
+   changed.
 
 Every refusal is ``UnitWriteRefused`` with a Vietnamese message naming the unit and file.
 A small window remains between the last check and the rename (milliseconds); a unit that
@@ -22,38 +25,35 @@ saves exactly then loses that save to the Office's copy, which holds everything 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import zipfile
-from collections.abc import Sequence
-from copy import copy
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from sync.atomic import AtomicFile
 from sync.backends.base import UnitBook, Workbook
 from sync.backends.xlsx.guard import read_checked
+from sync.backends.xlsx.package import CellStyle, PackageRefused, SheetSpec, XlsxPackage
 from sync.backends.xlsx.read import XlsxWorkbook
 from sync.exceptions import SourceUnreadable, UnitWriteFailed, UnitWriteRefused
 from sync.limits import Limits
-from sync.shapes.layout import DATE_FORMAT
-from sync.shapes.office_tabs import OFFICE_TAB_LEAD
+from sync.shapes.office_tabs import OFFICE_TAB_LEAD, find_office_tab, free_office_tab_name
 from sync.shapes.task_tab import TaskTab, office_fields, row_cells
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from sync.config import UnitConfig
     from sync.model import Task
 
-#: zip part name prefixes openpyxl does not carry over on a round trip -> what people call them
+#: zip part name prefixes of what the tool does not write beside yet -> what people call them. The
+#: package editor would keep them byte for byte, but an image, a chart or a control drawn over the task
+#: tab may hide the rows added, and a pivot table, slicer or link reading the tab would not count them.
 DROPPED_PARTS = (
     ("xl/charts/", "biểu đồ"),
     ("xl/chartsheets/", "trang biểu đồ"),
@@ -74,54 +74,54 @@ DROPPED_PARTS = (
 )
 
 
-def set_text(ws: Worksheet, row: int, col: int, value: str) -> None:
-    """A text cell that stays text (openpyxl would make ``=…`` a formula); control characters a
-    .xlsx cannot hold (openpyxl refuses them) are left out."""
-    cell = ws.cell(row=row, column=col)
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell.data_type = "s"
+_TITLE = CellStyle(bold=True, size=13)
+_COLUMN_TITLES = CellStyle(bold=True, fill="D9D9D9", wrap=True, vertical="center")
+_ROWS = CellStyle(wrap=True, vertical="top")
 
 
-#: the row of an Office tab's column titles, 1-based as openpyxl counts
-_HEADER_ROW = OFFICE_TAB_LEAD + 1
+def office_tab_spec(grid: list[list[str]], widths: tuple[int, ...]) -> SheetSpec:
+    """An Office-owned tab as a worksheet: all text, laid out as ``grid`` is (a title, a line, a blank
+    row, the column titles, the rows). The title and the column titles are bold, the rows wrap in
+    their columns and read from the top, the column titles stay in view and repeat on every printed
+    page, A4 landscape one page wide; sheet protection on."""
+    cells: dict[tuple[int, int], tuple[str, CellStyle | None]] = {}
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if value:
+                cells[r, c] = (value, _ROWS if r > OFFICE_TAB_LEAD else None)
+    if grid and grid[0] and grid[0][0]:
+        cells[0, 0] = (grid[0][0], _TITLE)
+    if len(grid) > OFFICE_TAB_LEAD:
+        columns = grid[OFFICE_TAB_LEAD]
+        for c in range(max(len(r) for r in grid)):
+            cells[OFFICE_TAB_LEAD, c] = (columns[c] if c < len(columns) else "", _COLUMN_TITLES)
+    return SheetSpec(
+        cells,
+        widths,
+        frozen_rows=OFFICE_TAB_LEAD + 1,
+        print_title_row=OFFICE_TAB_LEAD + 1,
+        landscape_fit_width=True,
+        protected=True,
+    )
 
 
 def replace_office_tab(
-    book: OpenpyxlWorkbook, name: str, grid: list[list[str]], widths: tuple[int, ...]
-) -> None:
-    """Replace (or add at the end) an Office-owned tab: all text, sheet protection on.
-
-    ``grid`` is laid out as both Office tabs are: a title, a line, a blank row, the column titles,
-    then the rows. The title and the column titles are bold, the rows wrap in their columns and read
-    from the top, the column titles repeat on every printed page, A4 landscape one page wide.
-    """
-    index = None
-    if name in book.sheetnames:
-        index = book.sheetnames.index(name)
-        del book[name]
-    ws = book.create_sheet(name, index)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for r, row in enumerate(grid, 1):
-        for c, value in enumerate(row, 1):
-            if value:
-                set_text(ws, r, c, value)
-                if r > _HEADER_ROW:
-                    ws.cell(r, c).alignment = wrap
-    ws.cell(1, 1).font = Font(name="Calibri", bold=True, size=13)
-    for cell in ws[_HEADER_ROW]:
-        cell.font = Font(name="Calibri", bold=True)
-        cell.fill = PatternFill("solid", fgColor="D9D9D9")
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for c, width in enumerate(widths, 1):
-        ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width = width
-    ws.freeze_panes = ws.cell(_HEADER_ROW + 1, 1)
-    ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.protection.sheet = True
-    ws.protection.enable()
+    package: XlsxPackage, name: str, grid: list[list[str]], widths: tuple[int, ...]
+) -> str:
+    """Write the Office's tab ``name`` (replaced in place when the workbook has it, else added at
+    the end); returns the name it bears. A unit's own tab of that name is never touched: the
+    Office's tab then takes a free fallback name (``sync.shapes.office_tabs``)."""
+    tabs = package.sheet_names()
+    title = grid[0][0] if grid and grid[0] else ""
+    ours = find_office_tab(tabs, name, title, lambda tab: package.cell_text(tab, 1, 0))
+    target = ours or free_office_tab_name(tabs, name)
+    if target is None:
+        raise PackageRefused(
+            f"bảng tính đã có các trang “{name}” … “{name} (Văn phòng 9)” của đơn vị, không còn tên cho "
+            f"trang “{name}” của Văn phòng; đơn vị đổi tên một trang trong số đó"
+        )
+    package.put_sheet(target, office_tab_spec(grid, widths))
+    return target
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -134,7 +134,7 @@ def lock_files(path: Path) -> list[Path]:
 
 
 def dropped_parts(data: bytes) -> list[str]:
-    """What a round trip through openpyxl would lose from this package (names for people)."""
+    """Parts of this package the tool does not write beside yet (names for people; ``DROPPED_PARTS``)."""
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         names = [n.lower() for n in package.namelist()]
     found: list[str] = []
@@ -160,21 +160,23 @@ def _stamp(data: bytes, st: os.stat_result) -> Stamp:
 class UnitWorkbook:
     """One unit's .xlsx, read once; ``save()`` replaces it only if nobody changed it meanwhile."""
 
-    def __init__(self, path: Path, unit: str, data: bytes, stamp: Stamp):
+    def __init__(self, path: Path, unit: str, data: bytes, stamp: Stamp, real: Path | None = None):
         self.path = path
         self.unit = unit
         self.data = data
         self.stamp = stamp
-        self._book: OpenpyxlWorkbook | None = None
+        self.real = real or path  # the file itself when ``path`` is a symlink
+        self._package: XlsxPackage | None = None
 
     @classmethod
     def read(cls, path: Path, unit: str, limits: Limits) -> UnitWorkbook:
         """Read the file once, checked like any unit's file; raises ``SourceUnreadable``."""
+        real = Path(os.path.realpath(path))
         data, st = read_checked(path, limits)
-        return cls(path, unit, data, _stamp(data, st))
+        return cls(path, unit, data, _stamp(data, st), real)
 
     def check_writable(self) -> None:
-        """Refuse (``UnitWriteRefused``) a workbook that is open, or that a rewrite would damage."""
+        """Refuse (``UnitWriteRefused``) a workbook that is open, or that holds parts not written beside yet."""
         self.check_not_open()
         try:
             lost = dropped_parts(self.data)
@@ -185,38 +187,48 @@ class UnitWorkbook:
             ) from None
         if lost:
             raise self.refused(
-                f"bảng tính có {', '.join(lost)}, phần mà công cụ không giữ được khi ghi lại tệp. "
-                "Đơn vị chuyển các phần đó sang tệp khác (bảng theo dõi chỉ giữ các trang bảng) "
-                "hoặc Văn phòng tự nhập các nhiệm vụ được báo"
+                f"bảng tính có {', '.join(lost)}: công cụ chưa ghi vào tệp có các phần này (chúng có thể che "
+                "hoặc không tính các dòng được thêm). Đơn vị chuyển các phần đó sang tệp khác (bảng theo dõi "
+                "chỉ giữ các trang bảng) hoặc Văn phòng tự nhập các nhiệm vụ được báo"
             )
 
     def refused(self, why: str) -> UnitWriteRefused:
         return UnitWriteRefused(f"đơn vị {self.unit}, tệp {self.path.name}: {why}. Tệp không bị thay đổi.")
 
     def check_not_open(self) -> None:
-        locks = lock_files(self.path)
+        locks = lock_files(self.path) or (lock_files(self.real) if self.real != self.path else [])
         if locks:
             raise self.refused(
                 f"tệp đang mở trong Excel/LibreOffice (có tệp khóa {locks[0].name}); "
                 "đóng tệp (hoặc xóa tệp khóa nếu chương trình đã tắt) rồi chạy lại"
             )
 
-    def book(self) -> OpenpyxlWorkbook:
-        """The workbook opened with openpyxl from the bytes read (once), after ``check_writable``."""
-        if self._book is None:
+    def package(self) -> XlsxPackage:
+        """The package of the bytes read (opened once), after ``check_writable``."""
+        if self._package is None:
             self.check_writable()
-            try:
-                self._book = openpyxl.load_workbook(io.BytesIO(self.data), rich_text=True)
-            except Exception as e:  # openpyxl raises many kinds on a damaged package
-                raise SourceUnreadable(
-                    f"không mở được tệp {self.path.name} để ghi ({type(e).__name__}); "
-                    "đơn vị mở và lưu lại bằng Excel",
-                    detail="openpyxl",
-                ) from None
-        return self._book
+            with self._refusals():
+                self._package = XlsxPackage(self.data)
+        return self._package
+
+    @contextlib.contextmanager
+    def editing(self) -> Iterator[XlsxPackage]:
+        """The package to change; what it cannot change without a loss is this unit's refusal."""
+        package = self.package()
+        with self._refusals():
+            yield package
+
+    @contextlib.contextmanager
+    def _refusals(self) -> Iterator[None]:
+        try:
+            yield
+        except PackageRefused as e:
+            raise self.refused(e.reason) from None
 
     def unchanged_on_disk(self) -> bool:
         try:
+            if Path(os.path.realpath(self.path)) != self.real:
+                return False  # the link points at another file now
             st = self.path.stat()
             if st.st_size != self.stamp.size or st.st_mtime_ns != self.stamp.mtime_ns:
                 return False
@@ -226,10 +238,11 @@ class UnitWorkbook:
 
     def save(self) -> None:
         """Write the changed workbook over the file, atomically, if the file is still the one read."""
-        book = self.book()
-        pending = AtomicFile(self.path)
+        with self._refusals():
+            data = self.package().to_bytes()
+        pending = AtomicFile(self.real)
         try:
-            book.save(pending.tmp)
+            pending.tmp.write_bytes(data)
             pending.finalize()
             self.check_not_open()
             if not self.unchanged_on_disk():
@@ -247,46 +260,29 @@ class UnitWorkbook:
             pending.discard()
 
 
-def _write_row(
-    ws: Worksheet, sheet_row: int, cells: dict[int, date | str | int], style_row: int | None
-) -> None:
-    for col, value in cells.items():
-        cell = ws.cell(row=sheet_row, column=col + 1)
-        if not cell.has_style and style_row is not None:
-            above = ws.cell(row=style_row, column=col + 1)
-            if above.has_style:
-                cell._style = copy(above._style)
-        if isinstance(value, str):
-            set_text(ws, sheet_row, col + 1, value)
-        else:
-            cell.value = value
-            if isinstance(value, date):
-                cell.number_format = DATE_FORMAT.upper()
+def append_rows(package: XlsxPackage, tab: TaskTab, tasks: Sequence[Task]) -> list[int]:
+    """Write ``tasks`` after the last data row of ``tab``; returns the sheet rows written (1-based).
 
-
-def append_rows(ws: Worksheet, tab: TaskTab, tasks: Sequence[Task]) -> list[int]:
-    """Write ``tasks`` after the last data row; returns the sheet rows written (1-based).
-
-    A row below the last data row may hold an STT only (a pre-numbered template): it is used
-    and its STT kept."""
+    Each new cell takes the format of the cell above in the last data row; a date is a date
+    cell shown ``DD/MM/YYYY``. A row below the last data row may hold an STT only (a
+    pre-numbered template, or a formula): it is used and its STT kept."""
     fields = office_fields()
     style_row = tab.last_row + 1 if tab.last_row > tab.header.row else None
     stt_col = tab.header.columns.get("stt")
-    written = []
+    rows: dict[int, dict[int, date | str | int]] = {}
     stt = tab.next_stt
     for i, task in enumerate(tasks):
         sheet_row = tab.last_row + 2 + i
-        present = stt_col is not None and ws.cell(row=sheet_row, column=stt_col + 1).value not in (None, "")
-        cells = row_cells(tab, task, None if present else stt, fields)
-        _write_row(ws, sheet_row, cells, style_row)
-        written.append(sheet_row)
+        present = stt_col is not None and stt_col in package.occupied(tab.name, sheet_row)
+        rows[sheet_row] = row_cells(tab, task, None if present else stt, fields)
         stt += 1
-    return written
+    package.write_cells(tab.name, rows, style_row=style_row)
+    return list(rows)
 
 
 class XlsxUnitBook(UnitBook):
-    """A unit's .xlsx for the Office's writes: one read, changes in memory, one atomic replace
-    (``UnitWorkbook``), or nothing at all."""
+    """A unit's .xlsx for the Office's writes: one read, the package edited in place (every byte but
+    the rows and the tab written kept), one atomic replace (``UnitWorkbook``), or nothing at all."""
 
     def __init__(self, unit: UnitConfig, path: Path, limits: Limits):
         super().__init__(unit)
@@ -300,14 +296,17 @@ class XlsxUnitBook(UnitBook):
         return self._reader
 
     def append_tasks(self, tab: TaskTab, tasks: Sequence[Task]) -> list[int]:
-        rows = append_rows(self.target.book()[tab.name], tab, tasks)
+        with self.target.editing() as package:
+            rows = append_rows(package, tab, tasks)
         self.rows += rows
         self._changed = True
         return rows
 
-    def put_office_tab(self, name: str, grid: list[list[str]], widths: tuple[int, ...] = ()) -> None:
-        replace_office_tab(self.target.book(), name, grid, widths)
+    def put_office_tab(self, name: str, grid: list[list[str]], widths: tuple[int, ...] = ()) -> str:
+        with self.target.editing() as package:
+            bears = replace_office_tab(package, name, grid, widths)
         self._changed = True
+        return bears
 
     def save(self) -> list[str]:
         if not self._changed:
