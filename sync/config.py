@@ -669,9 +669,10 @@ UNIT_CODE = re.compile(r"[A-Za-z0-9_.\-]+")
 #: An e-mail address as people write them (the server has the last word): letters without diacritics
 #: only (an internationalised address needs SMTPUTF8 on every server on the way; a domain with
 #: diacritics is written as its xn-- form).
-EMAIL_ADDRESS = re.compile(
-    r"[^@\s<>,;\x80-\U0010ffff]+@[^@\s<>,;\x80-\U0010ffff]+\.[^@\s<>,;\x80-\U0010ffff]+"
-)
+#: One character of it: ASCII but whitespace and ``@ < > , ;``, i.e. ``[^@\s<>,;\x80-\U0010ffff]``
+#: spelt out (the same characters, a test checks; that form takes 5 ms to compile, on every command).
+_EMAIL_CHAR = r"[\x00-\x08\x0e-\x1b!-+\--:=?A-\x7f]"
+EMAIL_ADDRESS = re.compile(rf"{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+")
 
 
 def _emails(r: _Reader, u: dict[str, Any], i: int) -> tuple[str, ...]:

@@ -187,3 +187,13 @@ def test_calendar_mistakes_name_key_and_line(
     with pytest.raises(ConfigError) as e:
         load_config(write(tmp_path, CALENDAR.replace(old, new)))
     assert f"dòng {line}" in str(e.value) and says in str(e.value)
+
+
+def test_the_email_character_class_is_the_one_its_comment_names() -> None:
+    # spelt out so that it compiles in microseconds (the negated form takes milliseconds, on every command)
+    import re
+
+    from sync.config import _EMAIL_CHAR
+
+    spelt, named = re.compile(_EMAIL_CHAR), re.compile(r"[^@\s<>,;\x80-\U0010ffff]")
+    assert all(bool(spelt.fullmatch(chr(i))) == bool(named.fullmatch(chr(i))) for i in range(0x110000))
