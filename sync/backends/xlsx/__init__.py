@@ -50,6 +50,11 @@ class XlsxBackend(Backend):
     def summary_file(self) -> Path:
         return Path(self.resolve(self.config.sync.summary))
 
+    def summary_blocked(self) -> str | None:
+        from sync.backends.xlsx.summary import open_elsewhere
+
+        return open_elsewhere(self.summary_file)
+
     def start_summary(self, tables: list[Table]) -> PendingSummary:
         from sync.backends.xlsx.summary import start_xlsx
 

@@ -19,6 +19,7 @@ import python_calamine as pc
 
 from sync.backends.base import Workbook
 from sync.backends.xlsx import guard
+from sync.backends.xlsx.locks import lock_files
 from sync.exceptions import SourceUnreadable
 from sync.limits import Limits
 from sync.shapes.grid import TabData
@@ -57,6 +58,8 @@ class XlsxWorkbook(Workbook):
             self._data, stat = guard.read_checked(path, self.limits)
             self.version: str | None = f"{stat.st_mtime_ns}-{stat.st_size}"
             self.modified: datetime | None = datetime.fromtimestamp(stat.st_mtime).astimezone()
+            locks = lock_files(path)
+            self.open_elsewhere = locks[0].name if locks else None
         else:
             guard.check_package(io.BytesIO(data), path.name, self.limits)
             self._data, self.version, self.modified = data, None, None

@@ -21,10 +21,13 @@ from typing import Any
 import xlsxwriter
 
 from sync.atomic import AtomicFile, remove_stale_temporaries
+from sync.backends.xlsx.locks import lock_files
 from sync.exceptions import OutputError, os_reason
 from sync.gcpause import gc_paused
 from sync.shapes.grid import to_serial
 from sync.shapes.tables import SUMMARY_TITLE, Table
+from sync.shapes.wrap import LINE_POINTS as _LINE
+from sync.shapes.wrap import wrapped_lines as _lines
 
 
 def write_xlsx(tables: list[Table], target: str | Path) -> Path:
@@ -42,6 +45,8 @@ def start_xlsx(tables: list[Table], target: str | Path, *, background: bool = Tr
     untouched.
     """
     target = Path(target)
+    if (blocked := open_elsewhere(target)) is not None:
+        raise OutputError(blocked)
     try:
         file = AtomicFile(target)
     except OSError as e:
@@ -57,6 +62,20 @@ def start_xlsx(tables: list[Table], target: str | Path, *, background: bool = Tr
             pending.abort()
             raise
     return pending
+
+
+def open_elsewhere(target: Path) -> str | None:
+    """Why ``target`` must not be replaced now: a spreadsheet program has it open (its lock file is
+    there). Windows refuses the replace itself (``PermissionError``); Linux and macOS would let it
+    happen under the program, whose next save would put its copy back: refused the same way."""
+    locks = lock_files(target)
+    if not locks:
+        return None
+    return (
+        f"Tệp tổng hợp {target} đang mở trong Excel/LibreOffice (có tệp khóa {locks[0].name}); đóng tệp "
+        "rồi chạy lại (nếu chương trình đã tắt mà tệp khóa còn, xóa tệp khóa). Chưa ghi gì: bảng tổng hợp "
+        "và lịch sử vẫn như cũ."
+    )
 
 
 class PendingSummary:
@@ -125,6 +144,8 @@ class PendingSummary:
             error = self._wait()
             if error is not None:
                 raise OutputError(f"Không ghi được tệp tổng hợp {self.target}: {error}")
+            if (blocked := open_elsewhere(self.target)) is not None:  # opened while the run went on
+                raise OutputError(blocked)
             self.file.install()
         except OSError as e:
             self.abort()
@@ -170,15 +191,6 @@ _KINDS: dict[str, dict[str, Any]] = {
     "datetime": {"num_format": "dd/mm/yyyy hh:mm", "align": "center"},
 }
 _TOP = {"valign": "top"}  # tall (wrapped) rows read from their top line
-_LINE = 15  # points: one line of the default font (Calibri 11)
-
-
-def _lines(text: str, width: float) -> int:
-    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    per_line = max(width * 1.1, 1)  # a character of text is narrower than the digit a width counts
-    if "\n" not in text:  # most cells: no split, no generator
-        return 1 + int(len(text) // per_line)
-    return sum(1 + int(len(part) // per_line) for part in text.split("\n"))
 
 
 def _header_text(text: str) -> str:
