@@ -109,7 +109,7 @@ def parse_schema(data: Any, source: str) -> Schema:
     if unknown:
         raise _fail(source, unknown[0], "khóa không được hỗ trợ")
     raw_fields = data.get("fields")
-    if not isinstance(raw_fields, list) or not (raw_fields or data.get("office_fields_of")):
+    if not isinstance(raw_fields, list) or not raw_fields:
         raise _fail(source, "fields", "phải là danh sách các cột")
     fields: list[Field] = []
     seen: set[str] = set()

@@ -25,14 +25,15 @@ from sync.cli import cli
 from sync.config import Config, load_config
 from sync.distribute import DistributeReport, distribute
 from sync.engine import run_sync
-from sync.schema import unit_sheet_schema
+from sync.schema import register_schema, unit_sheet_schema
 from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook
 from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_row
 
-FIELDS = list(unit_sheet_schema().names)
+#: the contract's columns, and the register's “Văn bản chấp thuận gia hạn” the Office added at the end
+FIELDS = [*unit_sheet_schema().names, "extension_doc"]
+TITLES = [f.title for f in unit_sheet_schema().fields] + [register_schema()["extension_doc"].title]
 EXT = FIELDS.index("extended_deadline")
 DOC = FIELDS.index("extension_doc")
-LETTER = {EXT: "J", DOC: "R"}
 
 
 def province(tmp_path: Path, *, sheet: list[dict[str, Any]] | None = None, approved: bool = True) -> Path:
@@ -53,7 +54,7 @@ def province(tmp_path: Path, *, sheet: list[dict[str, Any]] | None = None, appro
         task_row(task_id="NV-1", progress="Đang dự thảo"),
         task_row(task_id="NV-2", deadline="15/03/2024", progress="Đã xin gia hạn"),
     ]
-    write_workbook(tmp_path / "units" / "SNV.xlsx", rows)
+    write_workbook(tmp_path / "units" / "SNV.xlsx", rows, fields=FIELDS, headers=TITLES)
     return write_config(
         tmp_path,
         [("SNV", "Sở Nội vụ", "units/SNV.xlsx")],
@@ -161,10 +162,10 @@ def test_no_extension_in_the_register_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_sheet_without_the_document_column_gets_the_date_only(tmp_path: Path) -> None:
-    """A sheet made before the document column existed: the date reaches it, the document stays in
-    the register (nothing is added to the unit's columns)."""
+    """A sheet of the contract's columns only (as ``init`` makes it): the date reaches it, the document
+    stays in the register (no column is added to the unit's sheet)."""
     path = province(tmp_path)
-    fields = [f for f in FIELDS if f != "extension_doc"]
+    fields = list(unit_sheet_schema().names)
     write_workbook(
         tmp_path / "units" / "SNV.xlsx",
         [task_row(task_id="NV-1"), task_row(task_id="NV-2", deadline="15/03/2024")],
@@ -227,8 +228,7 @@ def test_the_decision_is_the_same_on_the_memory_backend(tmp_path: Path) -> None:
 
     install()
     path = province(tmp_path)
-    head = [unit_sheet_schema()[f].title for f in FIELDS]
-    grid = [head] + [
+    grid = [TITLES] + [
         [r.get(f) for f in FIELDS]
         for r in (task_row(task_id="NV-1"), task_row(task_id="NV-2", deadline="15/03/2024"))
     ]

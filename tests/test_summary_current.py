@@ -59,7 +59,9 @@ def test_a_back_dated_run_writes_beside_the_current_summary_and_says_so(tmp_path
     ]
     book = openpyxl.load_workbook(beside)
     info = book["Thông tin"]
-    assert str(info["A2"].value).startswith("BẢN TỔNG HỢP LÙI NGÀY 05/03/2024: không phải bảng tổng hợp hiện hành")
+    assert str(info["A2"].value).startswith(
+        "BẢN TỔNG HỢP LÙI NGÀY 05/03/2024: không phải bảng tổng hợp hiện hành"
+    )
     assert "lần tổng hợp gần nhất ngày 12/03/2024" in str(info["A2"].value)
     assert info["A3"].value == "Ngày báo cáo"
     for ws in book.worksheets:  # every printed page says it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sync.distribute import FAILED, DistributeReport, UnitOutcome
 from sync.distribute.current import CURRENT_FIELDS
-from sync.schema import unit_sheet_schema
+from sync.schema import register_schema
 
 #: One line per unit, as the Office reads it.
 STATUS_TEXT = {
@@ -47,7 +47,7 @@ def unit_line(u: UnitOutcome) -> str:
 
 def updated_text(u: UnitOutcome) -> str:
     """The rows brought up to date, as the Office reads them: what, which task, which row."""
-    titles = {f.name: f.title for f in unit_sheet_schema().fields}
+    titles = {f.name: f.title for f in register_schema().fields}
     fields = [titles[n] for n in CURRENT_FIELDS if any(n in r.fields for r in u.updated)]
     rows = ", ".join(f"{r.task_id} dòng {r.row}" for r in u.updated)
     return f"{' và '.join(f'“{t}”' for t in fields)} theo danh mục ({rows})"

@@ -193,6 +193,13 @@ _KINDS: dict[str, dict[str, Any]] = {
 _TOP = {"valign": "top"}  # tall (wrapped) rows read from their top line
 
 
+def _header_height(table: Table) -> float:
+    """The column titles' row: two lines at least, as many as the longest wrapped title takes (bold
+    and centred: a little wider than plain text, so counted in 85% of the column)."""
+    lines = max((_lines(col.title, col.width * 0.85) for col in table.columns), default=1)
+    return max(32, _LINE * lines + 3)
+
+
 def _header_text(text: str) -> str:
     return text.replace("&", "&&")  # “&” starts a code in Excel's page header and footer
 
@@ -271,7 +278,7 @@ def _render_xlsx(tables: list[Table], path: Path) -> None:
         ws = wb.add_worksheet(table.name)
         for c, col in enumerate(table.columns):
             ws.set_column(c, c, col.width, column_formats["wrap" if col.wrap else "text"])
-        ws.set_row(0, 32)
+        ws.set_row(0, _header_height(table))
         for c, col in enumerate(table.columns):
             ws.write_string(0, c, col.title, header_fmt)
         ws.freeze_panes(1, 0)
