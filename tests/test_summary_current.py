@@ -6,7 +6,7 @@ open in Excel or LibreOffice is read, with an info finding that its unsaved edit
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
