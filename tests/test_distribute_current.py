@@ -300,12 +300,13 @@ def test_google_a_row_the_unit_moved_meanwhile_is_written_where_its_task_is_now(
     clerk_key = emu.create_service_account(UNIT_CLERK)
     emu.share(sid, UNIT_CLERK, "writer")
     clerk = gspread_client(clerk_key, emu.url)
-    emu.faults.add("slow", count=1, path_pattern=r"/export", delay=1.0, method="GET", after=1)
+    # exports: the register's, the unit's sheet as distribute reads it, then the one just before the write
+    emu.faults.add("slow", count=1, path_pattern=r"/export", delay=1.0, method="GET", after=2)
     done: list[DistributeReport] = []
     worker = threading.Thread(target=lambda: done.append(distribute(config, as_of=AS_OF)))
     worker.start()
     deadline = time.monotonic() + 30
-    while emu.stats_json()["by_endpoint"].get("GET drive.files.export", 0) < 2:
+    while emu.stats_json()["by_endpoint"].get("GET drive.files.export", 0) < 3:
         assert time.monotonic() < deadline and worker.is_alive()
         time.sleep(0.01)
     ws = clerk.open_by_key(sid).worksheet("Nhiệm vụ")

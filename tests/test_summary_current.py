@@ -159,3 +159,20 @@ def test_a_units_workbook_open_in_a_program_is_read_with_an_info_finding(tmp_pat
     assert snv.report_status == "on_time" and [t.task_id for t in snv.tasks] == ["NV-1"]  # still read
     (tmp_path / "units" / lock).unlink()
     assert not [f for f in run_sync(config, AS_OF).findings if f.code == F.SOURCE_OPEN.code]
+
+
+def test_a_summary_opened_between_writing_and_installing_is_not_replaced(tmp_path: Path) -> None:
+    """The last look, just before the rename: a lock file that appeared while the file was rendered."""
+    from sync.backends.xlsx.summary import start_xlsx
+    from sync.summary import build_tables
+
+    config = load_config(province(tmp_path))
+    target = tmp_path / "out" / "tong-hop.xlsx"
+    sync_and_record(config, AS_OF)
+    before = target.read_bytes()
+    pending = start_xlsx(build_tables(run_sync(config, LATER)), target)
+    (tmp_path / "out" / "~$tong-hop.xlsx").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="có tệp khóa ~\\$tong-hop.xlsx"):
+        pending.finish()
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["tong-hop.xlsx", "~$tong-hop.xlsx"]
