@@ -20,13 +20,13 @@ from click.testing import CliRunner
 
 from google_emulator import Emulator
 from google_emulator.client import gspread_client
-from google_emulator.demo import SERVICE_ACCOUNT
 from sync.cli import cli
 from sync.config import Config, load_config
 from sync.distribute import DistributeReport, distribute
 from sync.engine import run_sync
 from sync.schema import register_schema, unit_sheet_schema
-from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, google_writable, task_row, write_config, write_workbook
+from tests.test_distribute import UNIT_CLERK
 from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_row
 
 #: the contract's columns, and the register's “Văn bản chấp thuận gia hạn” the Office added at the end
@@ -257,14 +257,9 @@ def test_the_decision_is_the_same_on_the_memory_backend(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ Google Sheets (the emulator)
 
-UNIT_CLERK = "van-thu@snv.angiang.gov.vn"
-
 
 def google_province(tmp_path: Path, emu: Emulator) -> Config:
-    config = load_config(google_copy(tmp_path, province(tmp_path), emu))
-    for u in config.units:
-        emu.share(u.source, SERVICE_ACCOUNT, "writer")
-    return config
+    return google_writable(tmp_path, province(tmp_path), emu)
 
 
 def test_google_an_approved_extension_reaches_the_row_and_a_second_run_writes_nothing(

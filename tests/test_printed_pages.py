@@ -26,7 +26,6 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from google_emulator import Emulator
-from google_emulator.demo import SERVICE_ACCOUNT
 from sync.config import Config, load_config
 from sync.distribute import distribute
 from sync.evaluate import export_evaluation
@@ -39,7 +38,7 @@ from sync.setup.province import init_province
 from sync.shapes.books import UnitSpec
 from sync.shapes.wrap import google_row_pixels
 from sync.summary.compare import comparison_table
-from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, google_writable, task_row, write_config, write_workbook
 from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_row
 from tests.test_report import _need, demo  # noqa: F401 - the module's demo province, recorded at three meetings
 
@@ -120,8 +119,7 @@ def test_google_rows_distribute_appends_are_as_tall_as_their_wrapped_text(
     path = write_config(
         tmp_path, [("SNV", "Sở Nội vụ", "units/SNV.xlsx")], extra='\n[register]\nsource = "danh-muc.xlsx"\n'
     )
-    config = load_config(google_copy(tmp_path, path, emu))
-    emu.share(config.units[0].source, SERVICE_ACCOUNT, "writer")
+    config = google_writable(tmp_path, path, emu)
     [unit] = distribute(config, as_of=AS_OF).units
     assert unit.status == "added" and unit.rows == [6, 7]
     book = emu.spreadsheet_json(config.units[0].source, include_grid=True)

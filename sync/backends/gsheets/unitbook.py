@@ -57,6 +57,14 @@ APPEND_ROUNDS = 3
 _RANGE_START = re.compile(r"!\$?([A-Z]+)\$?(\d+)")
 
 
+def _outcome_unknown(e: GoogleApiError | GoogleNetworkError) -> Exception:
+    """A write's failure after which what landed is not known (Google's 5xx, an answer lost): returned,
+    for the caller to read what landed and write only the rest; Google's refusal (4xx) is raised."""
+    if isinstance(e, GoogleApiError) and e.status < 500:
+        raise e
+    return e
+
+
 def _json_value(value: date | str | int) -> str | int:
     return serial_day(value) if isinstance(value, date) else value
 
@@ -140,12 +148,8 @@ class GSheetsUnitBook(UnitBook):
                     )
                 self._dated_cells += dated
                 return landed
-            except GoogleApiError as e:
-                if e.status < 500:
-                    raise
-                failure = e
-            except GoogleNetworkError as e:
-                failure = e
+            except (GoogleApiError, GoogleNetworkError) as e:
+                failure = _outcome_unknown(e)
         assert failure is not None
         raise failure
 
@@ -171,12 +175,8 @@ class GSheetsUnitBook(UnitBook):
             try:
                 rows += self._append(facts, pending)
                 return sorted(rows)
-            except GoogleApiError as e:
-                if e.status < 500:
-                    raise
-                failure = e
-            except GoogleNetworkError as e:
-                failure = e
+            except (GoogleApiError, GoogleNetworkError) as e:
+                failure = _outcome_unknown(e)
             facts = self._read_again(facts.name)  # what landed?
             landed = [t for t in pending if task_key(t.task_id or "") in facts.ids]
             rows += [facts.ids[task_key(t.task_id or "")] + 1 for t in landed]
