@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sync import __version__
@@ -57,6 +58,8 @@ class Loaded:
     modified: datetime | None = None
     #: how long opening and reading took, counted against ``limits.max_seconds``
     seconds: float = 0.0
+    #: ``Workbook.open_elsewhere``: the lock file of a program that has the book open
+    open_elsewhere: str | None = None
 
 
 def load_unit(backend: Backend, unit: UnitConfig, config: Config, schema: Schema) -> Loaded:
@@ -78,7 +81,9 @@ def _load(backend: Backend, unit: UnitConfig, config: Config, schema: Schema) ->
         return Loaded(unit, None, None, e)
     try:
         tab = select_task_tab(workbook, config.sync.sheet, schema)
-        return Loaded(unit, tab, workbook.version, modified=workbook.modified)
+        return Loaded(
+            unit, tab, workbook.version, modified=workbook.modified, open_elsewhere=workbook.open_elsewhere
+        )
     except SourceUnreadable as e:
         return Loaded(unit, None, workbook.version, e, modified=workbook.modified)
     finally:
@@ -149,6 +154,16 @@ def read_unit(
         return _unreadable(result, error), None, [_unreadable_finding(unit, error)]
     result.sheet = loaded.tab.name
     result.tasks = read.tasks
+    if loaded.open_elsewhere is not None:
+        read.findings.append(
+            F.make(
+                F.SOURCE_OPEN,
+                unit=unit.code,
+                sheet=loaded.tab.name,
+                value=loaded.open_elsewhere,
+                file=Path(unit.source).name,
+            )
+        )
     return result, read, read.findings
 
 

@@ -86,6 +86,14 @@ SOURCE_UNREADABLE = FindingKind(
     "Không đọc được bảng tính",
     "Không đọc được bảng tính của đơn vị: {detail}. {hint}",
 )
+SOURCE_OPEN = FindingKind(
+    "source-open",
+    "info",
+    "Bảng tính đang mở",
+    "Tệp {file} đang được mở trong Excel/LibreOffice (có tệp khóa {value}): những gì đơn vị sửa mà chưa lưu "
+    "không có trong lần tổng hợp này. Đơn vị lưu tệp (Ctrl+S) để lần tổng hợp sau tính đủ; nếu không ai "
+    "mở tệp, xóa tệp khóa.",
+)
 MISSING_COLUMN = FindingKind(
     "missing-column",
     "error",
@@ -269,6 +277,7 @@ DUE_SOON = FindingKind(
 #: Every kind, in the order above (a test checks every constant of this module is here, once).
 KINDS: tuple[FindingKind, ...] = (
     SOURCE_UNREADABLE,
+    SOURCE_OPEN,
     MISSING_COLUMN,
     DUPLICATE_COLUMN,
     REQUIRED_MISSING,

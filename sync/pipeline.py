@@ -17,7 +17,12 @@ one transaction, then lets the backend remember what it read (``Backend.commit``
 ``validate_units(config, as_of)`` is the same reading and checking, writing nothing.
 
 A sync dated before the latest recorded run is refused (``BackdatedRunError``) before
-anything is read, unless ``back_dated=True`` asks for a deliberate back-dated run.
+anything is read, unless ``back_dated=True`` asks for a deliberate back-dated run; its
+summary is then written beside the current one, named and marked by its as-of
+(``sync.shapes.backdated``): the summary the Office opens stays the latest run's.
+
+A summary another program has open (its lock file beside it, ``Backend.summary_blocked``)
+is refused before anything is read, and again just before it would be replaced.
 
 A sync where every unit, or more than ``[sync] max_unreadable_share`` of them, could not be
 read writes nothing (``TooManyUnreadable``: the folder or Google is probably at fault, see
@@ -42,9 +47,10 @@ from typing import TYPE_CHECKING
 from sync.backends import Backend, open_backend
 from sync.config import Config
 from sync.engine import Progress, run_sync
-from sync.exceptions import HistoryError, TooManyUnreadable
+from sync.exceptions import HistoryError, OutputError, TooManyUnreadable
 from sync.extension import RequestDates
 from sync.model import RunResult
+from sync.shapes.backdated import mark_backdated
 from sync.summary import build_tables
 from sync.summary.landing import Landing
 from sync.unreadable import ALLOW_OPTION, refusal, unreadable_problem, unreadable_warning
@@ -109,10 +115,13 @@ def sync_and_record(
     with _existing_history(config) as history, _backend(config, backend) as backend:
         warnings: list[str] = []
         requests = RequestDates()
+        beside: date | None = None
         if history is not None:  # a run dated before the latest one is refused before anything is read
             warnings += _land_killed_run(config, backend, history)
-            history.check_as_of(as_of, backdated=back_dated)
+            beside = as_of if history.check_as_of(as_of, backdated=back_dated) else None
             requests = _request_dates(history, as_of)
+        if beside is None and (blocked := backend.summary_blocked()) is not None:
+            raise OutputError(blocked)
         holidays = PublicHolidays.load(config.cache_path)
         result = run_sync(
             config, as_of, progress=progress, backend=backend, requests=requests, holidays=holidays
@@ -125,7 +134,9 @@ def sync_and_record(
 
             history = History(config.history_path)
         with history:
-            recorded = _write_and_record(config, backend, history, result, back_dated=back_dated)
+            recorded = _write_and_record(
+                config, backend, history, result, back_dated=back_dated, beside=beside
+            )
         notes = [f"{problem.rstrip('.')}; vẫn ghi theo yêu cầu ({ALLOW_OPTION})."] if problem else []
         kept = _commit(backend, holidays, config.cache_path)
         return SyncOutcome(result, result.summary_path, warnings + notes + kept, recorded)
@@ -182,15 +193,27 @@ def _land_killed_run(config: Config, backend: Backend, history: History) -> list
 
 
 def _write_and_record(
-    config: Config, backend: Backend, history: History, result: RunResult, *, back_dated: bool
+    config: Config,
+    backend: Backend,
+    history: History,
+    result: RunResult,
+    *,
+    back_dated: bool,
+    beside: date | None = None,
 ) -> RecordOutcome:
-    """The summary and the history snapshot, in the history's one transaction (see ``sync.summary.landing``)."""
+    """The summary and the history snapshot, in the history's one transaction (see ``sync.summary.landing``);
+    a back-dated run's summary (``beside``: its as-of) beside the current one."""
     from sync.summary.compare import comparison_table
 
-    landing = Landing.of(config, backend.summary_file)
+    landing = Landing.of(config, backend.beside_file(beside) if beside else backend.summary_file)
     previous = history.previous_run(result.as_of, result.period)
     tables = build_tables(result, extra=[comparison_table(result, previous)])
-    pending = backend.start_summary(tables)
+    if beside is not None:
+        latest = history.latest_run()
+        mark_backdated(tables, beside, latest.as_of if latest else None, config.sync.summary)
+        pending = backend.start_beside(tables, beside)
+    else:
+        pending = backend.start_summary(tables)
     del tables  # the writer has what it needs: free this copy while the history is written
     result.summary_path = pending.location  # as the history records it
 

@@ -16,7 +16,8 @@ import openpyxl
 import pytest
 
 from google_emulator import Emulator
-from google_emulator.demo import load_demo_into_emulator
+from google_emulator.demo import SERVICE_ACCOUNT, load_demo_into_emulator
+from sync.config import Config, load_config
 from sync.demo import DEMO_AS_OF, DemoProvince, make_demo
 from sync.schema import unit_sheet_schema
 
@@ -107,6 +108,14 @@ def write_config(
 def google_copy(directory: Path, xlsx_config: Path, emu: Emulator) -> Path:
     """The .xlsx province of ``xlsx_config`` uploaded to ``emu`` (its ``[register]`` too); the gsheets config."""
     return load_demo_into_emulator(directory, xlsx_config, emu)
+
+
+def google_writable(directory: Path, xlsx_config: Path, emu: Emulator) -> Config:
+    """``google_copy`` loaded, with the service account allowed to write the units' sheets (``distribute``)."""
+    config = load_config(google_copy(directory, xlsx_config, emu))
+    for u in config.units:
+        emu.share(u.source, SERVICE_ACCOUNT, "writer")
+    return config
 
 
 def tree_hash(directory: Path) -> dict[str, str]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,16 @@ class MemoryUnitBook(UnitBook):
     def workbook(self) -> Workbook:
         return self._read
 
+    def update_cells(self, tab: TaskTab, cells: Mapping[int, Mapping[int, date | str]]) -> dict[int, int]:
+        grid = self._tabs[tab.name]  # staged on a copy: save() refuses if the book changed since it was read
+        for number, values in cells.items():
+            row = grid[number - 1]
+            for col, value in values.items():
+                row.extend([""] * (col + 1 - len(row)))
+                row[col] = value
+        self.updated += sorted(cells)
+        return {row: row for row in cells}
+
     def append_tasks(self, tab: TaskTab, tasks: Sequence[Task]) -> list[int]:
         grid = self._tabs[tab.name]
         rows = []
@@ -123,7 +134,7 @@ class MemoryUnitBook(UnitBook):
 
     def save(self) -> list[str]:
         if str(self._book.version) != self._read.version:
-            self.rows = []
+            self.rows, self.updated = [], []
             raise UnitWriteRefused(f"đơn vị {self.unit.code}: bảng đã được sửa sau khi đọc")
         self._book.tabs = self._tabs
         self._book.protected |= self._office

@@ -28,7 +28,7 @@ from sync.distribute.plan import COOP_COLUMNS
 from sync.engine import run_sync
 from sync.schema import unit_sheet_schema
 from sync.shapes.task_tab import find_header
-from tests.helpers import AS_OF, google_copy, task_row, write_config, write_workbook
+from tests.helpers import AS_OF, google_writable, task_row, write_config, write_workbook
 from tests.test_libreoffice import convert
 from tests.test_register_reconcile import REGISTER_FIELDS, REGISTER_TITLES, register_row
 
@@ -287,10 +287,7 @@ UNIT_CLERK = "van-thu@snv.angiang.gov.vn"
 
 def google_province(tmp_path: Path, emu: Emulator) -> Config:
     """The same province on the emulator; the service account may write the units' sheets."""
-    config = load_config(google_copy(tmp_path, province(tmp_path), emu))
-    for u in config.units:
-        emu.share(u.source, SERVICE_ACCOUNT, "writer")
-    return config
+    return google_writable(tmp_path, province(tmp_path), emu)
 
 
 def google_rows(emu: Emulator, sid: str, tab: str = "Nhiệm vụ") -> list[list[Any]]:

@@ -244,3 +244,16 @@ def test_a_tab_with_merged_cells_is_kept_as_read(province: Callable[..., Config]
     book = pc.CalamineWorkbook.from_path(str(path))
     assert cached.rows == book.get_sheet_by_name("Nhiệm vụ").to_python(skip_empty_area=False)
     assert cached.rows[5][int(openpyxl.utils.column_index_from_string(lead)) - 1] == ""  # not filled in
+
+
+def test_a_file_open_in_a_program_says_so_when_taken_from_the_cache(province: Callable[..., Config]) -> None:
+    config = province({"SNV": [task_row()]})
+    _sync(config)
+    lock = config.base_dir / "units" / ".~lock.SNV.xlsx#"
+    lock.write_bytes(b"owner")
+    doc, backend = _sync(config)
+    assert backend.read_cache().reused == [str(config.base_dir / "units" / "SNV.xlsx")]
+    assert [f["value"] for f in doc["findings"] if f["code"] == "source-open"] == [lock.name]
+    lock.unlink()
+    doc, backend = _sync(config)
+    assert backend.read_cache().reused and not [f for f in doc["findings"] if f["code"] == "source-open"]

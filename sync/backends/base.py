@@ -25,12 +25,13 @@ landed), ``OutputError`` (the summary).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from sync.shapes.backdated import backdated_name
 from sync.shapes.books import InitReport, UnitSpec
 from sync.shapes.grid import TabData
 from sync.shapes.task_tab import TaskTab, tab_key
@@ -51,6 +52,9 @@ class Workbook(ABC):
     version: str | None = None
     #: When the workbook was last changed (timezone-aware), for people to read; None if unknown.
     modified: datetime | None = None
+    #: A sign that a program has the book open with edits it may not have saved (an .xlsx file's lock
+    #: file name): what was read lacks them. None when there is none (or the backend cannot tell).
+    open_elsewhere: str | None = None
 
     @abstractmethod
     def tab_names(self) -> list[str]:
@@ -75,20 +79,32 @@ class Workbook(ABC):
 class UnitBook(ABC):
     """A unit's own book, read once, for the Office's writes (``distribute``, ``remind``).
 
-    Changes are staged by ``append_tasks`` and ``put_office_tab`` and land with ``save()``: all
-    of them, or (where the backend can promise it) none. A backend that cannot stage an append
-    (Google's ``values.append``) sends it at once and says in ``rows`` where it landed.
+    Changes are staged by ``update_cells``, ``append_tasks`` and ``put_office_tab`` and land with
+    ``save()``: all of them, or (where the backend can promise it) none. A backend that cannot
+    stage a write (Google's ``values.append`` and ``values.batchUpdate``) sends it at once and
+    says in ``rows`` / ``updated`` where it landed.
     """
 
     def __init__(self, unit: UnitConfig):
         self.unit = unit
         #: 1-based sheet rows holding the tasks appended so far
         self.rows: list[int] = []
+        #: 1-based sheet rows whose cells ``update_cells`` wrote so far (where they are now)
+        self.updated: list[int] = []
 
     @property
     @abstractmethod
     def workbook(self) -> Workbook:
         """The book as read (tabs, grids)."""
+
+    @abstractmethod
+    def update_cells(self, tab: TaskTab, cells: Mapping[int, Mapping[int, date | str]]) -> dict[int, int]:
+        """Write cells of rows ``tab`` already has: ``{1-based sheet row as read: {0-based column:
+        value}}``, a date as a date cell shown dd/mm/yyyy, text as text (never a formula). Each row
+        is the one holding the task ``tab.ids`` found there when read: where the unit moved it
+        meanwhile, it is written where it is now, and a row whose task is gone is not written.
+        Returns ``{row as read: row written}``. A cell holding a formula is never overwritten
+        (``UnitWriteRefused``: nothing written)."""
 
     @abstractmethod
     def append_tasks(self, tab: TaskTab, tasks: Sequence[Task]) -> list[int]:
@@ -221,6 +237,26 @@ class Backend(ABC):
         """The summary as a local file that can be kept and put back (``sync.summary.landing``);
         None when it is written in place elsewhere."""
         return None
+
+    def summary_blocked(self) -> str | None:
+        """Why the summary cannot be replaced now (another program has it open), in words, asked
+        before a run reads anything so that nothing is written; None when nothing stands in the way."""
+        return None
+
+    def beside_file(self, as_of: date) -> Path:
+        """Where a back-dated run's summary goes (``sync.shapes.backdated``): an .xlsx file beside the
+        current summary, named by its as-of; for a summary written in place elsewhere (Google's),
+        beside the config. The current summary is never touched."""
+        current = self.summary_file
+        folder, name = (current.parent, current.name) if current else (self.config.base_dir, "tong-hop.xlsx")
+        return folder / backdated_name(name, as_of)
+
+    def start_beside(self, tables: list[Table], as_of: date) -> PendingSummary:
+        """Begin writing a back-dated run's summary to ``beside_file(as_of)`` (an .xlsx file, whatever
+        the backend: the Office reads it, no unit does)."""
+        from sync.backends.xlsx.summary import start_xlsx
+
+        return start_xlsx(tables, self.beside_file(as_of))
 
     # ---------------------------------------------------------------- units' own books
 

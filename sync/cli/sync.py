@@ -90,7 +90,8 @@ def show_sync(outcome: SyncOutcome, *, as_json: bool, dry_run: bool = False) -> 
     "--back-dated",
     is_flag=True,
     help="Tổng hợp lùi ngày có chủ ý: cho phép --as-of trước lần tổng hợp gần nhất; lần này được ghi "
-    "là lùi ngày và không bao giờ được coi là lần gần nhất.",
+    "là lùi ngày và không bao giờ được coi là lần gần nhất; bảng tổng hợp của nó là tệp riêng bên cạnh "
+    "(…-lui-ngay-YYYY-MM-DD.xlsx), bảng tổng hợp hiện hành giữ nguyên.",
 )
 @click.option(
     ALLOW_OPTION,

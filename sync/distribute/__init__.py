@@ -3,21 +3,24 @@
 ``distribute(config, as_of=..., dry_run=..., unit=...)`` reads the register
 (``sync.register``), makes the plan (``plan``: missing tasks by lead unit, co-operation
 lists by co-unit, tasks held back) and, unit by unit, makes one decision whatever the
-backend (``distribute_unit``): read the unit's book once, find its task tab, append the
-tasks it lacks and replace its ``Phối hợp`` tab when the list changed, then save — or
-nothing. Append-only: an existing row is never touched, a second run adds nothing, a
-refused or failed unit costs that unit only and is reported.
+backend (``distribute_unit``): read the unit's book once, find its task tab, bring the
+extension cells of the rows it has up to date (``current``), append the tasks it lacks and
+replace its ``Phối hợp`` tab when the list changed, then save — or nothing. Of an existing
+row only the cells of ``current.CURRENT_FIELDS`` are ever written, and only when the
+register says otherwise; a second run writes nothing, a refused or failed unit costs that
+unit only and is reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sync.backends import Backend, open_backend
 from sync.config import Config, UnitConfig
+from sync.distribute.current import RowUpdate, rows_behind
 from sync.distribute.plan import (
     COOP_TITLE,
     COOP_WIDTHS,
@@ -61,10 +64,16 @@ class DistributeReport:
     def added(self) -> int:
         return sum(len(u.added) for u in self.units if u.status in ("added", "would_add"))
 
+    @property
+    def updated(self) -> int:
+        """Rows whose extension cells were (or, on a dry run, would be) brought up to date."""
+        return sum(len(u.updated) for u in self.units if u.status not in FAILED)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "dry_run": self.dry_run,
             "added": self.added,
+            "updated": self.updated,
             "units": [u.to_dict() for u in self.units],
             "held": [{"task_id": h.task_id, "row": h.row, "reason": h.reason} for h in self.held],
             "requests": self.requests,
@@ -117,6 +126,11 @@ def distribute(
             backend.close()
 
 
+def _moved(behind: list[RowUpdate], landed: dict[int, int]) -> list[RowUpdate]:
+    """The updates written, each at the row it was written to (a row whose task is gone left out)."""
+    return [replace(u, row=landed[u.row]) for u in behind if u.row in landed]
+
+
 def distribute_unit(
     backend: Backend,
     unit: UnitConfig,
@@ -160,28 +174,35 @@ def distribute_unit(
             return out
         out.sheet = facts.name
         missing = missing_tasks(facts, tasks)
+        behind = rows_behind(facts, tab.rows, tasks)
         out.added = [t.task_id or "" for t in missing]
+        out.updated = behind
         if not coop_current:
             out.coop = [t.task_id or "" for t in coop]
-        if not missing and coop_current:
+        if not missing and not behind and coop_current:
             return out
+        adds = bool(missing) or not coop_current
         if dry_run:
-            out.status = "would_add"
+            out.status = "would_add" if adds else "would_update"
             out.rows = list(range(facts.last_row + 2, facts.last_row + 2 + len(missing)))
             return out
         try:
+            if behind:  # before the append: on Google it inserts rows, the rows updated stay above
+                landed = book.update_cells(facts, {u.row: u.cells for u in behind})
+                out.updated = _moved(behind, landed)
             if missing:
                 book.append_tasks(facts, missing)
             if not coop_current:
                 out.coop_tab = book.put_office_tab(COOP_TAB, coop_grid(wanted_coop, as_of), COOP_WIDTHS)
             book.save()
         except UnitWriteRefused as e:
-            out.status, out.message, out.rows = "refused", str(e), []
+            out.status, out.message, out.rows, out.updated = "refused", str(e), [], []
             return out
         except (UnitWriteFailed, SourceUnreadable) as e:
             out.status, out.message, out.rows = "failed", str(e), list(book.rows)
+            out.updated = [u for u in out.updated if u.row in book.updated]
             return out
-        out.status, out.rows = "added", list(book.rows)
+        out.status, out.rows = "added" if adds else "updated", list(book.rows)
         return out
     finally:
         book.close()

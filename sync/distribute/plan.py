@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from sync.config import Config, UnitConfig
+from sync.distribute.current import RowUpdate
 from sync.model import Task
 from sync.normalize import cell_text, format_date, is_blank
 from sync.register.read import Register
@@ -127,8 +128,9 @@ def config_names(config: Config) -> dict[str, str]:
 class UnitOutcome:
     """What ``distribute`` did (or, on a dry run, would do) for one unit.
 
-    ``status``: ``added`` (rows written), ``would_add`` (dry run), ``up_to_date`` (nothing
-    missing), ``skipped`` (no task tab / header: nothing written), ``refused`` (the file is open
+    ``status``: ``added`` (rows appended or the ``Phối hợp`` tab written), ``would_add`` (dry
+    run), ``updated`` (only the extension cells of rows already there written), ``would_update``
+    (dry run), ``up_to_date`` (nothing missing, nothing behind), ``skipped`` (no task tab / header: nothing written), ``refused`` (the file is open
     or changed meanwhile, or holds parts a rewrite would lose: nothing written) or ``failed``
     (unreadable, or Google's error: nothing written, or — Google only — said what landed).
     """
@@ -139,6 +141,7 @@ class UnitOutcome:
     sheet: str | None = None
     added: list[str] = field(default_factory=list)  # task ids appended (or to append)
     rows: list[int] = field(default_factory=list)  # sheet rows written (1-based)
+    updated: list[RowUpdate] = field(default_factory=list)  # rows brought up to date (or to be)
     coop: list[str] = field(default_factory=list)  # task ids in the Phối hợp tab when it was (re)written
     coop_tab: str | None = (
         None  # .xlsx: the name it was written under ("Phối hợp (Văn phòng)" beside a unit's own)
@@ -153,6 +156,7 @@ class UnitOutcome:
             "sheet": self.sheet,
             "added": list(self.added),
             "rows": list(self.rows),
+            "updated": [u.to_dict() for u in self.updated],
             "coop": list(self.coop),
             "coop_tab": self.coop_tab,
             "message": self.message,

@@ -12,11 +12,12 @@ from sync.display import format_short
 from sync.evaluate import Evaluation, rate
 from sync.evaluate.year import NOT_SCORED
 from sync.labels import GROUP_LABELS, REPORT_STATUS_LABELS
+from sync.shapes.wrap import row_lines, row_points
 
 #: The ranking tab's columns: (title, width, key in the table, kind).
 COLUMNS: tuple[tuple[str, int, str, str], ...] = (
     ("Hạng trong nhóm", 8, "rank", "int"),
-    ("Mã đơn vị", 11, "code", "text"),
+    ("Mã đơn vị", 11, "code", "code"),
     ("Đơn vị", 34, "name", "text"),
     ("Ghi chú", 22, "note", "text"),
     ("Nhiệm vụ đến hạn trong năm", 11, "due", "int"),
@@ -80,7 +81,21 @@ def _formula_lines(ev: Evaluation) -> list[tuple[str, str]]:
     ]
 
 
+def _code_width(ev: Evaluation) -> int:
+    """The code column: as wide as the longest code (``X-BINHTHANHDONG``), never wrapped or cut."""
+    return max([11, *(len(str(code)) + 2 for code in ev.table["code"])])
+
+
+def _row_height(texts: dict[int, str], widths: dict[int, float]) -> float | None:
+    """A row tall enough for its wrapped texts (None: one line, the default height)."""
+    lines = row_lines(texts, widths, texts)
+    return row_points(lines) if lines > 1 else None
+
+
 def _cell(ws: Any, r: int, c: int, value: Any, kind: str, fmt: dict[str, Any]) -> None:
+    if kind == "code":  # one line, whatever its length: the column is made wide enough
+        ws.write_string(r, c, str(value), fmt["code"])
+        return
     if kind == "text":
         if value == "":
             ws.write_blank(r, c, None, fmt["text"])
@@ -97,8 +112,13 @@ def _cell(ws: Any, r: int, c: int, value: Any, kind: str, fmt: dict[str, Any]) -
 def _ranking(wb: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     ws = wb.add_worksheet("Xếp loại")
     ws.write_string(0, 0, f"KẾT QUẢ THỰC HIỆN NHIỆM VỤ ĐƯỢC GIAO NĂM {ev.year}", fmt["title"])
-    for c, (title, width, _key, _kind) in enumerate(COLUMNS):
-        ws.set_column(c, c, width)
+    widths = {
+        c: float(_code_width(ev) if key == "code" else width)
+        for c, (_t, width, key, _k) in enumerate(COLUMNS)
+    }
+    texts_at = [c for c, (_t, _w, _key, kind) in enumerate(COLUMNS) if kind == "text"]
+    for c, (title, _width, _key, _kind) in enumerate(COLUMNS):
+        ws.set_column(c, c, widths[c])
         ws.write_string(2, c, title, fmt["header"])
     ws.set_row(2, 48)  # the wrapped titles' height, said in the file (not every program computes it)
     ws.freeze_panes(3, 3)
@@ -113,6 +133,9 @@ def _ranking(wb: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
             row["note"] = f"Không xếp hạng: {NOT_SCORED[row['not_scored']]}" if row["not_scored"] else ""
             for c, (_title, _width, key, kind) in enumerate(COLUMNS):
                 _cell(ws, r, c, row[key], kind, fmt)
+            height = _row_height({c: str(row[COLUMNS[c][2]] or "") for c in texts_at}, widths)
+            if height is not None:  # said in the file: a printed page keeps it
+                ws.set_row(r, height)
             r += 1
     _on_paper(ws, header_row=2)
 
@@ -130,15 +153,17 @@ def _by_month(wb: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     months = [int(r.month[5:]) for r in ev.runs]
     ws.write_string(0, 0, "Mã đơn vị", fmt["header"])
     ws.write_string(0, 1, "Đơn vị", fmt["header"])
-    ws.set_column(0, 0, 11)
+    ws.set_column(0, 0, _code_width(ev))
     ws.set_column(1, 1, 34)
     ws.set_column(2, 1 + len(months), 14)
     for c, m in enumerate(months, start=2):
         ws.write_string(0, c, f"Tháng {m}", fmt["header"])
     status = ev.status()
     for r, row in enumerate(ev.table.to_dict("records"), start=1):
-        ws.write_string(r, 0, str(row["code"]), fmt["text"])
+        ws.write_string(r, 0, str(row["code"]), fmt["code"])
         ws.write_string(r, 1, str(row["name"]), fmt["text"])
+        if (height := _row_height({1: str(row["name"])}, {1: 34})) is not None:
+            ws.set_row(r, height)
         for c, m in enumerate(months, start=2):
             s = status.get((row["code"], m))
             ws.write_string(r, c, REPORT_STATUS_LABELS.get(s, "—") if s else "—", fmt["text"])
@@ -159,6 +184,7 @@ def write_evaluation(ev: Evaluation, target: Path) -> Path:
             "header": wb.add_format({**wrap, "bold": True, "bg_color": "#D9E1F2", "align": "center"}),
             "group": wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1}),
             "text": wb.add_format(wrap),
+            "code": wb.add_format({"valign": "top", "border": 1}),
             "int": wb.add_format({**wrap, "num_format": "0"}),
             "number": wb.add_format({**wrap, "num_format": "0.##"}),
             "percent": wb.add_format({**wrap, "num_format": "0.0%"}),
@@ -169,7 +195,7 @@ def write_evaluation(ev: Evaluation, target: Path) -> Path:
         ws.set_column(0, 0, 42)
         ws.set_column(1, 1, 90)
         for r, (term, text) in enumerate(_formula_lines(ev)):
-            ws.set_row(r, 15 * (1 + len(text) // 90))
+            ws.set_row(r, _row_height({0: term, 1: text}, {0: 42, 1: 90}) or 15)
             ws.write_string(r, 0, term, fmt["text"])
             ws.write_string(r, 1, text, fmt["text"])
         _on_paper(ws, header_row=0)

@@ -23,6 +23,10 @@ from sync.register.read import Register
 from sync.schema import register_schema
 from sync.validate import TabRead
 
+#: the Office-owned fields of an extension the Office approves after handing a task out: a unit's
+#: empty cell is not a change (the register holds it), and ``distribute`` writes them into the row
+EXTENSION_FIELDS = ("extended_deadline", "extension_doc")
+
 
 def _comparable(value: Any) -> Any:
     if isinstance(value, str):
@@ -53,7 +57,7 @@ def _office_fields(
             continue
         column = read.header.columns.get(name)
         # an extension the Office approved after handing the task out: the unit's empty cell is not a change
-        granted = name == "extended_deadline" and t.raw.get(name) in (None, "")
+        granted = name in EXTENSION_FIELDS and t.raw.get(name) in (None, "")
         if (
             column is not None
             and not granted

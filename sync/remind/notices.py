@@ -23,6 +23,7 @@ from sync import findings as F
 from sync.history import RunSnapshot, TaskSnapshot
 from sync.labels import SEVERITY_LABELS
 from sync.model import Finding
+from sync.shapes.wrap import row_points, wrapped_lines
 
 #: Sections of a notice: (title, finding codes), from each kind's ``section`` in ``sync.findings``;
 #: errors of any code come first.
@@ -105,8 +106,25 @@ def _table(snap: RunSnapshot, code: str) -> tuple[tuple[str, str, str, str], ...
     return tuple(rows)
 
 
-def _fix_list(snap: RunSnapshot, code: str) -> bytes:
-    """The unit's findings as a small .xlsx (errors first); every cell written as text."""
+#: the fix list's columns: (title, width in characters); the last one wraps
+FIX_COLUMNS = (("Trang", 14), ("Ô", 7), ("Dòng", 7), ("Mức", 10), ("Nội dung cần sửa", 80))
+
+
+def fix_list_title(unit_name: str, code: str, snap: RunSnapshot) -> str:
+    """What the fix list's printed pages say at their top: whose list, of which run and period."""
+    return (
+        f"DANH SÁCH CÁC Ô CẦN SỬA – {unit_name} ({code}) – tổng hợp ngày {snap.as_of:%d/%m/%Y}, "
+        f"kỳ cập nhật đến ngày {snap.period.cutoff:%d/%m/%Y}"
+    )
+
+
+def _fix_list(snap: RunSnapshot, code: str, unit_name: str = "") -> bytes:
+    """The unit's findings as a small .xlsx (errors first); every cell written as text.
+
+    On paper: A4 landscape, one page wide (every column beside the others, never the last one on a
+    page of its own); the title, which says whose list it is, in the page header and the column
+    titles (the first row) repeated at the top of every page, so they always print with the rows;
+    each row as tall as its wrapped text."""
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
@@ -120,11 +138,9 @@ def _fix_list(snap: RunSnapshot, code: str) -> bytes:
     ws = wb.add_worksheet("Cần sửa")
     head = wb.add_format({"bold": True, "text_wrap": True, "border": 1, "bg_color": "#D9E1F2"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
-    for c, (title, width) in enumerate(
-        (("Trang", 14), ("Ô", 7), ("Dòng", 7), ("Mức", 10), ("Nội dung cần sửa", 80))
-    ):
+    for c, (name, width) in enumerate(FIX_COLUMNS):
         ws.set_column(c, c, width)
-        ws.write_string(0, c, title, head)
+        ws.write_string(0, c, name, head)
     order = {"error": 0, "warning": 1, "info": 2}
     findings = sorted(
         (f for f in snap.findings if f.unit == code), key=lambda f: (order.get(f.severity, 3), f.row or 0)
@@ -137,9 +153,20 @@ def _fix_list(snap: RunSnapshot, code: str) -> bytes:
             SEVERITY_LABELS.get(f.severity, f.severity),
             f.message,
         )
+        lines = wrapped_lines(f.message, FIX_COLUMNS[-1][1])
+        if lines > 1:
+            ws.set_row(r, row_points(lines))
         for c, value in enumerate(cells):
             ws.write_string(r, c, value, wrap)
     ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.9, bottom=0.6)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    title = fix_list_title(unit_name or code, code, snap).replace("&", "&&")  # “&” starts a code there
+    ws.set_header(f"&L&B{title[:240]}")
+    ws.set_footer("&CTrang &P/&N")
     wb.close()
     return buffer.getvalue()
 
@@ -213,7 +240,7 @@ def build_notices(snap: RunSnapshot, units: dict[str, tuple[str, tuple[str, ...]
                 subject=subject(name, snap.period.cutoff),
                 text=text,
                 html=_html(text),
-                attachment=_fix_list(snap, code),
+                attachment=_fix_list(snap, code, name),
                 attachment_name=attachment,
                 digest=digest,
                 sections={title: len(entries) for title, entries in items.items()},

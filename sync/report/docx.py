@@ -224,8 +224,14 @@ def grid_table(
     left_cols: Iterable[int] = (),
     bold_rows: Iterable[int] = (),
     keep_together: bool = False,
+    keep_rows: int = 0,
 ) -> DocxTable:
-    """A bordered table with a bold shaded header repeated on each page."""
+    """A bordered table with a bold shaded header repeated on each page.
+
+    ``keep_together``: the whole table on one page. ``keep_rows``: only the header and the first
+    ``keep_rows`` rows kept with what precedes them (its caption): the table starts where its caption
+    is and, when the page ends, goes on on the next one under its repeated header, rather than
+    leaving the page half empty."""
     left = set(left_cols)
     bold = set(bold_rows)
     table = doc.add_table(rows=1, cols=len(headers))
@@ -245,8 +251,9 @@ def grid_table(
             if i in bold:
                 _shade(cell, "F2F2F2")
     set_widths(table, widths_cm)
-    if keep_together:
-        for row in table.rows[:-1]:
+    kept = table.rows[:-1] if keep_together else table.rows[: min(keep_rows + 1, len(table.rows) - 1)]
+    if kept:
+        for row in kept:
             for cell in row.cells:
                 for p in cell.paragraphs:
                     p.paragraph_format.keep_with_next = True

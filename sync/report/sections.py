@@ -191,6 +191,12 @@ def _chart(doc: Any, charts: Mapping[str, Path], key: str, caption: str) -> None
         D.para(doc, NO_CHART[key], size=12, italic=True, align=D.CENTER)
 
 
+#: Bảng 1's rows kept with its caption: the table starts on the page its caption is on (the first page,
+#: right after the figures) and goes on under its repeated header, so the first page is never left
+#: half empty by a table moved whole to the next one
+TABLE1_KEPT_ROWS = 3
+
+
 def overall_figures(doc: Any, facts: ReportFacts, charts: Mapping[str, Path]) -> None:
     """I.1: the counts and rates, Bảng 1 (compared with last month and last year), Biểu đồ 1."""
     f = facts.figures
@@ -237,7 +243,7 @@ def overall_figures(doc: Any, facts: ReportFacts, charts: Mapping[str, Path]) ->
         (5.3, 2.6, 2.6, 3.2, 2.8),
         left_cols=(0,),
         bold_rows=(0, len(rows) - 1),
-        keep_together=True,
+        keep_rows=TABLE1_KEPT_ROWS,
     )
     D.gap(doc)
     _chart(doc, charts, "trend", "Biểu đồ 1. Tỷ lệ hoàn thành đúng hạn và tỷ lệ hoàn thành 12 tháng gần nhất")

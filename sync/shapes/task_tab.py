@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from sync.exceptions import SourceUnreadable
 from sync.model import Task, task_key
-from sync.normalize import cell_text, clean_text, fold, is_blank
+from sync.normalize import cell_text, clean_text, fold, is_blank, parse_date
 from sync.schema import Schema, unit_sheet_schema
 from sync.shapes.grid import TabData, cell_name
 from sync.shapes.office_tabs import OFFICE_TABS
@@ -113,6 +113,14 @@ def office_fields(schema: Schema | None = None) -> list[str]:
     """The fields ``distribute`` writes: the unit sheet's Office-owned fields."""
     schema = schema or unit_sheet_schema()
     return [f.name for f in schema.fields if f.owner == "office"]
+
+
+def holds(cell: Any, value: date | str) -> bool:
+    """Whether a cell as read already holds ``value``: the same date (a date cell, a serial number or
+    a date typed as text), or the same text as the reconciliation compares it (``fold``)."""
+    if isinstance(value, date):
+        return parse_date(cell) == value
+    return fold(cell_text(cell)) == fold(value)
 
 
 def cell_value(task: Task, name: str) -> date | str | None:

@@ -55,8 +55,9 @@ def _of_totals(totals: dict[str, Any]) -> list[Any]:
     return _measures(totals["counts"], totals["completion_rate"], totals["on_time_rate"])
 
 
-def _columns(now: str, before: str) -> list[Column]:
-    cols = [Column("Mã đơn vị", 11), Column("Đơn vị", 36)]
+def _columns(now: str, before: str, codes: list[str]) -> list[Column]:
+    # the code column as wide as the longest code of either run: a code is never cut or wrapped
+    cols = [Column("Mã đơn vị", max([11, *(len(c) + 2 for c in codes)])), Column("Đơn vị", 36)]
     for title, kind in MEASURES:
         cols += [
             Column(f"{title} – {now}", 13, kind),
@@ -155,7 +156,8 @@ def comparison_table(result: RunResult, previous: RunSnapshot | None) -> Table:
     now = f"kỳ {result.period.cutoff:%m/%Y}"
     before = f"kỳ {previous.period.cutoff:%m/%Y}" if previous else "kỳ trước"
     # on paper two pages wide (19 columns), each page led by the unit
-    t = Table(TAB_COMPARISON, _columns(now, before), pages_wide=2, repeat_columns=2)
+    codes = [u.code for u in result.units] + ([u.code for u in previous.units] if previous else [])
+    t = Table(TAB_COMPARISON, _columns(now, before, codes), pages_wide=2, repeat_columns=2)
     _add_note(t, result, previous)
     _add_units(t, result, previous)
     prev_totals = _of_totals(previous.totals) if previous else _NONE

@@ -24,7 +24,7 @@ Office's tabs; the tab ids (one ``spreadsheets.get``) only for a unit that gets 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -43,8 +43,10 @@ from sync.model import task_key
 from sync.schema import unit_sheet_schema
 from sync.shapes.grid import column_letter, serial_day
 from sync.shapes.layout import DATE_FORMAT
+from sync.shapes.layout import columns as layout_columns
 from sync.shapes.office_tabs import OFFICE_TAB_LEAD, find_office_tab, first_cell, free_office_tab_name
-from sync.shapes.task_tab import TaskTab, office_fields, row_cells, task_tab
+from sync.shapes.task_tab import TaskTab, holds, office_fields, row_cells, task_tab
+from sync.shapes.wrap import google_row_pixels, row_lines
 
 if TYPE_CHECKING:
     from sync.config import UnitConfig
@@ -53,6 +55,14 @@ if TYPE_CHECKING:
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets/"
 APPEND_ROUNDS = 3
 _RANGE_START = re.compile(r"!\$?([A-Z]+)\$?(\d+)")
+
+
+def _outcome_unknown(e: GoogleApiError | GoogleNetworkError) -> Exception:
+    """A write's failure after which what landed is not known (Google's 5xx, an answer lost): returned,
+    for the caller to read what landed and write only the rest; Google's refusal (4xx) is raised."""
+    if isinstance(e, GoogleApiError) and e.status < 500:
+        raise e
+    return e
 
 
 def _json_value(value: date | str | int) -> str | int:
@@ -73,6 +83,10 @@ class GSheetsUnitBook(UnitBook):
         self._book = book
         self.sid = book.id
         self._dated: list[tuple[TaskTab, list[int]]] = []
+        #: the tasks appended, by tab, in the order of their rows
+        self._appended: dict[str, list[Task]] = {}
+        #: date cells ``update_cells`` wrote (tab, 1-based row, 0-based column): shown dd/mm/yyyy
+        self._dated_cells: list[tuple[str, int, int]] = []
         self._tabs: list[dict[str, Any]] = []
         #: what went wrong with where an append landed (reported although the rows landed)
         self._misplaced: list[str] = []
@@ -80,6 +94,64 @@ class GSheetsUnitBook(UnitBook):
     @property
     def workbook(self) -> Workbook:
         return self._book
+
+    # ---------------------------------------------------------------- cells of rows already there
+
+    def update_cells(self, tab: TaskTab, cells: Mapping[int, Mapping[int, date | str]]) -> dict[int, int]:
+        try:
+            landed = self._update_safely(tab, cells)
+        except (GoogleApiError, GoogleNetworkError, SourceUnreadable) as e:
+            raise self._failed(e) from None
+        self.updated += sorted(landed.values())
+        return landed
+
+    def _update_safely(self, facts: TaskTab, cells: Mapping[int, Mapping[int, date | str]]) -> dict[int, int]:
+        """Write ``cells`` where their tasks are now; after a failure whose outcome is unknown, write
+        only what is not there yet. Returns ``{row as read: row written}``.
+
+        Google has no "write only if unchanged": a unit may insert or delete rows between the read
+        and the write, and a row number would then name another task's row. So the task tab is
+        read again (one Drive export) just before each ``values.batchUpdate`` and every cell goes to
+        the row holding its task now (a task gone is not written); a window of well under a second
+        remains, as for the .xlsx file's last check. ``RAW``: text stays text, dates are serial
+        numbers (shown dd/mm/yyyy by ``save``). Not idempotent once rows can move: never retried
+        blindly (``idempotent=False``)."""
+        by_row = {r + 1: key for key, r in facts.ids.items()}
+        wanted = {by_row[row]: (row, dict(values)) for row, values in cells.items() if row in by_row}
+        failure: Exception | None = None
+        for _ in range(APPEND_ROUNDS):
+            grid = self.source.open(self.ref).read_tab(facts.name).rows
+            now = task_tab(facts.name, grid, self.schema)
+            if now is None:
+                raise SourceUnreadable(f"trang “{facts.name}” không còn dòng tiêu đề", detail="no-header")
+            landed = {row: now.ids[key] + 1 for key, (row, _) in wanted.items() if key in now.ids}
+            data = []
+            dated: list[tuple[str, int, int]] = []
+            for key, (_, values) in wanted.items():
+                if key not in now.ids:
+                    continue
+                r = now.ids[key]
+                have = grid[r] if r < len(grid) else []
+                for col, value in sorted(values.items()):
+                    if isinstance(value, date):
+                        dated.append((facts.name, r + 1, col))
+                    if not holds(have[col] if col < len(have) else None, value):
+                        cell = f"{quote_title(facts.name)}!{column_letter(col)}{r + 1}"
+                        data.append({"range": cell, "values": [[_json_value(value)]]})
+            try:
+                if data:
+                    self.client.request(
+                        "post",
+                        SHEETS + f"{self.sid}/values:batchUpdate",
+                        json={"valueInputOption": "RAW", "data": data},
+                        idempotent=False,
+                    )
+                self._dated_cells += dated
+                return landed
+            except (GoogleApiError, GoogleNetworkError) as e:
+                failure = _outcome_unknown(e)
+        assert failure is not None
+        raise failure
 
     # ---------------------------------------------------------------- the append
 
@@ -90,6 +162,7 @@ class GSheetsUnitBook(UnitBook):
             raise self._failed(e) from None
         self.rows += rows
         self._dated.append((tab, rows))
+        self._appended.setdefault(tab.name, []).extend(tasks)
         return rows
 
     def _append_safely(self, facts: TaskTab, tasks: Sequence[Task]) -> list[int]:
@@ -102,12 +175,8 @@ class GSheetsUnitBook(UnitBook):
             try:
                 rows += self._append(facts, pending)
                 return sorted(rows)
-            except GoogleApiError as e:
-                if e.status < 500:
-                    raise
-                failure = e
-            except GoogleNetworkError as e:
-                failure = e
+            except (GoogleApiError, GoogleNetworkError) as e:
+                failure = _outcome_unknown(e)
             facts = self._read_again(facts.name)  # what landed?
             landed = [t for t in pending if task_key(t.task_id or "") in facts.ids]
             rows += [facts.ids[task_key(t.task_id or "")] + 1 for t in landed]
@@ -175,6 +244,10 @@ class GSheetsUnitBook(UnitBook):
                 sheet_id = self._book.sheet_ids().get(tab.name)  # None: a title the export shortened
                 if sheet_id is not None:
                     requests += self._date_formats(sheet_id, tab, rows)
+                    requests += self._heights(sheet_id, tab, rows)
+            for name, row, col in self._dated_cells:
+                if (sheet_id := self._book.sheet_ids().get(name)) is not None:
+                    requests.append(_date_format(sheet_id, row, row, col))
             requests += self._tabs
             if requests:
                 self.client.http.batch_update(self.sid, {"requests": requests})
@@ -200,27 +273,63 @@ class GSheetsUnitBook(UnitBook):
             if f.owner == "office" and f.type in ("date", "date_or_kind") and f.name in facts.header.columns
         ]
         for start, end in _runs(rows):
-            for col in dates:
+            out += [_date_format(sheet_id, start, end, col) for col in dates]
+        return out
+
+    def _heights(self, sheet_id: int, facts: TaskTab, rows: list[int]) -> list[dict[str, Any]]:
+        """Rows appended as tall as their wrapped text: the unit's sheet as ``init`` laid it out
+        (``sync.shapes.layout``: the columns' widths and which wrap, by field), the new rows' texts."""
+        widths = {
+            facts.header.columns[c.field.name]: c.width
+            for c in layout_columns(self.schema)
+            if c.field.name in facts.header.columns
+        }
+        wraps = [
+            facts.header.columns[c.field.name]
+            for c in layout_columns(self.schema)
+            if c.wraps and c.field.name in facts.header.columns
+        ]
+        out: list[dict[str, Any]] = []
+        for row, task in zip(rows, self._appended.get(facts.name, []), strict=False):
+            texts = {
+                col: v
+                for col, v in row_cells(facts, task, None, office_fields()).items()
+                if isinstance(v, str)
+            }
+            lines = row_lines(texts, widths, wraps)
+            if lines > 1:
                 out.append(
                     {
-                        "repeatCell": {
+                        "updateDimensionProperties": {
                             "range": {
                                 "sheetId": sheet_id,
-                                "startRowIndex": start - 1,
-                                "endRowIndex": end,
-                                "startColumnIndex": col,
-                                "endColumnIndex": col + 1,
+                                "dimension": "ROWS",
+                                "startIndex": row - 1,
+                                "endIndex": row,
                             },
-                            "cell": {
-                                "userEnteredFormat": {
-                                    "numberFormat": {"type": "DATE", "pattern": DATE_FORMAT}
-                                }
-                            },
-                            "fields": "userEnteredFormat.numberFormat",
+                            "properties": {"pixelSize": google_row_pixels(lines)},
+                            "fields": "pixelSize",
                         }
                     }
                 )
         return out
+
+
+def _date_format(sheet_id: int, first: int, last: int, col: int) -> dict[str, Any]:
+    """Show column ``col`` of rows ``first``..``last`` (1-based) dd/mm/yyyy."""
+    return {
+        "repeatCell": {
+            "range": {
+                "sheetId": sheet_id,
+                "startRowIndex": first - 1,
+                "endRowIndex": last,
+                "startColumnIndex": col,
+                "endColumnIndex": col + 1,
+            },
+            "cell": {"userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": DATE_FORMAT}}},
+            "fields": "userEnteredFormat.numberFormat",
+        }
+    }
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:

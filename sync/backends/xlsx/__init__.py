@@ -80,6 +80,11 @@ class XlsxBackend(Backend):
     def summary_file(self) -> Path:
         return Path(self.resolve(self.config.sync.summary))
 
+    def summary_blocked(self) -> str | None:
+        from sync.backends.xlsx.locks import open_elsewhere  # not the writer's module: XlsxWriter not loaded
+
+        return open_elsewhere(self.summary_file)
+
     def start_summary(self, tables: list[Table]) -> PendingSummary:
         """The summary rendered in a child process, or kept as it is when it already shows these
         tables and nothing was read anew (``sync.backends.xlsx.unchanged``)."""

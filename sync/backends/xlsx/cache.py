@@ -46,7 +46,7 @@ from sync import __version__
 from sync.atomic import private_file
 from sync.backends.base import Workbook
 from sync.backends.xlsx import guard
-from sync.backends.xlsx.read import XlsxWorkbook, file_version
+from sync.backends.xlsx.read import XlsxWorkbook, file_version, lock_name
 from sync.limits import Limits
 from sync.shapes.grid import TabData
 
@@ -157,6 +157,7 @@ class CachedFileWorkbook(Workbook):
         self._known = known
         self.reads = reads
         self.version, self.modified = file_version(st)
+        self.open_elsewhere = lock_name(path)  # now, whatever the cache holds
         self._book: XlsxWorkbook | None = None
         if known is None:  # parsed now: a damaged file fails when opened, as it always has
             self._parsed()

@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.parsers import expat
 
+from sync.shapes.wrap import LINE_POINTS, row_lines, row_points
+
 __all__ = [
     "CellStyle",
     "CellValue",
@@ -404,6 +406,9 @@ class _Sheet:
                 f"trang “{name}” có chú thích XML hoặc khối CDATA, công cụ không sửa an toàn được; "
                 "mở và lưu lại bằng Excel"
             )
+        self.widths: list[tuple[int, int, float]] = []  # (first col, last col, width in characters)
+        self.default_width = 8.43  # Excel's, where the sheet says none
+        self.default_height: float | None = None  # sheetFormatPr's defaultRowHeight (points)
         head = self._head()
         self.prefix, self.data_start, self.data_head_end, self.dimension, self.cols = head
         q = self.prefix + b"sheetData"
@@ -465,6 +470,17 @@ class _Sheet:
             if local == "col" and attrs.get("style", "0") != "0":
                 with contextlib.suppress(KeyError, ValueError):
                     cols.append((int(attrs["min"]) - 1, int(attrs["max"]) - 1, int(attrs["style"])))
+            if local == "col" and "width" in attrs:
+                with contextlib.suppress(KeyError, ValueError):
+                    self.widths.append((int(attrs["min"]) - 1, int(attrs["max"]) - 1, float(attrs["width"])))
+            if local == "sheetFormatPr":
+                with contextlib.suppress(ValueError):
+                    if "defaultColWidth" in attrs:
+                        self.default_width = float(attrs["defaultColWidth"])
+                    elif "baseColWidth" in attrs:
+                        self.default_width = float(attrs["baseColWidth"]) + 0.43
+                    if "defaultRowHeight" in attrs:
+                        self.default_height = float(attrs["defaultRowHeight"])
 
         parser.StartElementHandler = start
         try:
@@ -544,6 +560,10 @@ class _Sheet:
 
     def column_style(self, col: int) -> int:
         return next((s for lo, hi, s in self.cols if lo <= col <= hi), 0)
+
+    def column_width(self, col: int) -> float:
+        """The column's width in characters (the sheet's default where ``<cols>`` says none)."""
+        return next((w for lo, hi, w in self.widths if lo <= col <= hi), self.default_width)
 
 
 def _inline_text(content: bytes) -> str:
@@ -692,6 +712,16 @@ class _Styles:
         p = self.p.decode()
         head = f"<{p}{tag}{' ' + attrs if attrs else ''}"
         return (f"{head}>{inner}</{p}{tag}>" if inner else f"{head}/>").encode()
+
+    def wraps(self, index: int) -> bool:
+        """Whether cell format ``index`` wraps its text."""
+        if not 0 <= index < len(self.xfs):
+            return False
+        el, raw = self.xfs[index]
+        if el is None:
+            el = _parse_fragment(raw, self.declared)
+        align = el.find("alignment")
+        return align is not None and align.attrs.get("wrapText", "0") in _TRUE
 
     def date_style(self, base: int) -> int:
         """A cell format showing ``DD/MM/YYYY``: ``base`` itself when it does, else ``base`` with that
@@ -1053,6 +1083,42 @@ class XlsxPackage:
         """The columns (0-based) of ``row`` (1-based) holding a formula or a value."""
         found = self._sheet(sheet).row(row)
         return {c.col for c in found.cells or [] if c.formula or c.value.strip()} if found else set()
+
+    # -- row heights
+
+    def fit_rows(self, sheet: str, rows: Iterable[int]) -> dict[int, float]:
+        """Make rows ``rows`` (1-based) tall enough for the text their wrapping cells hold, as
+        Excel would on typing it (a program opening the file does not always recompute it, and a
+        printed page keeps what the file says): ``ht`` and ``customHeight`` on each ``<row>`` that
+        needs more than one line and is not that tall already; never lower. Returns the heights
+        set (points)."""
+        ws = self._sheet(sheet)
+        line = ws.default_height or LINE_POINTS
+        styles = self._styles_part()
+        edits: list[tuple[int, int, bytes]] = []
+        heights: dict[int, float] = {}
+        for number in sorted(set(rows)):
+            row = ws.row(number)
+            if row is None:
+                continue
+            texts = {
+                c.col: text
+                for c in row.cells or []
+                if styles.wraps(c.style or ws.column_style(c.col))
+                and (text := self.cell_text(sheet, number, c.col))
+            }
+            lines = row_lines(texts, {c: ws.column_width(c) for c in texts}, texts)
+            tag = ws.xml[row.start : row.head_end]
+            now = re.search(rb"""\sht\s*=\s*["']([\d.]+)["']""", tag)
+            wanted = row_points(lines, line)
+            if lines < 2 or (now is not None and float(now.group(1)) >= wanted):
+                continue
+            new_tag = _set_attr(_set_attr(tag, b"ht", f"{wanted:g}".encode()), b"customHeight", b"1")
+            edits.append((row.start, row.head_end, new_tag))
+            heights[number] = wanted
+        if edits:
+            self._save_sheet(sheet, _splice(ws.xml, edits))
+        return heights
 
     # -- writing cells
 

@@ -19,6 +19,7 @@ import python_calamine as pc
 
 from sync.backends.base import Workbook
 from sync.backends.xlsx import guard
+from sync.backends.xlsx.locks import lock_files
 from sync.exceptions import SourceUnreadable
 from sync.limits import Limits
 from sync.shapes.grid import TabData
@@ -68,6 +69,8 @@ class XlsxWorkbook(Workbook):
             guard.check_package(io.BytesIO(data), path.name, self.limits)
         self._data = data
         self.version, self.modified = file_version(stat) if stat is not None else (None, None)
+        #: a file read from disk: the lock file of a program that has it open now (else None)
+        self.open_elsewhere = lock_name(path) if stat is not None else None
         self._repairs = list(_REPAIRS) if self._data[:4] == b"PK\x03\x04" else []
         try:
             self._book = self._open(self._data)
@@ -136,6 +139,12 @@ class XlsxWorkbook(Workbook):
 
     def close(self) -> None:
         self._book.close()
+
+
+def lock_name(path: Path) -> str | None:
+    """The name of the lock file a spreadsheet program keeps beside ``path`` while it has it open."""
+    locks = lock_files(path)
+    return locks[0].name if locks else None
 
 
 def file_version(stat: os.stat_result) -> tuple[str, datetime]:

@@ -21,11 +21,14 @@ from typing import Any
 import xlsxwriter
 
 from sync.atomic import AtomicFile, remove_stale_temporaries
+from sync.backends.xlsx.locks import open_elsewhere
 from sync.backends.xlsx.sheetbody import BodyFormats, BodySheet, body_xml, column_letters, fast_body_supported
 from sync.exceptions import OutputError, os_reason
 from sync.gcpause import gc_paused
 from sync.shapes.grid import to_serial
 from sync.shapes.tables import SUMMARY_TITLE, Table
+from sync.shapes.wrap import LINE_POINTS as _LINE
+from sync.shapes.wrap import wrapped_lines as _lines
 
 
 def write_xlsx(tables: list[Table], target: str | Path) -> Path:
@@ -43,6 +46,8 @@ def start_xlsx(tables: list[Table], target: str | Path, *, background: bool = Tr
     untouched.
     """
     target = Path(target)
+    if (blocked := open_elsewhere(target)) is not None:
+        raise OutputError(blocked)
     try:
         file = AtomicFile(target)
     except OSError as e:
@@ -126,6 +131,8 @@ class PendingSummary:
             error = self._wait()
             if error is not None:
                 raise OutputError(f"Không ghi được tệp tổng hợp {self.target}: {error}")
+            if (blocked := open_elsewhere(self.target)) is not None:  # opened while the run went on
+                raise OutputError(blocked)
             self.file.install()
         except OSError as e:
             self.abort()
@@ -171,15 +178,13 @@ _KINDS: dict[str, dict[str, Any]] = {
     "datetime": {"num_format": "dd/mm/yyyy hh:mm", "align": "center"},
 }
 _TOP = {"valign": "top"}  # tall (wrapped) rows read from their top line
-_LINE = 15  # points: one line of the default font (Calibri 11)
 
 
-def _lines(text: str, width: float) -> int:
-    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    per_line = max(width * 1.1, 1)  # a character of text is narrower than the digit a width counts
-    if "\n" not in text:  # most cells: no split, no generator
-        return 1 + int(len(text) // per_line)
-    return sum(1 + int(len(part) // per_line) for part in text.split("\n"))
+def _header_height(table: Table) -> float:
+    """The column titles' row: two lines at least, as many as the longest wrapped title takes (bold
+    and centred: a little wider than plain text, so counted in 85% of the column)."""
+    lines = max((_lines(col.title, col.width * 0.85) for col in table.columns), default=1)
+    return max(32, _LINE * lines + 3)
 
 
 def _header_text(text: str) -> str:
@@ -267,7 +272,7 @@ def _render_xlsx(tables: list[Table], path: Path, *, fast: bool | None = None) -
         ws = wb.add_worksheet(table.name, BodySheet if fast else None)
         for c, col in enumerate(table.columns):
             ws.set_column(c, c, col.width, column_formats["wrap" if col.wrap else "text"])
-        ws.set_row(0, 32)
+        ws.set_row(0, _header_height(table))
         for c, col in enumerate(table.columns):
             ws.write_string(0, c, col.title, header_fmt)
         ws.freeze_panes(1, 0)

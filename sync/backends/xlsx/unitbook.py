@@ -30,14 +30,16 @@ import hashlib
 import io
 import os
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sync.atomic import AtomicFile
 from sync.backends.base import UnitBook, Workbook
 from sync.backends.xlsx.guard import read_checked
+from sync.backends.xlsx.locks import lock_files
 from sync.backends.xlsx.package import CellStyle, PackageRefused, SheetSpec, XlsxPackage
 from sync.backends.xlsx.read import XlsxWorkbook
 from sync.exceptions import SourceUnreadable, UnitWriteFailed, UnitWriteRefused
@@ -46,8 +48,6 @@ from sync.shapes.office_tabs import OFFICE_TAB_LEAD, find_office_tab, free_offic
 from sync.shapes.task_tab import TaskTab, office_fields, row_cells
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from sync.config import UnitConfig
     from sync.model import Task
 
@@ -122,15 +122,6 @@ def replace_office_tab(
         )
     package.put_sheet(target, office_tab_spec(grid, widths))
     return target
-
-
-def lock_files(path: Path) -> list[Path]:
-    """Lock files a spreadsheet program keeps beside a workbook it has open, present now."""
-    name = path.name
-    candidates = [f"~${name}", f".~lock.{name}#"]
-    if len(name) > 2:
-        candidates.append(f"~${name[2:]}")  # Excel's owner file of a long name drops 2 characters
-    return [path.parent / c for c in dict.fromkeys(candidates) if (path.parent / c).exists()]
 
 
 def dropped_parts(data: bytes) -> list[str]:
@@ -277,6 +268,7 @@ def append_rows(package: XlsxPackage, tab: TaskTab, tasks: Sequence[Task]) -> li
         rows[sheet_row] = row_cells(tab, task, None if present else stt, fields)
         stt += 1
     package.write_cells(tab.name, rows, style_row=style_row)
+    package.fit_rows(tab.name, rows)
     return list(rows)
 
 
@@ -294,6 +286,15 @@ class XlsxUnitBook(UnitBook):
     @property
     def workbook(self) -> Workbook:
         return self._reader
+
+    def update_cells(self, tab: TaskTab, cells: Mapping[int, Mapping[int, date | str]]) -> dict[int, int]:
+        # the file is replaced only if nobody saved it since it was read: the rows are where they were
+        with self.target.editing() as package:
+            package.write_cells(tab.name, cells)
+            package.fit_rows(tab.name, cells)
+        self.updated += sorted(cells)
+        self._changed = True
+        return {row: row for row in cells}
 
     def append_tasks(self, tab: TaskTab, tasks: Sequence[Task]) -> list[int]:
         with self.target.editing() as package:
@@ -314,10 +315,10 @@ class XlsxUnitBook(UnitBook):
         try:
             self.target.save()
         except OSError as e:
-            self.rows = []
+            self.rows, self.updated = [], []
             raise UnitWriteFailed(f"không ghi được tệp {self.path.name}: {e.strerror or e}") from e
         except (UnitWriteRefused, SourceUnreadable):
-            self.rows = []
+            self.rows, self.updated = [], []
             raise
         return []
 
